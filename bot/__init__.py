@@ -1,0 +1,1 @@
+"""A Telegram chat bot for LLMs served by Groq."""

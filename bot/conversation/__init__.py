@@ -1,0 +1,1 @@
+"""The per-chat actor and the supervisor that starts, finds and stops actors."""

@@ -1,0 +1,1 @@
+"""Chat history: message types, trimming (pure), the DialogStore port and its adapters."""

@@ -1,0 +1,32 @@
+"""The message types a dialog is made of, independent of any model SDK."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    SYSTEM = "system"
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMessage:
+    """One message of a dialog; frozen so that stores and trimming can share them safely."""
+
+    role: Role
+    content: str
+
+    @classmethod
+    def system(cls, content: str) -> ChatMessage:
+        return cls(Role.SYSTEM, content)
+
+    @classmethod
+    def user(cls, content: str) -> ChatMessage:
+        return cls(Role.USER, content)
+
+    @classmethod
+    def assistant(cls, content: str) -> ChatMessage:
+        return cls(Role.ASSISTANT, content)

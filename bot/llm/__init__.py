@@ -1,0 +1,1 @@
+"""The ChatModel port, the Groq adapter and the mapping of its errors."""

@@ -1,0 +1,1 @@
+"""Outer middlewares: access control and per-user rate limits."""

@@ -1,0 +1,24 @@
+# Recipes for the Groq Telegram bot. Bare `just` lists them.
+
+# list the recipes
+default:
+    @just --list
+
+# run the bot (reads settings from .env)
+run *args:
+    uv run --locked python -m bot {{args}}
+
+# run the whole test suite (offline: fake Telegram and Groq servers on 127.0.0.1)
+test *args:
+    uv run --locked pytest {{args}}
+
+# ruff check, ruff format --check and mypy --strict
+lint:
+    uv run --locked ruff check .
+    uv run --locked ruff format --check .
+    uv run --locked mypy
+
+# format the code and apply safe lint fixes
+fmt:
+    uv run --locked ruff format .
+    uv run --locked ruff check --fix .
