@@ -1,0 +1,46 @@
+"""The DialogStore port: where each chat's committed history lives between turns."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.dialog.messages import ChatMessage
+
+
+@dataclass(frozen=True, slots=True)
+class DialogKey:
+    """One dialog per bot and chat, like aiogram's StorageKey under the CHAT strategy."""
+
+    bot_id: int
+    chat_id: int
+
+
+class DialogStore(ABC):
+    """Committed history only: a turn appends its user+assistant pair after delivery."""
+
+    @classmethod
+    def from_url(cls, url: str, *, max_messages: int) -> DialogStore:
+        """The adapter a STORAGE_URL names; `max_messages` caps what a dialog keeps."""
+        if url == "memory://":
+            from bot.dialog.memory import MemoryDialogStore
+
+            return MemoryDialogStore(max_messages=max_messages)
+        raise ValueError(f"unsupported storage URL scheme: {url.split(':', 1)[0]!r}")
+
+    @abstractmethod
+    async def load(self, key: DialogKey) -> list[ChatMessage]:
+        """The dialog's messages, oldest first; a new list the caller may change."""
+
+    @abstractmethod
+    async def append(self, key: DialogKey, messages: Sequence[ChatMessage]) -> None:
+        """Add messages at the end, keeping only the newest `max_messages`."""
+
+    @abstractmethod
+    async def clear(self, key: DialogKey) -> None:
+        """Forget the dialog."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release connections; called once on shutdown."""

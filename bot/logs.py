@@ -1,0 +1,54 @@
+"""Loguru as the one log sink; aiogram's and groq's stdlib logging are routed into it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from pathlib import Path
+from types import FrameType
+
+from loguru import logger
+
+TEXT_FORMAT = (
+    "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | "
+    "<cyan>{name}</cyan> | {message}"
+)
+
+
+class InterceptHandler(logging.Handler):
+    """The recipe from loguru's README: forward stdlib records with their real caller."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level: str | int = logger.level(record.levelname).name
+        except ValueError:
+            level = record.levelno
+        frame: FrameType | None = logging.currentframe()
+        depth = 0
+        while frame is not None and (depth == 0 or frame.f_code.co_filename == logging.__file__):
+            frame = frame.f_back
+            depth += 1
+        logger.opt(depth=depth, exception=record.exc_info).log(level, record.getMessage())
+
+
+def setup_logging(level: str, *, json: bool, log_dir: Path | None) -> None:
+    """Console always; a rotating file when a directory is given."""
+    logger.remove()
+    logger.add(sys.stderr, level=level, serialize=json, format=TEXT_FORMAT, colorize=None)
+    if log_dir is not None:
+        logger.add(
+            log_dir / "bot.log",
+            level=level,
+            serialize=json,
+            format=TEXT_FORMAT,
+            colorize=False,
+            rotation="10 MB",
+            retention=5,
+            compression="gz",
+            enqueue=True,
+        )
+    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
+    # httpx logs every request line (with its URL, which for Telegram holds the token): keep
+    # it at WARNING so a secret never reaches the log.
+    for noisy in ("httpx", "httpcore"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)

@@ -1,0 +1,5 @@
+"""aiogram FSM states of a conversation."""
+
+from states.conversation import ConversationStates
+
+__all__ = ["ConversationStates"]

@@ -1,0 +1,77 @@
+"""The DialogStore contract, run over every adapter (memory now; Redis joins this list)."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.dialog.messages import ChatMessage
+from bot.dialog.store import DialogKey, DialogStore
+
+KEY = DialogKey(bot_id=1, chat_id=100)
+OTHER = DialogKey(bot_id=1, chat_id=200)
+
+
+@pytest.fixture(params=["memory://"])
+async def store(request: pytest.FixtureRequest) -> AsyncIterator[DialogStore]:
+    store = DialogStore.from_url(request.param, max_messages=6)
+    yield store
+    await store.clear(KEY)
+    await store.clear(OTHER)
+    await store.aclose()
+
+
+def pair(n: int) -> list[ChatMessage]:
+    return [ChatMessage.user(f"q{n}"), ChatMessage.assistant(f"a{n}")]
+
+
+async def test_a_new_dialog_is_empty(store: DialogStore) -> None:
+    assert await store.load(KEY) == []
+
+
+async def test_append_then_load_keeps_order(store: DialogStore) -> None:
+    await store.append(KEY, pair(1))
+    await store.append(KEY, pair(2))
+    assert await store.load(KEY) == [*pair(1), *pair(2)]
+
+
+async def test_the_cap_keeps_the_newest(store: DialogStore) -> None:
+    for n in range(5):
+        await store.append(KEY, pair(n))
+    assert await store.load(KEY) == [*pair(2), *pair(3), *pair(4)]
+
+
+async def test_clear_forgets(store: DialogStore) -> None:
+    await store.append(KEY, pair(1))
+    await store.clear(KEY)
+    assert await store.load(KEY) == []
+
+
+async def test_chats_are_isolated(store: DialogStore) -> None:
+    await store.append(KEY, pair(1))
+    await store.append(OTHER, pair(2))
+    await store.clear(OTHER)
+    assert await store.load(KEY) == pair(1)
+    assert await store.load(OTHER) == []
+
+
+async def test_loaded_lists_are_copies(store: DialogStore) -> None:
+    await store.append(KEY, pair(1))
+    loaded = await store.load(KEY)
+    loaded.append(ChatMessage.user("sneaky"))
+    assert await store.load(KEY) == pair(1)
+
+
+async def test_concurrent_appends_never_split_a_pair(store: DialogStore) -> None:
+    await asyncio.gather(*(store.append(KEY, pair(n)) for n in range(3)))
+    loaded = await store.load(KEY)
+    assert len(loaded) == 6
+    for user, assistant in zip(loaded[::2], loaded[1::2], strict=True):
+        assert user.content[1:] == assistant.content[1:]
+
+
+async def test_unknown_scheme_is_refused() -> None:
+    with pytest.raises(ValueError, match="unsupported"):
+        DialogStore.from_url("mongodb://x", max_messages=4)
