@@ -1,0 +1,86 @@
+"""Sending a reply: split at Telegram's limit, flood waits honoured, every outcome named."""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import AbstractAsyncContextManager
+from enum import StrEnum
+
+from aiogram import Bot
+from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
+from aiogram.types import ReplyParameters
+from aiogram.utils.chat_action import ChatActionSender
+from loguru import logger
+
+from bot.delivery.splitting import split_text
+
+
+class Delivery(StrEnum):
+    DELIVERED = "delivered"
+    BLOCKED = "blocked"
+    FAILED = "failed"
+
+
+class ReplySender:
+    """The only place that talks to Telegram on behalf of a conversation."""
+
+    def __init__(
+        self, bot: Bot, *, max_flood_waits: int = 5, max_flood_wait: float = 60.0
+    ) -> None:
+        self._bot = bot
+        self._max_flood_waits = max_flood_waits
+        self._max_flood_wait = max_flood_wait
+
+    def typing(self, chat_id: int) -> AbstractAsyncContextManager[ChatActionSender]:
+        """ "typing…" in the chat until the context ends, renewed as Telegram expects."""
+        return ChatActionSender.typing(chat_id=chat_id, bot=self._bot)
+
+    async def deliver(self, chat_id: int, text: str, *, reply_to: int | None) -> Delivery:
+        """All parts of `text` in order; the first answers `reply_to` when given."""
+        parts = split_text(text)
+        for index, part in enumerate(parts):
+            outcome = await self._send(chat_id, part, reply_to if index == 0 else None)
+            if outcome is not Delivery.DELIVERED:
+                if index:
+                    logger.warning(
+                        "chat={} reply cut short: {} of {} parts sent", chat_id, index, len(parts)
+                    )
+                return outcome
+        return Delivery.DELIVERED
+
+    async def notify(self, chat_id: int, text: str, *, reply_to: int | None = None) -> Delivery:
+        """A short service message (an error, a notice); failures are logged, never raised."""
+        return await self._send(chat_id, text, reply_to)
+
+    async def _send(self, chat_id: int, text: str, reply_to: int | None) -> Delivery:
+        reply = (
+            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
+            if reply_to is not None
+            else None
+        )
+        waits = 0
+        while True:
+            try:
+                await self._bot.send_message(chat_id=chat_id, text=text, reply_parameters=reply)
+            except TelegramRetryAfter as error:
+                waits += 1
+                if waits > self._max_flood_waits or error.retry_after > self._max_flood_wait:
+                    logger.error(
+                        "chat={} send gave up after {} flood waits (retry_after={}s)",
+                        chat_id,
+                        waits - 1,
+                        error.retry_after,
+                    )
+                    return Delivery.FAILED
+                logger.warning(
+                    "chat={} flood limit: waiting {}s before resending", chat_id, error.retry_after
+                )
+                await asyncio.sleep(error.retry_after)
+            except TelegramForbiddenError:
+                logger.info("chat={} blocked the bot; reply dropped", chat_id)
+                return Delivery.BLOCKED
+            except TelegramAPIError as error:
+                logger.error("chat={} send failed: {}", chat_id, error.message)
+                return Delivery.FAILED
+            else:
+                return Delivery.DELIVERED

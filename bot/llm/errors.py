@@ -1,0 +1,23 @@
+"""The small set of model failures the rest of the bot knows about, free of SDK types."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class ModelErrorKind(StrEnum):
+    TIMEOUT = "timeout"
+    RATE_LIMITED = "rate_limited"
+    UNAVAILABLE = "unavailable"
+    REJECTED = "rejected"
+    CONTEXT_TOO_LONG = "context_too_long"
+    BAD_CREDENTIALS = "bad_credentials"
+
+
+class ModelError(Exception):
+    """A model call that failed after the SDK's own retries; `kind` decides what the user reads."""
+
+    def __init__(self, kind: ModelErrorKind, detail: str) -> None:
+        super().__init__(f"{kind.value}: {detail}")
+        self.kind = kind
+        self.detail = detail

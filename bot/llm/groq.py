@@ -1,0 +1,71 @@
+"""The ChatModel adapter for Groq, through the official SDK and its own retries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import groq
+from groq import AsyncGroq
+
+from bot.dialog.messages import ChatMessage
+from bot.llm.errors import ModelError, ModelErrorKind
+from bot.llm.port import ChatModel
+
+if TYPE_CHECKING:
+    from groq.types.chat import ChatCompletionMessageParam
+
+_CONTEXT_MARKERS = ("context_length_exceeded", "reduce the length", "context length")
+
+
+def map_error(error: groq.GroqError) -> ModelError:
+    """Translate the SDK's typed errors into the bot's own small set."""
+    match error:
+        case groq.APITimeoutError():
+            kind = ModelErrorKind.TIMEOUT
+        case groq.APIConnectionError():
+            kind = ModelErrorKind.UNAVAILABLE
+        case groq.RateLimitError():
+            kind = ModelErrorKind.RATE_LIMITED
+        case groq.AuthenticationError() | groq.PermissionDeniedError():
+            kind = ModelErrorKind.BAD_CREDENTIALS
+        case groq.APIStatusError() if error.status_code >= 500:
+            kind = ModelErrorKind.UNAVAILABLE
+        case groq.APIStatusError() if _says_context_too_long(error):
+            kind = ModelErrorKind.CONTEXT_TOO_LONG
+        case _:
+            kind = ModelErrorKind.REJECTED
+    status = getattr(error, "status_code", None)
+    detail = f"{type(error).__name__}" + (f" (HTTP {status})" if status else "")
+    return ModelError(kind, detail)
+
+
+def _says_context_too_long(error: groq.APIStatusError) -> bool:
+    text = f"{error.message} {error.body}".lower()
+    return error.status_code in (400, 413) and any(m in text for m in _CONTEXT_MARKERS)
+
+
+class GroqChatModel(ChatModel):
+    """Timeouts and retries (429 with retry-after, 5xx, network) are the SDK's own."""
+
+    def __init__(self, client: AsyncGroq, model: str) -> None:
+        self._client = client
+        self._model = model
+
+    async def complete(self, messages: Sequence[ChatMessage]) -> str:
+        payload: list[ChatCompletionMessageParam] = [
+            {"role": m.role.value, "content": m.content}  # type: ignore[misc]
+            for m in messages
+        ]
+        try:
+            completion = await self._client.chat.completions.create(
+                model=self._model, messages=payload
+            )
+        except groq.GroqError as error:
+            raise map_error(error) from error
+        if not completion.choices:
+            return ""
+        return completion.choices[0].message.content or ""
+
+    async def aclose(self) -> None:
+        await self._client.close()
