@@ -1,0 +1,104 @@
+"""The composition root: the one place that builds objects and wires them together."""
+
+from __future__ import annotations
+
+from aiogram import Bot, Dispatcher
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.strategy import FSMStrategy
+from groq import AsyncGroq
+from loguru import logger
+
+from bot.config import Settings
+from bot.conversation.supervisor import Conversations
+from bot.conversation.turn import TurnRunner
+from bot.delivery.sender import ReplySender
+from bot.dialog.store import DialogStore
+from bot.handlers import get_routers
+from bot.llm.groq import GroqChatModel
+from bot.middlewares.access import AccessMiddleware
+from bot.middlewares.rate_limit import RateLimitMiddleware
+
+
+def build_bot(settings: Settings) -> Bot:
+    api = (
+        TelegramAPIServer.from_base(str(settings.telegram_api_url).rstrip("/"))
+        if settings.telegram_api_url is not None
+        else PRODUCTION
+    )
+    session = AiohttpSession(api=api, timeout=settings.bot_request_timeout)
+    return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+def build_dispatcher(settings: Settings, bot: Bot) -> Dispatcher:
+    """Everything behind the Bot: storages, model, conversations, routers, shutdown order."""
+    fsm_storage = MemoryStorage()
+    store = DialogStore.from_url(settings.storage_url, max_messages=settings.history_max_messages)
+    client = AsyncGroq(
+        api_key=settings.groq_api_key.get_secret_value(),
+        base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
+        timeout=settings.groq_request_timeout,
+        max_retries=settings.groq_max_retries,
+    )
+    model = GroqChatModel(client, settings.groq_model)
+    sender = ReplySender(bot)
+    runner = TurnRunner(
+        model=model,
+        store=store,
+        sender=sender,
+        system_prompt=settings.system_prompt_message,
+        budget=settings.history_budget,
+    )
+    conversations = Conversations(
+        runner=runner,
+        store=store,
+        sender=sender,
+        fsm_storage=fsm_storage,
+        inbox_size=settings.inbox_size,
+        idle_timeout=settings.actor_idle_timeout,
+    )
+    dp = Dispatcher(
+        storage=fsm_storage,
+        fsm_strategy=FSMStrategy.CHAT,
+        settings=settings,
+        conversations=conversations,
+    )
+    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
+    dp.message.outer_middleware(
+        RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
+    )
+    dp.include_routers(*get_routers())
+
+    async def on_startup() -> None:
+        logger.info(
+            "starting: model={} storage={} inbox={} history<= {} tokens / {} messages",
+            settings.groq_model,
+            settings.storage_url,
+            settings.inbox_size,
+            settings.history_max_tokens,
+            settings.history_max_messages,
+        )
+
+    async def on_shutdown() -> None:
+        await conversations.shutdown(settings.shutdown_timeout)
+        await model.aclose()
+        await store.aclose()
+        await fsm_storage.close()
+        logger.info("stopped")
+
+    dp.startup.register(on_startup)
+    dp.shutdown.register(on_shutdown)
+    return dp
+
+
+async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = True) -> None:
+    """Long polling until SIGINT/SIGTERM or `Dispatcher.stop_polling`."""
+    # Handlers only enqueue, so processing updates one by one is cheap, and it is what keeps a
+    # user's messages in the order Telegram delivered them (DESIGN.md "Ordering").
+    await dp.start_polling(bot, handle_as_tasks=False, handle_signals=handle_signals)
+
+
+async def run(settings: Settings) -> None:
+    bot = build_bot(settings)
+    await poll(build_dispatcher(settings, bot), bot)

@@ -1,0 +1,162 @@
+"""The Conversation actor: one task per chat that answers its turns one at a time, in order."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from loguru import logger
+
+from bot.conversation.turn import Turn, TurnRunner
+from bot.dialog.store import DialogKey
+from states import ConversationStates
+
+
+@dataclass(frozen=True, slots=True)
+class _Queued:
+    turn: Turn
+    crowded: bool  # another turn was pending when this one arrived
+
+
+class Conversation:
+    """Holds a chat's inbox; its task stops after `idle_timeout` with nothing to do.
+
+    The inbox bound counts the turn in progress too, so "20 waiting" means the same thing
+    whether or not the actor has already taken the first one.
+    """
+
+    def __init__(
+        self,
+        key: DialogKey,
+        *,
+        runner: TurnRunner,
+        fsm_storage: BaseStorage,
+        inbox_size: int,
+        idle_timeout: float,
+        on_stop: Callable[[Conversation], None],
+    ) -> None:
+        self._key = key
+        self._runner = runner
+        # The CHAT strategy's key, so handlers' FSMContext and the actor see the same state.
+        self._fsm = FSMContext(
+            fsm_storage, StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id)
+        )
+        self._inbox: asyncio.Queue[_Queued] = asyncio.Queue()
+        self._inbox_size = inbox_size
+        self._idle_timeout = idle_timeout
+        self._epoch = 0
+        self._active: _Queued | None = None  # taken from the inbox, not yet finished
+        self._current: asyncio.Task[None] | None = None
+        self._closing = False
+        self._stopped = False
+        self._task = asyncio.create_task(self._run(), name=f"conversation:{key.chat_id}")
+        self._task.add_done_callback(lambda _: on_stop(self))
+
+    @property
+    def key(self) -> DialogKey:
+        return self._key
+
+    @property
+    def task(self) -> asyncio.Task[None]:
+        return self._task
+
+    @property
+    def pending(self) -> int:
+        """Turns accepted and not yet answered, the one in progress included."""
+        return self._inbox.qsize() + (self._active is not None)
+
+    @property
+    def alive(self) -> bool:
+        """False from the moment the actor decided to stop: it takes no more turns."""
+        return not self._stopped and not self._task.done()
+
+    def offer(self, turn: Turn) -> bool:
+        """Enqueue without suspending, so the caller's order is the inbox order."""
+        if not self.alive:
+            raise RuntimeError("offer to a stopped conversation")
+        pending = self.pending
+        if pending >= self._inbox_size:
+            return False
+        self._inbox.put_nowait(_Queued(turn, crowded=pending > 0))
+        return True
+
+    def is_current(self, epoch: int) -> bool:
+        return epoch == self._epoch
+
+    def has_company(self) -> bool:
+        return not self._inbox.empty()
+
+    def reset(self) -> list[Turn]:
+        """Stop the turn in progress and drop the queued ones; returns what went unanswered."""
+        self._epoch += 1
+        dropped = self._drain()
+        if self._current is not None and not self._current.done():
+            self._current.cancel()
+        return dropped
+
+    def close(self) -> None:
+        """Finish what is queued, then stop; an idle actor stops at once."""
+        self._closing = True
+        if self._active is None and self._inbox.empty():
+            self._stopped = True
+            self._task.cancel()
+
+    def abandon(self) -> list[Turn]:
+        """Cancel everything now (the shutdown deadline passed); returns the unanswered turns."""
+        self._stopped = True
+        dropped = self._drain()
+        if self._active is not None:
+            dropped.insert(0, self._active.turn)
+        self._task.cancel()
+        return dropped
+
+    def _drain(self) -> list[Turn]:
+        dropped = []
+        while not self._inbox.empty():
+            dropped.append(self._inbox.get_nowait().turn)
+        return dropped
+
+    async def _run(self) -> None:
+        try:
+            while True:
+                try:
+                    async with asyncio.timeout(self._idle_timeout):
+                        queued = await self._inbox.get()
+                except TimeoutError:
+                    if self._inbox.empty():
+                        logger.debug("chat={} actor idle, stopping", self._key.chat_id)
+                        return
+                    continue
+                self._active = queued
+                try:
+                    await self._fsm.set_state(ConversationStates.awaiting_reply)
+                    await self._take(queued)
+                finally:
+                    self._active = None
+                if self._inbox.empty():
+                    await self._fsm.set_state(ConversationStates.idle)
+                    if self._closing:
+                        return
+        finally:
+            # Synchronously, before any other task runs: no turn may be offered to us now.
+            self._stopped = True
+
+    async def _take(self, queued: _Queued) -> None:
+        turn = self._runner.run(queued.turn, self, epoch=self._epoch, crowded=queued.crowded)
+        self._current = asyncio.create_task(turn, name=f"turn:{self._key.chat_id}")
+        try:
+            await self._current
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                raise  # the actor itself is being stopped
+            logger.info(
+                "chat={} turn msg={} cancelled by a reset",
+                self._key.chat_id,
+                queued.turn.message_id,
+            )
+        finally:
+            self._current = None

@@ -1,0 +1,133 @@
+"""Conversations: finds or starts a chat's actor, and stops them all on shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+from enum import StrEnum
+
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from loguru import logger
+
+from bot.conversation.actor import Conversation
+from bot.conversation.turn import Turn, TurnRunner
+from bot.delivery.sender import ReplySender
+from bot.dialog.store import DialogKey, DialogStore
+from states import ConversationStates
+
+
+class Submitted(StrEnum):
+    QUEUED = "queued"
+    INBOX_FULL = "inbox_full"
+    CLOSING = "closing"
+
+
+class Conversations:
+    """The supervisor; `submit` never suspends, which is what keeps a chat's turns in order."""
+
+    def __init__(
+        self,
+        *,
+        runner: TurnRunner,
+        store: DialogStore,
+        sender: ReplySender,
+        fsm_storage: BaseStorage,
+        inbox_size: int,
+        idle_timeout: float,
+    ) -> None:
+        self._runner = runner
+        self._store = store
+        self._sender = sender
+        self._fsm_storage = fsm_storage
+        self._inbox_size = inbox_size
+        self._idle_timeout = idle_timeout
+        self._actors: dict[DialogKey, Conversation] = {}
+        self._closing = False
+
+    @property
+    def inbox_size(self) -> int:
+        return self._inbox_size
+
+    def __len__(self) -> int:
+        """Live actors (chats with an actor task right now)."""
+        return len(self._actors)
+
+    def pending(self, key: DialogKey) -> int:
+        actor = self._actors.get(key)
+        return actor.pending if actor is not None else 0
+
+    def submit(self, key: DialogKey, turn: Turn) -> Submitted:
+        if self._closing:
+            return Submitted.CLOSING
+        actor = self._actors.get(key)
+        if actor is None or not actor.alive:
+            actor = Conversation(
+                key,
+                runner=self._runner,
+                fsm_storage=self._fsm_storage,
+                inbox_size=self._inbox_size,
+                idle_timeout=self._idle_timeout,
+                on_stop=self._forget,
+            )
+            self._actors[key] = actor
+        if not actor.offer(turn):
+            logger.warning(
+                "chat={} inbox full ({}); msg={} refused",
+                key.chat_id,
+                self._inbox_size,
+                turn.message_id,
+            )
+            return Submitted.INBOX_FULL
+        logger.info(
+            "chat={} msg={} queued ({} pending)", key.chat_id, turn.message_id, actor.pending
+        )
+        return Submitted.QUEUED
+
+    async def reset(self, key: DialogKey) -> int:
+        """A fresh dialog: the reply in progress stops, queued turns go, history is cleared."""
+        actor = self._actors.get(key)
+        dropped = actor.reset() if actor is not None else []
+        await self._store.clear(key)
+        fsm = FSMContext(
+            self._fsm_storage,
+            StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id),
+        )
+        await fsm.set_state(ConversationStates.idle)
+        logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, len(dropped))
+        return len(dropped)
+
+    async def shutdown(self, timeout: float) -> None:
+        """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""
+        self._closing = True
+        actors = list(self._actors.values())
+        for actor in actors:
+            actor.close()
+        tasks = [actor.task for actor in actors]
+        if not tasks:
+            return
+        logger.info("shutdown: waiting up to {}s for {} conversations", timeout, len(tasks))
+        _, late = await asyncio.wait(tasks, timeout=timeout)
+        unanswered = [turn for actor in actors if actor.task in late for turn in actor.abandon()]
+        if late:
+            await asyncio.gather(*late, return_exceptions=True)
+        if unanswered:
+            logger.warning(
+                "shutdown: {} turns left unanswered; telling their users", len(unanswered)
+            )
+            await self._tell_unanswered(unanswered)
+        logger.info("shutdown: conversations stopped")
+
+    async def _tell_unanswered(self, turns: list[Turn]) -> None:
+        notices = (
+            self._sender.notify(t.chat_id, t.texts.shutting_down, reply_to=t.message_id)
+            for t in turns
+        )
+        try:
+            async with asyncio.timeout(5):
+                await asyncio.gather(*notices)
+        except TimeoutError:
+            logger.warning("shutdown: not every unanswered user could be told in time")
+
+    def _forget(self, actor: Conversation) -> None:
+        if self._actors.get(actor.key) is actor:
+            del self._actors[actor.key]

@@ -1,0 +1,163 @@
+"""One turn of a conversation: a user's message in, the model's reply out, history committed."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Protocol
+
+from loguru import logger
+
+from bot.delivery.sender import Delivery, ReplySender
+from bot.dialog.messages import ChatMessage
+from bot.dialog.store import DialogKey, DialogStore
+from bot.dialog.trimming import Budget, min_tokens_for, trim_history
+from bot.llm.errors import ModelError, ModelErrorKind
+from bot.llm.port import ChatModel
+from bot.texts import Texts, texts_for
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """What a handler hands to a conversation: nothing aiogram-specific survives past here."""
+
+    chat_id: int
+    user_id: int
+    message_id: int
+    text: str
+    language_code: str | None = None
+
+    @property
+    def texts(self) -> Texts:
+        return texts_for(self.language_code)
+
+
+class TurnContext(Protocol):
+    """What a running turn may ask of the conversation that runs it."""
+
+    @property
+    def key(self) -> DialogKey: ...
+
+    def is_current(self, epoch: int) -> bool:
+        """False once the dialog was reset after the turn began: its result must not land."""
+        ...
+
+    def has_company(self) -> bool:
+        """True when other messages of this chat are waiting: replies then quote their message."""
+        ...
+
+
+def error_text(texts: Texts, kind: ModelErrorKind) -> str:
+    return {
+        ModelErrorKind.TIMEOUT: texts.model_timeout,
+        ModelErrorKind.RATE_LIMITED: texts.model_rate_limited,
+        ModelErrorKind.UNAVAILABLE: texts.model_unavailable,
+        ModelErrorKind.REJECTED: texts.model_rejected,
+        ModelErrorKind.CONTEXT_TOO_LONG: texts.model_context_too_long,
+        ModelErrorKind.BAD_CREDENTIALS: texts.model_bad_credentials,
+    }[kind]
+
+
+class TurnRunner:
+    """The steps of DESIGN.md "How a message travels", item 5, for one turn."""
+
+    def __init__(
+        self,
+        *,
+        model: ChatModel,
+        store: DialogStore,
+        sender: ReplySender,
+        system_prompt: ChatMessage,
+        budget: Budget,
+    ) -> None:
+        self._model = model
+        self._store = store
+        self._sender = sender
+        self._system = system_prompt
+        self._budget = budget
+
+    async def run(self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool) -> None:
+        """Never raises but for cancellation: every failure ends in a message to the user."""
+        started = time.monotonic()
+        try:
+            await self._answer(turn, context, epoch=epoch, crowded=crowded)
+        except Exception:
+            logger.exception("chat={} turn msg={} crashed", turn.chat_id, turn.message_id)
+            await self._sender.notify(
+                turn.chat_id, turn.texts.internal_error, reply_to=turn.message_id
+            )
+        logger.debug(
+            "chat={} turn msg={} took {:.3f}s",
+            turn.chat_id,
+            turn.message_id,
+            time.monotonic() - started,
+        )
+
+    async def _answer(
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool
+    ) -> None:
+        question = ChatMessage.user(turn.text)
+        dialog = [*await self._store.load(context.key), question]
+        try:
+            async with self._sender.typing(turn.chat_id):
+                answer = await self._ask(turn, dialog)
+        except ModelError as error:
+            logger.warning(
+                "chat={} model failed for msg={}: {}", turn.chat_id, turn.message_id, error
+            )
+            await self._sender.notify(
+                turn.chat_id, error_text(turn.texts, error.kind), reply_to=turn.message_id
+            )
+            return
+        reply_to = turn.message_id if crowded or context.has_company() else None
+        if not answer.strip():
+            logger.warning(
+                "chat={} model gave an empty answer to msg={}", turn.chat_id, turn.message_id
+            )
+            await self._sender.notify(
+                turn.chat_id, turn.texts.empty_reply, reply_to=turn.message_id
+            )
+            return
+        outcome = await self._sender.deliver(turn.chat_id, answer, reply_to=reply_to)
+        if outcome is Delivery.FAILED:
+            await self._sender.notify(
+                turn.chat_id, turn.texts.send_failed, reply_to=turn.message_id
+            )
+        if outcome is not Delivery.DELIVERED:
+            logger.info("chat={} msg={} not committed: {}", turn.chat_id, turn.message_id, outcome)
+            return
+        if not context.is_current(epoch):
+            logger.info(
+                "chat={} msg={} answered after a reset; not committed",
+                turn.chat_id,
+                turn.message_id,
+            )
+            return
+        await self._store.append(context.key, [question, ChatMessage.assistant(answer)])
+        logger.info(
+            "chat={} msg={} answered ({} chars, history {} msgs before)",
+            turn.chat_id,
+            turn.message_id,
+            len(answer),
+            len(dialog) - 1,
+        )
+
+    async def _ask(self, turn: Turn, dialog: list[ChatMessage]) -> str:
+        """One model call; a context-too-long refusal is retried once with half the budget."""
+        prompt = trim_history(self._system, dialog, self._budget)
+        try:
+            return await self._model.complete(prompt)
+        except ModelError as error:
+            if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
+                raise
+        smaller = Budget(
+            max(self._budget.max_tokens // 2, min_tokens_for(self._system)),
+            self._budget.max_messages,
+        )
+        logger.warning(
+            "chat={} context too long at {} tokens; retrying with {}",
+            turn.chat_id,
+            self._budget.max_tokens,
+            smaller.max_tokens,
+        )
+        return await self._model.complete(trim_history(self._system, dialog, smaller))

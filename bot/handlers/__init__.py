@@ -1,0 +1,10 @@
+"""aiogram Routers, one per feature; `get_routers` gives them in the order they must match."""
+
+from aiogram import Router
+
+from bot.handlers import chat, commands, fallback
+
+
+def get_routers() -> list[Router]:
+    """Commands and buttons first, then text for the model, then everything else."""
+    return [commands.make_router(), chat.make_router(), fallback.make_router()]

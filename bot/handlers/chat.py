@@ -1,0 +1,38 @@
+"""Text for the model: handed to the chat's conversation, never awaited here."""
+
+from aiogram import Bot, F, Router
+from aiogram.types import Message
+
+from bot.conversation.supervisor import Conversations, Submitted
+from bot.conversation.turn import Turn
+from bot.handlers.keys import dialog_key, message_texts
+
+
+async def unknown_command(message: Message) -> None:
+    """A mistyped command costs no model call."""
+    await message.reply(message_texts(message).unknown_command)
+
+
+async def text(message: Message, bot: Bot, conversations: Conversations) -> None:
+    assert message.text is not None  # guaranteed by the F.text filter
+    user = message.from_user
+    turn = Turn(
+        chat_id=message.chat.id,
+        user_id=user.id if user is not None else message.chat.id,
+        message_id=message.message_id,
+        text=message.text,
+        language_code=user.language_code if user is not None else None,
+    )
+    result = conversations.submit(dialog_key(bot, message), turn)
+    texts = message_texts(message)
+    if result is Submitted.INBOX_FULL:
+        await message.reply(texts.inbox_full(conversations.inbox_size))
+    elif result is Submitted.CLOSING:
+        await message.reply(texts.shutting_down)
+
+
+def make_router() -> Router:
+    router = Router(name="chat")
+    router.message.register(unknown_command, F.text.regexp(r"^/[A-Za-z0-9_]+(@\w+)?(\s|$)"))
+    router.message.register(text, F.text)
+    return router

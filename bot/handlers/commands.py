@@ -1,0 +1,39 @@
+"""/start, /help and their keyboard buttons."""
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import Message
+from loguru import logger
+
+from bot.conversation.supervisor import Conversations
+from bot.handlers.keys import dialog_key, message_texts
+from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
+
+
+async def start(message: Message, bot: Bot, conversations: Conversations) -> None:
+    """A fresh dialog and a greeting that names the user."""
+    texts = message_texts(message)
+    await conversations.reset(dialog_key(bot, message))
+    name = message.from_user.first_name if message.from_user else ""
+    logger.info("chat={} /start", message.chat.id)
+    await message.answer(texts.greeting(name), reply_markup=main_keyboard(texts))
+
+
+async def new_dialog(message: Message, bot: Bot, conversations: Conversations) -> None:
+    texts = message_texts(message)
+    dropped = await conversations.reset(dialog_key(bot, message))
+    await message.answer(texts.new_dialog_dropping(dropped), reply_markup=main_keyboard(texts))
+
+
+async def help_(message: Message) -> None:
+    texts = message_texts(message)
+    await message.answer(texts.help, reply_markup=main_keyboard(texts))
+
+
+def make_router() -> Router:
+    router = Router(name="commands")
+    router.message.register(start, CommandStart())
+    router.message.register(new_dialog, F.text.in_(NEW_DIALOG_BUTTONS))
+    router.message.register(help_, Command("help"))
+    router.message.register(help_, F.text.in_(HELP_BUTTONS))
+    return router
