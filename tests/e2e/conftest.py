@@ -1,0 +1,104 @@
+"""The real bot (its Dispatcher, polling loop and Groq client) against the fake servers."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from aiogram import Bot, Dispatcher
+from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import StorageKey
+
+from bot.app import build_bot, build_dispatcher, poll
+from bot.config import Settings
+from bot.conversation.supervisor import Conversations
+from tests.support.fake_groq import FakeGroq
+from tests.support.fake_telegram import FakeTelegram
+
+BOT_TOKEN = "4242:TEST-TOKEN"
+
+
+def bot_environment(telegram: FakeTelegram, groq: FakeGroq, **overrides: str) -> dict[str, str]:
+    """The variables that point a real bot at the fakes; tests override what they exercise."""
+    return {
+        "BOT_TOKEN": BOT_TOKEN,
+        "GROQ_API_KEY": groq.api_key,
+        "GROQ_BASE_URL": groq.base_url,
+        "TELEGRAM_API_URL": telegram.url,
+        "GROQ_REQUEST_TIMEOUT": "5",
+        "GROQ_MAX_RETRIES": "1",
+        "BOT_REQUEST_TIMEOUT": "10",
+        "LOG_TO_FILE": "false",
+        "LOG_LEVEL": "DEBUG",
+        **overrides,
+    }
+
+
+@dataclass
+class RunningBot:
+    settings: Settings
+    bot: Bot
+    dp: Dispatcher
+    telegram: FakeTelegram
+    groq: FakeGroq
+    task: asyncio.Task[None] = field(repr=False)
+
+    @property
+    def conversations(self) -> Conversations:
+        conversations = self.dp["conversations"]
+        assert isinstance(conversations, Conversations)
+        return conversations
+
+    async def state(self, chat_id: int) -> str | None:
+        key = StorageKey(bot_id=self.bot.id, chat_id=chat_id, user_id=chat_id)
+        return await FSMContext(self.dp.storage, key).get_state()
+
+    async def replies(self, chat_id: int, count: int, timeout: float = 15) -> list[str]:
+        """The first `count` texts sent to the chat, once that many have been sent."""
+        await self.telegram.wait_until(
+            lambda: len(self.telegram.sent_to(chat_id)) >= count, timeout=timeout
+        )
+        return [m.text for m in self.telegram.sent_to(chat_id)[:count]]
+
+    async def stop(self) -> None:
+        if not self.task.done():
+            await self.dp.stop_polling()
+        await self.task
+
+
+StartBot = Callable[..., Awaitable[RunningBot]]
+
+
+@pytest.fixture
+async def start_bot(
+    fake_telegram: FakeTelegram,
+    fake_groq: FakeGroq,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> AsyncIterator[StartBot]:
+    """Starts the bot's real polling loop in this event loop; stops it after the test."""
+    monkeypatch.chdir(tmp_path)  # no developer's .env, no logs/ in the tree
+    running: list[RunningBot] = []
+
+    async def start(**overrides: str) -> RunningBot:
+        for name, value in bot_environment(fake_telegram, fake_groq, **overrides).items():
+            monkeypatch.setenv(name, value)
+        settings = Settings(_env_file=None)
+        bot = build_bot(settings)
+        dp = build_dispatcher(settings, bot)
+        task = asyncio.create_task(poll(dp, bot, handle_signals=False))
+        started = RunningBot(settings, bot, dp, fake_telegram, fake_groq, task)
+        running.append(started)
+        await fake_telegram.wait_until(
+            lambda: any(method == "getUpdates" for method, _ in fake_telegram.calls)
+        )
+        return started
+
+    yield start
+    for started in running:
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(started.stop(), timeout=15)

@@ -1,0 +1,313 @@
+"""What users meet: every message answered, in order, on its own dialog, whatever fails."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, utf16_len
+from bot.texts import EN, RU
+from states import ConversationStates
+from tests.e2e.conftest import StartBot
+from tests.support.fake_groq import FakeGroq
+
+
+def user_turns(request: dict[str, object]) -> list[str]:
+    messages = request["messages"]
+    assert isinstance(messages, list)
+    return [m["content"] for m in messages if m["role"] == "user"]
+
+
+def dialog_of(request: dict[str, object]) -> list[tuple[str, str]]:
+    messages = request["messages"]
+    assert isinstance(messages, list)
+    return [(m["role"], m["content"]) for m in messages]
+
+
+async def test_rapid_messages_of_many_users_are_answered_in_order_on_their_own_history(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    rng = random.Random(7)
+    fake_groq.latency = lambda: rng.uniform(0, 0.03)
+    bot = await start_bot()
+    users = [1001 + n for n in range(5)]
+    order = [(user, n) for n in range(20) for user in users]
+    rng.shuffle(order)  # interleave users, but each user's own messages stay in sequence
+    sequence = {user: 0 for user in users}
+    for user, _ in order:
+        bot.telegram.send_text(user, f"u{user}-m{sequence[user]}")
+        sequence[user] += 1
+
+    for user in users:
+        replies = await bot.replies(user, 20, timeout=60)
+        assert replies == [f"reply to: u{user}-m{n}" for n in range(20)]
+
+    assert len(fake_groq.requests) == 100
+    for request in fake_groq.requests:
+        turns = user_turns(request)
+        owner = turns[-1].split("-")[0]
+        n = len(turns) - 1
+        # the whole history of that user, and of that user only, in the order it happened
+        expected: list[tuple[str, str]] = []
+        for k in range(n):
+            expected += [("user", f"{owner}-m{k}"), ("assistant", f"reply to: {owner}-m{k}")]
+        assert dialog_of(request)[1:] == [*expected, ("user", f"{owner}-m{n}")]
+        assert dialog_of(request)[0][0] == "system"
+
+
+async def test_a_model_failure_mid_burst_answers_that_message_with_a_notice_only(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.fail_when(lambda messages: messages[-1]["content"] == "m2", "server_error")
+    bot = await start_bot()
+    for n in range(5):
+        bot.telegram.send_text(7, f"m{n}")
+
+    replies = await bot.replies(7, 5)
+    assert replies == [
+        "reply to: m0",
+        "reply to: m1",
+        EN.model_unavailable,
+        "reply to: m3",
+        "reply to: m4",
+    ]
+    last = fake_groq.requests[-1]
+    assert "m2" not in user_turns(last)  # the failed turn left nothing dangling
+    assert user_turns(last) == ["m0", "m1", "m3", "m4"]
+
+
+async def test_start_resets_the_dialog_and_greets_by_name(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    bot.telegram.send_text(5, "remember: my cat is Tom")
+    await bot.replies(5, 1)
+    bot.telegram.send_text(5, "/start", first_name="Anna")
+    await bot.replies(5, 2)
+    greeting = bot.telegram.sent_to(5)[1]
+    assert greeting.text == EN.greeting("Anna")
+    assert greeting.reply_markup is not None
+    bot.telegram.send_text(5, "what is my cat's name?")
+    await bot.replies(5, 3)
+    assert dialog_of(fake_groq.requests[-1])[1:] == [("user", "what is my cat's name?")]
+
+
+async def test_new_dialog_button_in_russian_resets_and_answers_in_russian(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    bot.telegram.send_text(6, "привет", language_code="ru")
+    await bot.replies(6, 1)
+    bot.telegram.send_text(6, RU.button_new_dialog, language_code="ru")
+    replies = await bot.replies(6, 2)
+    assert replies[1] == RU.new_dialog
+    bot.telegram.send_text(6, "снова", language_code="ru")
+    await bot.replies(6, 3)
+    assert user_turns(fake_groq.requests[-1]) == ["снова"]
+
+
+async def test_a_rate_limited_model_call_is_retried(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.fail_next("rate_limit", retry_after=0.2)
+    bot = await start_bot()
+    bot.telegram.send_text(8, "hello")
+    assert await bot.replies(8, 1) == ["reply to: hello"]
+    assert len(fake_groq.requests) == 2
+
+
+async def test_rate_limited_beyond_the_retries_tells_the_user(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.fail_next("rate_limit", count=2, retry_after=0.1)
+    bot = await start_bot()
+    bot.telegram.send_text(8, "hello")
+    assert await bot.replies(8, 1) == [EN.model_rate_limited]
+    bot.telegram.send_text(8, "again")
+    assert (await bot.replies(8, 2))[1] == "reply to: again"
+    assert user_turns(fake_groq.requests[-1]) == ["again"]
+
+
+async def test_a_slow_model_ends_in_a_timeout_notice(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.fail_next("timeout", count=2)
+    bot = await start_bot(GROQ_REQUEST_TIMEOUT="0.3")
+    bot.telegram.send_text(9, "are you there?")
+    assert await bot.replies(9, 1) == [EN.model_timeout]
+    assert len(fake_groq.requests) == 2  # one SDK retry, so at most about two timeouts
+
+
+async def test_a_long_reply_arrives_whole_in_parts(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    paragraphs = [f"Paragraph {n}: " + "lorem ipsum dolor sit amet " * 12 for n in range(28)]
+    paragraphs = [p.strip() for p in paragraphs]
+    long_reply = "\n\n".join(paragraphs)
+    assert len(long_reply) > 9000
+    fake_groq.responder = lambda messages: long_reply
+    bot = await start_bot()
+    bot.telegram.send_text(10, "tell me a lot")
+    await bot.telegram.wait_until(lambda: len(bot.telegram.sent_to(10)) >= 3)
+    await asyncio.sleep(0.2)
+    parts = [m.text for m in bot.telegram.sent_to(10)]
+    assert len(parts) == 3
+    assert all(utf16_len(part) <= TELEGRAM_TEXT_LIMIT for part in parts)
+    assert "\n\n".join(parts) == long_reply  # cut only at paragraph breaks, nothing lost
+    bot.telegram.send_text(10, "thanks")
+    await bot.replies(10, 4)
+    assert dialog_of(fake_groq.requests[-1])[2] == ("assistant", long_reply)
+
+
+async def test_replies_quote_their_message_only_when_several_are_waiting(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    single = bot.telegram.send_text(11, "alone")
+    await bot.replies(11, 1)
+    assert bot.telegram.sent_to(11)[0].reply_to_message_id is None
+
+    fake_groq.latency = 0.1
+    burst = [bot.telegram.send_text(11, f"q{n}") for n in range(3)]
+    await bot.replies(11, 4)
+    quoted = [m.reply_to_message_id for m in bot.telegram.sent_to(11)[1:]]
+    assert quoted == [u["message"]["message_id"] for u in burst]
+    assert single["message"]["message_id"] not in quoted
+
+
+async def test_state_is_awaiting_reply_while_turns_are_pending_then_idle(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.latency = 0.5
+    bot = await start_bot()
+    bot.telegram.send_text(12, "slow one")
+    await fake_groq.wait_for_requests(1)
+    assert await bot.state(12) == ConversationStates.awaiting_reply.state
+    await bot.replies(12, 1)
+    await asyncio.sleep(0.05)
+    assert await bot.state(12) == ConversationStates.idle.state
+
+
+async def test_a_full_inbox_refuses_with_a_notice_and_loses_nothing_it_accepted(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.latency = 0.3
+    bot = await start_bot(INBOX_SIZE="2")
+    for n in range(5):
+        bot.telegram.send_text(13, f"m{n}")
+    await bot.replies(13, 5)
+    texts = [m.text for m in bot.telegram.sent_to(13)]
+    # two are waiting (the one in progress counts); the 3rd to 5th are refused at once
+    assert texts[:3] == [EN.inbox_full(2)] * 3
+    assert texts[3:] == ["reply to: m0", "reply to: m1"]
+
+
+async def test_an_idle_actor_stops_and_the_next_message_continues_the_dialog(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(ACTOR_IDLE_TIMEOUT="0.2")
+    bot.telegram.send_text(14, "first")
+    await bot.replies(14, 1)
+    assert len(bot.conversations) == 1
+    for _ in range(100):
+        if len(bot.conversations) == 0:
+            break
+        await asyncio.sleep(0.05)
+    assert len(bot.conversations) == 0
+    bot.telegram.send_text(14, "second")
+    assert await bot.replies(14, 2) == ["reply to: first", "reply to: second"]
+    assert user_turns(fake_groq.requests[-1]) == ["first", "second"]
+
+
+async def test_commands_help_unknown_and_non_text(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    bot.telegram.send_text(15, "/help")
+    bot.telegram.send_text(15, EN.button_help)
+    bot.telegram.send_text(15, "/frobnicate")
+    bot.telegram.push(bot.telegram.message_update(15, photo=[_photo()]))
+    bot.telegram.push(bot.telegram.message_update(15, sticker=_sticker()))
+    assert await bot.replies(15, 5) == [
+        EN.help,
+        EN.help,
+        EN.unknown_command,
+        EN.non_text,
+        EN.non_text,
+    ]
+    assert fake_groq.requests == []
+
+
+async def test_telegram_flood_limit_is_waited_out(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    bot.telegram.fail_next(
+        "sendMessage",
+        error_code=429,
+        description="Too Many Requests: retry after 1",
+        retry_after=1,
+    )
+    bot.telegram.send_text(16, "hi")
+    assert await bot.replies(16, 1) == ["reply to: hi"]
+
+
+async def test_a_user_who_blocked_the_bot_costs_nothing_and_keeps_no_history(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    bot.telegram.fail_next(
+        "sendMessage", error_code=403, description="Forbidden: bot was blocked by the user"
+    )
+    bot.telegram.send_text(17, "one")
+    await fake_groq.wait_for_requests(1)
+    bot.telegram.send_text(17, "two")
+    assert await bot.replies(17, 1) == ["reply to: two"]
+    assert user_turns(fake_groq.requests[-1]) == ["two"]
+
+
+async def test_a_send_error_tells_the_user_and_commits_nothing(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    bot.telegram.fail_next("sendMessage", error_code=400, description="Bad Request: something odd")
+    bot.telegram.send_text(18, "one")
+    assert await bot.replies(18, 1) == [EN.send_failed]
+    bot.telegram.send_text(18, "two")
+    assert (await bot.replies(18, 2))[1] == "reply to: two"
+    assert user_turns(fake_groq.requests[-1]) == ["two"]
+
+
+async def test_allow_list_refuses_strangers(start_bot: StartBot, fake_groq: FakeGroq) -> None:
+    bot = await start_bot(ALLOWED_USER_IDS="19")
+    bot.telegram.send_text(20, "let me in")
+    bot.telegram.send_text(19, "hello")
+    assert await bot.replies(20, 1) == [EN.not_allowed]
+    assert await bot.replies(19, 1) == ["reply to: hello"]
+    assert len(fake_groq.requests) == 1
+
+
+async def test_per_user_rate_limit(start_bot: StartBot, fake_groq: FakeGroq) -> None:
+    bot = await start_bot(RATE_LIMIT_MESSAGES="2", RATE_LIMIT_WINDOW="60")
+    for n in range(3):
+        bot.telegram.send_text(21, f"m{n}")
+    bot.telegram.send_text(22, "other user")
+    replies = await bot.replies(21, 3)
+    assert sorted(replies) == sorted([EN.rate_limited, "reply to: m0", "reply to: m1"])
+    assert await bot.replies(22, 1) == ["reply to: other user"]
+
+
+def _photo() -> dict[str, object]:
+    return {"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}
+
+
+def _sticker() -> dict[str, object]:
+    return {
+        "file_id": "s1",
+        "file_unique_id": "su1",
+        "type": "regular",
+        "width": 512,
+        "height": 512,
+        "is_animated": False,
+        "is_video": False,
+    }

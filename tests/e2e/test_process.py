@@ -1,0 +1,103 @@
+"""The real `python -m bot` process: start-up errors and shutdown in the middle of a turn."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from bot.texts import EN
+from tests.e2e.conftest import bot_environment
+from tests.support.fake_groq import FakeGroq
+from tests.support.fake_telegram import FakeTelegram
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def clean_env(**extra: str) -> dict[str, str]:
+    """The process environment without any bot variable a developer may have exported."""
+    keep = {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}
+    env = {k: v for k, v in os.environ.items() if k in keep}
+    return {**env, "PYTHONPATH": str(ROOT), **extra}
+
+
+async def start_process(cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+
+
+async def test_missing_settings_stop_the_bot_with_one_clear_line(tmp_path: Path) -> None:
+    process = await start_process(tmp_path, clean_env())
+    stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    lines = stderr.decode().strip().splitlines()
+    assert process.returncode == 2
+    assert len(lines) == 1, lines
+    assert "BOT_TOKEN is missing" in lines[0]
+    assert "GROQ_API_KEY is missing" in lines[0]
+    assert ".env.example" in lines[0]
+    assert "Traceback" not in stderr.decode()
+
+
+async def test_an_invalid_value_is_named(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text("BOT_TOKEN=1:X\nGROQ_API_KEY=k\nINBOX_SIZE=many\n")
+    process = await start_process(tmp_path, clean_env())
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    assert process.returncode == 2
+    assert "INBOX_SIZE" in stderr.decode()
+    assert "Traceback" not in stderr.decode()
+
+
+async def test_sigterm_mid_turn_finishes_the_reply_within_the_deadline(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq
+) -> None:
+    fake_groq.latency = 1.0
+    env = clean_env(**bot_environment(fake_telegram, fake_groq, SHUTDOWN_TIMEOUT="10"))
+    process = await start_process(tmp_path, env)
+    try:
+        fake_telegram.send_text(31, "question")
+        await fake_groq.wait_for_requests(1, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert [m.text for m in fake_telegram.sent_to(31)] == ["reply to: question"]
+    assert "gsk" not in stderr.decode() and fake_groq.api_key not in stderr.decode()
+
+
+async def test_sigterm_with_a_hung_model_cancels_after_the_deadline_and_tells_the_user(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq
+) -> None:
+    fake_groq.fail_next("timeout", count=10)
+    env = clean_env(
+        **bot_environment(
+            fake_telegram, fake_groq, SHUTDOWN_TIMEOUT="1", GROQ_REQUEST_TIMEOUT="60"
+        )
+    )
+    process = await start_process(tmp_path, env)
+    try:
+        updates = [fake_telegram.send_text(32, text) for text in ("question", "and another")]
+        await fake_groq.wait_for_requests(1, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    notices = fake_telegram.sent_to(32)
+    assert [m.text for m in notices] == [EN.shutting_down, EN.shutting_down]
+    assert sorted(m.reply_to_message_id or 0 for m in notices) == sorted(
+        u["message"]["message_id"] for u in updates
+    )

@@ -1,0 +1,215 @@
+"""A fake Groq (OpenAI-compatible) server on 127.0.0.1, with latency and scripted faults."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from aiohttp import web
+
+FaultKind = Literal[
+    "timeout",
+    "rate_limit",
+    "server_error",
+    "unavailable",
+    "context_too_long",
+    "auth",
+    "bad_request",
+]
+Messages = list[dict[str, str]]
+
+
+def echo_last_user(messages: Messages) -> str:
+    users = [m["content"] for m in messages if m.get("role") == "user"]
+    return f"reply to: {users[-1] if users else ''}"
+
+
+@dataclass
+class _Scripted:
+    kind: FaultKind
+    count: int
+    retry_after: float
+
+
+class FakeGroq:
+    """Answers `/openai/v1/chat/completions` like Groq does, and records every request."""
+
+    def __init__(self, api_key: str = "test-groq-key") -> None:
+        self.api_key = api_key
+        self.requests: list[dict[str, Any]] = []
+        self.responder: Callable[[Messages], str] = echo_last_user
+        self.latency: float | Callable[[], float] = 0.0
+        self._scripted: list[_Scripted] = []
+        self._conditional: list[tuple[Callable[[Messages], bool], FaultKind]] = []
+        self._ids = itertools.count(1)
+        self._arrived = asyncio.Condition()
+        self._closing = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_post("/openai/v1/chat/completions", self._completions)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+
+    async def aclose(self) -> None:
+        self._closing.set()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeGroq:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    def fail_next(self, kind: FaultKind, count: int = 1, *, retry_after: float = 0.1) -> None:
+        self._scripted.append(_Scripted(kind, count, retry_after))
+
+    def fail_when(self, predicate: Callable[[Messages], bool], kind: FaultKind) -> None:
+        self._conditional.append((predicate, kind))
+
+    async def wait_for_requests(self, n: int, timeout: float = 10) -> None:
+        async def arrived() -> None:
+            async with self._arrived:
+                await self._arrived.wait_for(lambda: len(self.requests) >= n)
+
+        try:
+            await asyncio.wait_for(arrived(), timeout)
+        except TimeoutError:
+            raise AssertionError(
+                f"expected {n} model requests within {timeout}s, got {len(self.requests)}"
+            ) from None
+
+    async def _completions(self, request: web.Request) -> web.StreamResponse:
+        body = await request.json()
+        self.requests.append(body)
+        async with self._arrived:
+            self._arrived.notify_all()
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
+        messages: Messages = body.get("messages", [])
+        fault = self._fault_for(messages)
+        if fault is not None:
+            return await self._fail(*fault)
+        latency = self.latency() if callable(self.latency) else self.latency
+        if latency:
+            await asyncio.sleep(latency)
+        content = self.responder(messages)
+        if body.get("stream"):
+            return await self._stream(request, body, content)
+        return web.json_response(self._completion(body, content))
+
+    def _fault_for(self, messages: Messages) -> tuple[FaultKind, float] | None:
+        if self._scripted:
+            scripted = self._scripted[0]
+            scripted.count -= 1
+            if scripted.count <= 0:
+                self._scripted.pop(0)
+            return scripted.kind, scripted.retry_after
+        for predicate, kind in self._conditional:
+            if predicate(messages):
+                return kind, 0.1
+        return None
+
+    async def _fail(self, kind: FaultKind, retry_after: float) -> web.Response:
+        if kind == "timeout":
+            await self._closing.wait()  # never answers: the client's timeout fires first
+            return web.Response(status=503)
+        if kind == "rate_limit":
+            response = _error(
+                429,
+                "Rate limit reached, please try again later",
+                "rate_limit_exceeded",
+                "rate_limit_exceeded",
+            )
+            response.headers["retry-after"] = str(retry_after)
+            return response
+        if kind == "server_error":
+            return _error(500, "Internal Server Error", "internal_server_error", None)
+        if kind == "unavailable":
+            return _error(503, "Service Unavailable", "service_unavailable", None)
+        if kind == "context_too_long":
+            return _error(
+                400,
+                "Please reduce the length of the messages or completion.",
+                "invalid_request_error",
+                "context_length_exceeded",
+            )
+        if kind == "auth":
+            return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
+        return _error(400, "'messages' must be a non-empty list", "invalid_request_error", None)
+
+    def _completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
+        prompt_tokens = sum(len(str(m.get("content", ""))) // 4 for m in body["messages"])
+        completion_tokens = len(content) // 4
+        return {
+            "id": f"chatcmpl-{next(self._ids)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": content},
+                    "finish_reason": "stop",
+                    "logprobs": None,
+                }
+            ],
+            "usage": {
+                "prompt_tokens": prompt_tokens,
+                "completion_tokens": completion_tokens,
+                "total_tokens": prompt_tokens + completion_tokens,
+            },
+        }
+
+    async def _stream(
+        self, request: web.Request, body: dict[str, Any], content: str
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        chunk_id = f"chatcmpl-{next(self._ids)}"
+        size = max(1, len(content) // 4)
+        pieces = [content[i : i + size] for i in range(0, len(content), size)] or [""]
+        for index, piece in enumerate(pieces):
+            delta: dict[str, Any] = {"content": piece}
+            if index == 0:
+                delta["role"] = "assistant"
+            chunk = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+            }
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        final = {
+            "id": chunk_id,
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", "fake"),
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+        }
+        await response.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())
+        await response.write_eof()
+        return response
+
+
+def _error(status: int, message: str, kind: str, code: str | None) -> web.Response:
+    return web.json_response(
+        {"error": {"message": message, "type": kind, "code": code}}, status=status
+    )

@@ -1,0 +1,284 @@
+"""A fake Telegram Bot API server on 127.0.0.1: what aiogram needs for the bot's scenarios."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_USER: dict[str, Any] = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "TestBot",
+    "username": "test_bot",
+}
+JSON_FIELDS = {"reply_parameters", "reply_markup", "entities", "allowed_updates", "commands"}
+
+
+@dataclass
+class SentMessage:
+    chat_id: int
+    text: str
+    message_id: int
+    reply_to_message_id: int | None = None
+    reply_markup: dict[str, Any] | None = None
+    entities: list[dict[str, Any]] | None = None
+    params: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class _Fault:
+    error_code: int
+    description: str
+    retry_after: int | None
+    count: int
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class FakeTelegram:
+    """Records every call; tests push updates in and read what the bot sent out."""
+
+    def __init__(self) -> None:
+        self.sent: list[SentMessage] = []
+        self.chat_actions: list[tuple[int, str]] = []
+        self.calls: list[tuple[str, dict[str, Any]]] = []
+        self._updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._incoming_ids = itertools.count(1)
+        self._outgoing_ids = itertools.count(100_000)
+        self._faults: dict[str, list[_Fault]] = {}
+        self._changed = asyncio.Condition()
+        self._closing = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self._port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self._port = int(self._runner.addresses[0][1])
+
+    async def aclose(self) -> None:
+        self._closing.set()
+        async with self._changed:
+            self._changed.notify_all()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def __aenter__(self) -> FakeTelegram:
+        await self.start()
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # --- what tests do ---------------------------------------------------------------------
+
+    def message_update(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        first_name: str = "User",
+        language_code: str = "en",
+        chat_id: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
+        """An Update as Telegram sends it for a user's message (private chat by default)."""
+        chat = chat_id if chat_id is not None else user_id
+        message: dict[str, Any] = {
+            "message_id": next(self._incoming_ids),
+            "date": int(time.time()),
+            "chat": (
+                {"id": chat, "type": "private", "first_name": first_name}
+                if chat == user_id
+                else {"id": chat, "type": "group", "title": "Group"}
+            ),
+            "from": {
+                "id": user_id,
+                "is_bot": False,
+                "first_name": first_name,
+                "language_code": language_code,
+            },
+            **extra,
+        }
+        if text is not None:
+            message["text"] = text
+            if text.startswith("/"):
+                command = text.split()[0]
+                message["entities"] = [
+                    {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+                ]
+        return {"update_id": next(self._update_ids), "message": message}
+
+    def push(self, *updates: dict[str, Any]) -> None:
+        self._updates.extend(updates)
+        asyncio.get_running_loop().create_task(self._notify())
+
+    def send_text(self, user_id: int, text: str, **kwargs: Any) -> dict[str, Any]:
+        update = self.message_update(user_id, text, **kwargs)
+        self.push(update)
+        return update
+
+    def sent_to(self, chat_id: int) -> list[SentMessage]:
+        return [message for message in self.sent if message.chat_id == chat_id]
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error_code: int,
+        description: str,
+        retry_after: int | None = None,
+        count: int = 1,
+    ) -> None:
+        self._faults.setdefault(method, []).append(
+            _Fault(error_code, description, retry_after, count)
+        )
+
+    async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
+        async def satisfied() -> None:
+            async with self._changed:
+                await self._changed.wait_for(predicate)
+
+        try:
+            await asyncio.wait_for(satisfied(), timeout)
+        except TimeoutError:
+            summary = {chat: len(self.sent_to(chat)) for chat in {m.chat_id for m in self.sent}}
+            texts = [m.text[:60] for m in self.sent[-10:]]
+            raise AssertionError(
+                f"timed out after {timeout}s; messages sent per chat: {summary}; "
+                f"last texts: {texts}"
+            ) from None
+
+    # --- the server ------------------------------------------------------------------------
+
+    async def _notify(self) -> None:
+        async with self._changed:
+            self._changed.notify_all()
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        params = await self._params(request)
+        self.calls.append((method, params))
+        await self._notify()
+        try:
+            fault = self._take_fault(method)
+            if fault is not None:
+                return _error(fault.error_code, fault.description, fault.retry_after)
+            handler = getattr(self, f"_api_{method}", None)
+            if handler is None:
+                return _error(404, "Not Found: method not found")
+            result = await handler(params)
+            if isinstance(result, web.Response):
+                return result
+            return web.json_response({"ok": True, "result": result})
+        finally:
+            await self._notify()
+
+    async def _params(self, request: web.Request) -> dict[str, Any]:
+        if request.content_type == "application/json":
+            body = await request.json()
+            return dict(body) if isinstance(body, dict) else {}
+        form = await request.post()
+        params: dict[str, Any] = {}
+        for key, value in form.items():
+            if not isinstance(value, str):
+                continue
+            params[key] = json.loads(value) if key in JSON_FIELDS else value
+        return params
+
+    def _take_fault(self, method: str) -> _Fault | None:
+        queue = self._faults.get(method)
+        if not queue:
+            return None
+        fault = queue[0]
+        fault.count -= 1
+        if fault.count <= 0:
+            queue.pop(0)
+        return fault
+
+    async def _api_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        return BOT_USER
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        return True
+
+    async def _api_deleteMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        return True
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.chat_actions.append((int(params["chat_id"]), str(params.get("action"))))
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        offset = int(params.get("offset", 0))
+        limit = int(params.get("limit", 100))
+        timeout = float(params.get("timeout", 0))
+        if offset:
+            self._updates = [u for u in self._updates if u["update_id"] >= offset]
+
+        def ready() -> bool:
+            return bool(self._updates) or self._closing.is_set()
+
+        if not ready() and timeout > 0:
+            async with self._changed:
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait_for(ready), timeout)
+        return self._updates[:limit]
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        text = str(params.get("text", ""))
+        if not text.strip():
+            return _error(400, "Bad Request: message text is empty")
+        if _utf16_len(text) > 4096:
+            return _error(400, "Bad Request: message is too long")
+        reply = params.get("reply_parameters")
+        reply_to = reply.get("message_id") if isinstance(reply, dict) else None
+        if reply_to is None and "reply_to_message_id" in params:
+            reply_to = int(params["reply_to_message_id"])
+        chat_id = int(params["chat_id"])
+        message = SentMessage(
+            chat_id=chat_id,
+            text=text,
+            message_id=next(self._outgoing_ids),
+            reply_to_message_id=reply_to,
+            reply_markup=params.get("reply_markup"),
+            entities=params.get("entities"),
+            params=params,
+        )
+        self.sent.append(message)
+        return {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": text,
+        }
+
+
+def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:
+    body: dict[str, Any] = {"ok": False, "error_code": code, "description": description}
+    if retry_after is not None:
+        body["parameters"] = {"retry_after": retry_after}
+    return web.json_response(body, status=code)
