@@ -1,0 +1,64 @@
+"""The Groq adapter against the fake server: every SDK failure becomes one of our kinds."""
+
+from collections.abc import AsyncIterator
+
+import pytest
+from groq import AsyncGroq
+
+from bot.dialog.messages import ChatMessage
+from bot.llm.errors import ModelError, ModelErrorKind
+from bot.llm.groq import GroqChatModel
+from tests.support.fake_groq import FakeGroq, FaultKind
+
+PROMPT = [ChatMessage.system("s"), ChatMessage.user("hi")]
+
+
+@pytest.fixture
+async def model(fake_groq: FakeGroq) -> AsyncIterator[GroqChatModel]:
+    client = AsyncGroq(
+        api_key=fake_groq.api_key, base_url=fake_groq.base_url, timeout=0.3, max_retries=0
+    )
+    model = GroqChatModel(client, "test-model")
+    yield model
+    await model.aclose()
+
+
+async def test_answer_and_request_shape(model: GroqChatModel, fake_groq: FakeGroq) -> None:
+    assert await model.complete(PROMPT) == "reply to: hi"
+    request = fake_groq.requests[0]
+    assert request["model"] == "test-model"
+    assert request["messages"] == [
+        {"role": "system", "content": "s"},
+        {"role": "user", "content": "hi"},
+    ]
+
+
+@pytest.mark.parametrize(
+    ("fault", "kind"),
+    [
+        ("timeout", ModelErrorKind.TIMEOUT),
+        ("rate_limit", ModelErrorKind.RATE_LIMITED),
+        ("server_error", ModelErrorKind.UNAVAILABLE),
+        ("unavailable", ModelErrorKind.UNAVAILABLE),
+        ("context_too_long", ModelErrorKind.CONTEXT_TOO_LONG),
+        ("auth", ModelErrorKind.BAD_CREDENTIALS),
+        ("bad_request", ModelErrorKind.REJECTED),
+    ],
+)
+async def test_faults_map_to_kinds(
+    model: GroqChatModel, fake_groq: FakeGroq, fault: FaultKind, kind: ModelErrorKind
+) -> None:
+    fake_groq.fail_next(fault)
+    with pytest.raises(ModelError) as caught:
+        await model.complete(PROMPT)
+    assert caught.value.kind is kind
+    assert fake_groq.api_key not in str(caught.value)
+
+
+async def test_a_server_that_is_gone_is_unavailable(fake_groq: FakeGroq) -> None:
+    client = AsyncGroq(api_key="k", base_url="http://127.0.0.1:9", timeout=1, max_retries=0)
+    model = GroqChatModel(client, "m")
+    with pytest.raises(ModelError) as caught:
+        await model.complete(PROMPT)
+    await model.aclose()
+    assert caught.value.kind is ModelErrorKind.UNAVAILABLE
