@@ -7,11 +7,9 @@ import asyncio
 import sys
 from pathlib import Path
 
-from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 from loguru import logger
 from pydantic import ValidationError
 
-from bot.app import run
 from bot.config import Settings, describe_errors
 from bot.logs import setup_logging
 
@@ -34,6 +32,11 @@ def main(argv: list[str] | None = None) -> int:
         json=settings.log_format == "json",
         log_dir=settings.log_dir if settings.log_to_file else None,
     )
+    # aiogram takes seconds to import: a configuration error is reported before that.
+    from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
+
+    from bot.app import run
+
     try:
         asyncio.run(run(settings))
     except KeyboardInterrupt:

@@ -193,13 +193,13 @@ async def test_a_full_inbox_refuses_with_a_notice_and_loses_nothing_it_accepted(
 ) -> None:
     fake_groq.latency = 0.3
     bot = await start_bot(INBOX_SIZE="2")
-    for n in range(5):
-        bot.telegram.send_text(13, f"m{n}")
+    updates = [bot.telegram.send_text(13, f"m{n}") for n in range(5)]
     await bot.replies(13, 5)
-    texts = [m.text for m in bot.telegram.sent_to(13)]
-    # two are waiting (the one in progress counts); the 3rd to 5th are refused at once
-    assert texts[:3] == [EN.inbox_full(2)] * 3
-    assert texts[3:] == ["reply to: m0", "reply to: m1"]
+    sent = bot.telegram.sent_to(13)
+    # two may wait (the one in progress counts); the 3rd to 5th are refused, each quoted
+    refusals = [m.reply_to_message_id for m in sent if m.text == EN.inbox_full(2)]
+    assert refusals == [u["message"]["message_id"] for u in updates[2:]]
+    assert [m.text for m in sent if m.text != EN.inbox_full(2)] == ["reply to: m0", "reply to: m1"]
 
 
 async def test_an_idle_actor_stops_and_the_next_message_continues_the_dialog(
@@ -311,3 +311,30 @@ def _sticker() -> dict[str, object]:
         "is_animated": False,
         "is_video": False,
     }
+
+
+async def test_context_too_long_is_retried_once_with_half_the_budget(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(HISTORY_MAX_TOKENS="600", SYSTEM_PROMPT="be brief")
+    for n in range(6):
+        bot.telegram.send_text(23, f"question {n} " + "x" * 160)
+    await bot.replies(23, 6)
+    fake_groq.fail_next("context_too_long")
+    bot.telegram.send_text(23, "and now?")
+    assert (await bot.replies(23, 7))[6] == "reply to: and now?"
+    refused, retried = fake_groq.requests[-2:]
+    assert user_turns(refused)[-1] == user_turns(retried)[-1] == "and now?"
+    assert len(retried["messages"]) < len(refused["messages"])
+    size = sum(len(m["content"]) for m in retried["messages"])
+    assert size <= 300 * 4  # half of the 600-token budget, at 4 bytes a token
+
+
+async def test_typing_is_shown_while_the_model_works(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.latency = 0.3
+    bot = await start_bot()
+    bot.telegram.send_text(24, "think hard")
+    await bot.replies(24, 1)
+    assert (24, "typing") in bot.telegram.chat_actions
