@@ -131,9 +131,11 @@ class Conversation:
                         return
                     continue
                 self._active = queued
+                epoch = self._epoch
                 try:
                     await self._fsm.set_state(ConversationStates.awaiting_reply)
-                    await self._take(queued)
+                    if self.is_current(epoch):  # a reset while the state was being saved
+                        await self._take(queued, epoch)
                 finally:
                     self._active = None
                 if self._inbox.empty():
@@ -144,8 +146,8 @@ class Conversation:
             # Synchronously, before any other task runs: no turn may be offered to us now.
             self._stopped = True
 
-    async def _take(self, queued: _Queued) -> None:
-        turn = self._runner.run(queued.turn, self, epoch=self._epoch, crowded=queued.crowded)
+    async def _take(self, queued: _Queued, epoch: int) -> None:
+        turn = self._runner.run(queued.turn, self, epoch=epoch, crowded=queued.crowded)
         self._current = asyncio.create_task(turn, name=f"turn:{self._key.chat_id}")
         try:
             await self._current

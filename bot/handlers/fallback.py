@@ -1,10 +1,28 @@
 """Anything that is not text (photos, stickers, voice, files): a polite word, not silence."""
 
-from aiogram import Router
+from aiogram import F, Router
+from aiogram.enums import ContentType
 from aiogram.types import Message
 from loguru import logger
 
 from bot.handlers.keys import message_texts
+
+# What a person sends instead of text; service messages (joins, pins, ...) get no answer.
+NOT_TEXT = {
+    ContentType.PHOTO,
+    ContentType.STICKER,
+    ContentType.VOICE,
+    ContentType.VIDEO_NOTE,
+    ContentType.VIDEO,
+    ContentType.AUDIO,
+    ContentType.DOCUMENT,
+    ContentType.ANIMATION,
+    ContentType.LOCATION,
+    ContentType.VENUE,
+    ContentType.CONTACT,
+    ContentType.POLL,
+    ContentType.DICE,
+}
 
 
 async def not_text(message: Message) -> None:
@@ -14,5 +32,5 @@ async def not_text(message: Message) -> None:
 
 def make_router() -> Router:
     router = Router(name="fallback")
-    router.message.register(not_text)
+    router.message.register(not_text, F.content_type.in_(NOT_TEXT))
     return router

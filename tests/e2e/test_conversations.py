@@ -338,3 +338,16 @@ async def test_typing_is_shown_while_the_model_works(
     bot.telegram.send_text(24, "think hard")
     await bot.replies(24, 1)
     assert (24, "typing") in bot.telegram.chat_actions
+
+
+async def test_service_messages_get_no_answer(start_bot: StartBot, fake_groq: FakeGroq) -> None:
+    bot = await start_bot()
+    joined = {"id": 26, "is_bot": False, "first_name": "New"}
+    bot.telegram.push(bot.telegram.message_update(25, chat_id=-100, new_chat_members=[joined]))
+    bot.telegram.push(bot.telegram.message_update(25, voice=_voice()))
+    assert await bot.replies(25, 1) == [EN.non_text]
+    assert bot.telegram.sent_to(-100) == []
+
+
+def _voice() -> dict[str, object]:
+    return {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}
