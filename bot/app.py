@@ -17,6 +17,7 @@ from bot.delivery.sender import ReplySender
 from bot.dialog.store import DialogStore
 from bot.handlers import get_routers
 from bot.llm.groq import GroqChatModel
+from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 
@@ -31,17 +32,20 @@ def build_bot(settings: Settings) -> Bot:
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
-def build_dispatcher(settings: Settings, bot: Bot) -> Dispatcher:
-    """Everything behind the Bot: storages, model, conversations, routers, shutdown order."""
-    fsm_storage = MemoryStorage()
-    store = DialogStore.from_url(settings.storage_url, max_messages=settings.history_max_messages)
+def build_model(settings: Settings) -> ChatModel:
     client = AsyncGroq(
         api_key=settings.groq_api_key.get_secret_value(),
         base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
         timeout=settings.groq_request_timeout,
         max_retries=settings.groq_max_retries,
     )
-    model = GroqChatModel(client, settings.groq_model)
+    return GroqChatModel(client, settings.groq_model)
+
+
+def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatcher:
+    """Everything behind the Bot and the model: storages, conversations, routers, shutdown."""
+    fsm_storage = MemoryStorage()
+    store = DialogStore.from_url(settings.storage_url, max_messages=settings.history_max_messages)
     sender = ReplySender(bot)
     runner = TurnRunner(
         model=model,
@@ -101,4 +105,4 @@ async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = True) -> None
 
 async def run(settings: Settings) -> None:
     bot = build_bot(settings)
-    await poll(build_dispatcher(settings, bot), bot)
+    await poll(build_dispatcher(settings, bot, build_model(settings)), bot)

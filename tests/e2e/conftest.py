@@ -13,7 +13,7 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.app import build_bot, build_dispatcher, poll
+from bot.app import build_bot, build_dispatcher, build_model, poll
 from bot.config import Settings
 from bot.conversation.supervisor import Conversations
 from tests.support.fake_groq import FakeGroq
@@ -89,7 +89,7 @@ async def start_bot(
             monkeypatch.setenv(name, value)
         settings = Settings(_env_file=None)
         bot = build_bot(settings)
-        dp = build_dispatcher(settings, bot)
+        dp = build_dispatcher(settings, bot, build_model(settings))
         task = asyncio.create_task(poll(dp, bot, handle_signals=False))
         started = RunningBot(settings, bot, dp, fake_telegram, fake_groq, task)
         running.append(started)
