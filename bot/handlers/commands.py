@@ -1,11 +1,12 @@
 """/start, /help and their keyboard buttons."""
 
-from aiogram import Bot, F, Router
+from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message
 from loguru import logger
 
 from bot.conversation.supervisor import Conversations
+from bot.handlers.filters import TextIn
 from bot.handlers.keys import dialog_key, message_texts
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 
@@ -33,7 +34,7 @@ async def help_(message: Message) -> None:
 def make_router() -> Router:
     router = Router(name="commands")
     router.message.register(start, CommandStart())
-    router.message.register(new_dialog, F.text.in_(NEW_DIALOG_BUTTONS))
+    router.message.register(new_dialog, TextIn(NEW_DIALOG_BUTTONS))
     router.message.register(help_, Command("help"))
-    router.message.register(help_, F.text.in_(HELP_BUTTONS))
+    router.message.register(help_, TextIn(HELP_BUTTONS))
     return router

@@ -1,10 +1,11 @@
 """Anything that is not text (photos, stickers, voice, files): a polite word, not silence."""
 
-from aiogram import F, Router
+from aiogram import Router
 from aiogram.enums import ContentType
 from aiogram.types import Message
 from loguru import logger
 
+from bot.handlers.filters import ContentTypeIn
 from bot.handlers.keys import message_texts
 
 # What a person sends instead of text; service messages (joins, pins, ...) get no answer.
@@ -32,5 +33,5 @@ async def not_text(message: Message) -> None:
 
 def make_router() -> Router:
     router = Router(name="fallback")
-    router.message.register(not_text, F.content_type.in_(NOT_TEXT))
+    router.message.register(not_text, ContentTypeIn(NOT_TEXT))
     return router
