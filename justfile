@@ -22,3 +22,7 @@ lint:
 fmt:
     uv run --locked ruff format .
     uv run --locked ruff check --fix .
+
+# benchmarks: the bot side by side with bare aiogram and a naive handler (never part of test)
+bench *args:
+    uv run --locked python -m bench {{args}}

@@ -1,0 +1,1 @@
+"""Benchmarks run by `just bench`, never by the test suite."""
