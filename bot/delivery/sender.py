@@ -7,12 +7,18 @@ from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
 
 from aiogram import Bot
-from aiogram.exceptions import TelegramAPIError, TelegramForbiddenError, TelegramRetryAfter
-from aiogram.types import ReplyParameters
+from aiogram.exceptions import (
+    TelegramAPIError,
+    TelegramBadRequest,
+    TelegramForbiddenError,
+    TelegramRetryAfter,
+)
+from aiogram.types import MessageEntity, ReplyParameters
 from aiogram.utils.chat_action import ChatActionSender
 from loguru import logger
 
-from bot.delivery.splitting import split_text
+from bot.delivery.rendering import Rendered, render
+from bot.delivery.splitting import split_entities
 
 
 class Delivery(StrEnum):
@@ -32,14 +38,23 @@ class ReplySender:
         self._max_flood_wait = max_flood_wait
 
     def typing(self, chat_id: int) -> AbstractAsyncContextManager[ChatActionSender]:
-        """ "typing…" in the chat until the context ends, renewed as Telegram expects."""
+        """Shows "typing…" in the chat until the context ends, renewed as Telegram expects."""
         return ChatActionSender.typing(chat_id=chat_id, bot=self._bot)
 
-    async def deliver(self, chat_id: int, text: str, *, reply_to: int | None) -> Delivery:
-        """All parts of `text` in order; the first answers `reply_to` when given."""
-        parts = split_text(text)
-        for index, part in enumerate(parts):
-            outcome = await self._send(chat_id, part, reply_to if index == 0 else None)
+    async def deliver(self, chat_id: int, markdown: str, *, reply_to: int | None) -> Delivery:
+        """The model's Markdown, formatted, in as many parts as it takes, in order.
+
+        The first part answers `reply_to` when given. A part Telegram refuses for its
+        formatting is sent again as plain text: a reply is never lost to formatting.
+        """
+        rendered = render(markdown)
+        if not rendered.text.strip():  # nothing visible survived rendering: show the source
+            rendered = Rendered(markdown, [])
+        parts = split_entities(rendered.text, rendered.entities)
+        for index, (part, entities) in enumerate(parts):
+            outcome = await self._send_formatted(
+                chat_id, part, entities, reply_to if index == 0 else None
+            )
             if outcome is not Delivery.DELIVERED:
                 if index:
                     logger.warning(
@@ -52,7 +67,28 @@ class ReplySender:
         """A short service message (an error, a notice); failures are logged, never raised."""
         return await self._send(chat_id, text, reply_to)
 
-    async def _send(self, chat_id: int, text: str, reply_to: int | None) -> Delivery:
+    async def _send_formatted(
+        self, chat_id: int, text: str, entities: list[MessageEntity], reply_to: int | None
+    ) -> Delivery:
+        if not entities:
+            return await self._send(chat_id, text, reply_to)
+        try:
+            return await self._send(chat_id, text, reply_to, entities=entities, raise_bad=True)
+        except TelegramBadRequest as error:
+            logger.warning(
+                "chat={} formatting refused ({}); sending plain", chat_id, error.message
+            )
+            return await self._send(chat_id, text, reply_to)
+
+    async def _send(
+        self,
+        chat_id: int,
+        text: str,
+        reply_to: int | None,
+        *,
+        entities: list[MessageEntity] | None = None,
+        raise_bad: bool = False,
+    ) -> Delivery:
         reply = (
             ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
             if reply_to is not None
@@ -61,7 +97,9 @@ class ReplySender:
         waits = 0
         while True:
             try:
-                await self._bot.send_message(chat_id=chat_id, text=text, reply_parameters=reply)
+                await self._bot.send_message(
+                    chat_id=chat_id, text=text, entities=entities, reply_parameters=reply
+                )
             except TelegramRetryAfter as error:
                 waits += 1
                 if waits > self._max_flood_waits or error.retry_after > self._max_flood_wait:
@@ -80,6 +118,8 @@ class ReplySender:
                 logger.info("chat={} blocked the bot; reply dropped", chat_id)
                 return Delivery.BLOCKED
             except TelegramAPIError as error:
+                if raise_bad and isinstance(error, TelegramBadRequest):
+                    raise
                 logger.error("chat={} send failed: {}", chat_id, error.message)
                 return Delivery.FAILED
             else:

@@ -351,3 +351,57 @@ async def test_service_messages_get_no_answer(start_bot: StartBot, fake_groq: Fa
 
 def _voice() -> dict[str, object]:
     return {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}
+
+
+async def test_markdown_arrives_formatted_and_the_model_keeps_its_own_words(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    answer = "**Bold** and `code` for <div> & x_y, _done_ 😀"
+    fake_groq.responder = lambda messages: answer
+    bot = await start_bot()
+    bot.telegram.send_text(27, "format please")
+    await bot.replies(27, 1)
+    sent = bot.telegram.sent_to(27)[0]
+    assert sent.text == "Bold and code for <div> & x_y, done 😀"
+    assert sent.entities is not None
+    assert sorted((e["type"], e["offset"], e["length"]) for e in sent.entities) == [
+        ("bold", 0, 4),
+        ("code", 9, 4),
+        ("italic", 31, 4),
+    ]
+    bot.telegram.send_text(27, "next")
+    await bot.replies(27, 2)
+    assert dialog_of(fake_groq.requests[-1])[2] == ("assistant", answer)
+
+
+async def test_a_reply_refused_for_its_entities_arrives_as_plain_text(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: "**important** answer"
+    bot = await start_bot()
+    bot.telegram.fail_next(
+        "sendMessage", error_code=400, description="Bad Request: can't parse entities"
+    )
+    bot.telegram.send_text(28, "hi")
+    await bot.replies(28, 1)
+    sent = bot.telegram.sent_to(28)[0]
+    assert sent.text == "important answer"
+    assert not sent.entities
+    bot.telegram.send_text(28, "again")
+    await bot.replies(28, 2)
+    assert user_turns(fake_groq.requests[-1]) == ["hi", "again"]  # the turn was committed
+
+
+async def test_a_long_code_block_is_closed_and_reopened_across_parts(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    code = "\n".join(f"line_{n} = {n} * 2  # compute" for n in range(400))
+    fake_groq.responder = lambda messages: f"Here:\n\n```python\n{code}\n```\n\nDone."
+    bot = await start_bot()
+    bot.telegram.send_text(29, "long code")
+    await bot.telegram.wait_until(lambda: len(bot.telegram.sent_to(29)) >= 4)
+    parts = bot.telegram.sent_to(29)
+    pres = [[e for e in (m.entities or []) if e["type"] == "pre"] for m in parts]
+    assert all(len(p) == 1 and p[0]["language"] == "python" for p in pres[:-1] if p)
+    assert sum(1 for p in pres if p) >= 3  # the block spans parts, each one valid alone
+    assert "".join(m.text for m in parts).count("# compute") == 400

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from aiogram.types import MessageEntity
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, split_text, utf16_len
+from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, split_entities, split_text, utf16_len
 
 TEXT = st.text(alphabet=st.sampled_from("ab cd\n\n \tЖё😀🇷🇺x"), max_size=400)
 
@@ -52,3 +53,52 @@ def test_any_text_at_the_real_limit(text: str) -> None:
     parts = split_text(text)
     assert all(utf16_len(part) <= TELEGRAM_TEXT_LIMIT for part in parts)
     assert all(gap.strip() == "" for gap in gaps(text, parts))
+
+
+@st.composite
+def formatted(draw: st.DrawFn) -> tuple[str, list[MessageEntity]]:
+    """A text and entities over it, at character boundaries, as the renderer makes them."""
+    text = draw(TEXT)
+    units = [0]
+    for char in text:
+        units.append(units[-1] + (2 if ord(char) > 0xFFFF else 1))
+    entities = []
+    for _ in range(draw(st.integers(0, 6))):
+        if len(text) < 1:
+            break
+        start = draw(st.integers(0, len(text) - 1))
+        end = draw(st.integers(start + 1, len(text)))
+        kind = draw(st.sampled_from(["bold", "italic", "code", "pre"]))
+        entities.append(
+            MessageEntity(type=kind, offset=units[start], length=units[end] - units[start])
+        )
+    return text, entities
+
+
+def covering(text: str, entities: list[MessageEntity]) -> list[set[str]]:
+    """For each character, the entity types that cover it."""
+    result: list[set[str]] = []
+    unit = 0
+    for char in text:
+        result.append({e.type for e in entities if e.offset <= unit < e.offset + e.length})
+        unit += 2 if ord(char) > 0xFFFF else 1
+    return result
+
+
+@given(formatted(), st.integers(2, 64))
+def test_entities_stay_inside_their_part_and_cover_the_same_characters(
+    case: tuple[str, list[MessageEntity]], limit: int
+) -> None:
+    text, entities = case
+    parts = split_entities(text, entities, limit)
+    assert [part for part, _ in parts] == split_text(text, limit)
+    original = covering(text, entities)
+    position = 0
+    for part, part_entities in parts:
+        assert 0 < utf16_len(part) <= limit
+        for entity in part_entities:
+            assert entity.offset >= 0 and entity.length > 0
+            assert entity.offset + entity.length <= utf16_len(part)
+        start = text.index(part, position)
+        assert covering(part, part_entities) == original[start : start + len(part)]
+        position = start + len(part)

@@ -253,6 +253,15 @@ class FakeTelegram:
             return _error(400, "Bad Request: message text is empty")
         if _utf16_len(text) > 4096:
             return _error(400, "Bad Request: message is too long")
+        entities = params.get("entities") or []
+        size = _utf16_len(text)
+        for entity in entities:
+            if (
+                entity["offset"] < 0
+                or entity["length"] <= 0
+                or (entity["offset"] + entity["length"] > size)
+            ):
+                return _error(400, "Bad Request: can't parse entities: entity out of text")
         reply = params.get("reply_parameters")
         reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         if reply_to is None and "reply_to_message_id" in params:
