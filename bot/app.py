@@ -7,6 +7,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.strategy import FSMStrategy
+from aiogram.types import BotCommand
 from groq import AsyncGroq
 from loguru import logger
 
@@ -20,6 +21,7 @@ from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
+from bot.texts import LANGUAGES
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -30,6 +32,18 @@ def build_bot(settings: Settings) -> Bot:
     )
     session = AiohttpSession(api=api, timeout=settings.bot_request_timeout)
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+async def register_commands(bot: Bot) -> None:
+    """The command menu, in English and, for Russian-speaking users, in Russian."""
+    for code, texts in LANGUAGES.items():
+        commands = [
+            BotCommand(command="start", description=texts.command_start),
+            BotCommand(command="help", description=texts.command_help),
+            BotCommand(command="cancel", description=texts.command_cancel),
+            BotCommand(command="retry", description=texts.command_retry),
+        ]
+        await bot.set_my_commands(commands, language_code=None if code == "en" else code)
 
 
 def build_model(settings: Settings) -> ChatModel:
@@ -74,7 +88,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     )
     dp.include_routers(*get_routers())
 
-    async def on_startup() -> None:
+    async def on_startup(bot: Bot) -> None:
+        await register_commands(bot)
         logger.info(
             "starting: model={} storage={} inbox={} history<= {} tokens / {} messages",
             settings.groq_model,

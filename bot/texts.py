@@ -30,6 +30,24 @@ class Texts:
     empty_reply: str
     send_failed: str
     internal_error: str
+    stopped: str
+    cancel_nothing: str
+    cancel_stopped: str
+    cancel_dropped_template: str
+    retry_nothing: str
+    command_start: str
+    command_help: str
+    command_cancel: str
+    command_retry: str
+
+    def cancelled(self, stopped: bool, dropped: int) -> str:
+        """What /cancel did: the reply it stopped and the queued messages it dropped."""
+        if not stopped and dropped == 0:
+            return self.cancel_nothing
+        lines = [self.cancel_stopped] if stopped else []
+        if dropped:
+            lines.append(self.cancel_dropped_template.format(count=dropped))
+        return "\n".join(lines)
 
     def greeting(self, first_name: str) -> str:
         return self.greeting_template.format(name=first_name)
@@ -57,7 +75,8 @@ EN = Texts(
         "• Write any question or task in plain text, in any language.\n"
         "• I remember the dialog, so follow-up questions work.\n"
         "• You can send several messages in a row: each gets its own answer, in order.\n"
-        "• “New dialog” or /start makes me forget the dialog and start fresh.\n\n"
+        "• “New dialog” or /start makes me forget the dialog and start fresh.\n"
+        "• /cancel stops the answer in progress; /retry writes the last answer anew.\n\n"
         "I read text only: photos, voice notes, stickers and files are not understood yet."
     ),
     new_dialog="Started a new dialog. What would you like to talk about?",
@@ -99,6 +118,15 @@ EN = Texts(
         "Something went wrong while answering this message. "
         "Please try again; your dialog is intact."
     ),
+    stopped="⏹ Stopped before the answer was ready.",
+    cancel_nothing="There is nothing to stop: no answer is being written.",
+    cancel_stopped="⏹ Stopped the answer in progress.",
+    cancel_dropped_template="Dropped {count} waiting message(s); they will not be answered.",
+    retry_nothing="There is no answer to regenerate yet.",
+    command_start="Start a new dialog",
+    command_help="How to use the bot",
+    command_cancel="Stop the answer in progress",
+    command_retry="Regenerate the last answer",
 )
 
 RU = Texts(
@@ -115,7 +143,8 @@ RU = Texts(
         "• Напишите вопрос или задачу обычным текстом, на любом языке.\n"
         "• Я помню диалог, поэтому уточняющие вопросы работают.\n"
         "• Можно отправить несколько сообщений подряд: на каждое придёт свой ответ, по порядку.\n"
-        "• «Новый диалог» или /start — я забуду диалог и начну с чистого листа.\n\n"
+        "• «Новый диалог» или /start — я забуду диалог и начну с чистого листа.\n"
+        "• /cancel останавливает текущий ответ; /retry пишет последний ответ заново.\n\n"
         "Я понимаю только текст: фото, голосовые, стикеры и файлы пока не читаю."
     ),
     new_dialog="Начали новый диалог. О чём поговорим?",
@@ -157,6 +186,15 @@ RU = Texts(
     internal_error=(
         "Что-то пошло не так при ответе на это сообщение. Попробуйте ещё раз — диалог сохранён."
     ),
+    stopped="⏹ Остановлено до того, как ответ был готов.",
+    cancel_nothing="Останавливать нечего: сейчас ответ не пишется.",
+    cancel_stopped="⏹ Ответ остановлен.",
+    cancel_dropped_template="Отменено ожидавших сообщений: {count}; ответа на них не будет.",
+    retry_nothing="Пока нет ответа, который можно перегенерировать.",
+    command_start="Начать новый диалог",
+    command_help="Как пользоваться ботом",
+    command_cancel="Остановить текущий ответ",
+    command_retry="Перегенерировать последний ответ",
 )
 
 LANGUAGES: dict[str, Texts] = {"en": EN, "ru": RU}

@@ -50,6 +50,7 @@ class Conversation:
         self._epoch = 0
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
         self._current: asyncio.Task[None] | None = None
+        self._stop = asyncio.Event()  # set by /cancel: the turn in progress ends early
         self._closing = False
         self._stopped = False
         self._task = asyncio.create_task(self._run(), name=f"conversation:{key.chat_id}")
@@ -96,6 +97,14 @@ class Conversation:
         if self._current is not None and not self._current.done():
             self._current.cancel()
         return dropped
+
+    def cancel(self) -> tuple[bool, list[Turn]]:
+        """/cancel: stop the turn in progress (the dialog stays), drop the queued ones."""
+        dropped = self._drain()
+        stopping = self._active is not None and not self._stop.is_set()
+        if stopping:
+            self._stop.set()
+        return stopping, dropped
 
     def close(self) -> None:
         """Finish what is queued, then stop; an idle actor stops at once."""
@@ -147,7 +156,10 @@ class Conversation:
             self._stopped = True
 
     async def _take(self, queued: _Queued, epoch: int) -> None:
-        turn = self._runner.run(queued.turn, self, epoch=epoch, crowded=queued.crowded)
+        self._stop = asyncio.Event()
+        turn = self._runner.run(
+            queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
+        )
         self._current = asyncio.create_task(turn, name=f"turn:{self._key.chat_id}")
         try:
             await self._current

@@ -96,6 +96,15 @@ class Conversations:
         logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, len(dropped))
         return len(dropped)
 
+    def cancel(self, key: DialogKey) -> tuple[bool, int]:
+        """/cancel: whether a reply in progress was stopped, and how many queued turns went."""
+        actor = self._actors.get(key)
+        if actor is None:
+            return False, 0
+        stopped, dropped = actor.cancel()
+        logger.info("chat={} cancel: stopped={} dropped={}", key.chat_id, stopped, len(dropped))
+        return stopped, len(dropped)
+
     async def shutdown(self, timeout: float) -> None:
         """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""
         self._closing = True

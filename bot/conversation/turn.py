@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
+from collections.abc import Awaitable
 from dataclasses import dataclass
 from typing import Protocol
 
 from loguru import logger
 
 from bot.delivery.sender import Delivery, ReplySender
-from bot.dialog.messages import ChatMessage
+from bot.dialog.messages import ChatMessage, Role
 from bot.dialog.store import DialogKey, DialogStore
 from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.llm.errors import ModelError, ModelErrorKind
@@ -26,6 +29,7 @@ class Turn:
     message_id: int
     text: str
     language_code: str | None = None
+    retry: bool = False  # /retry: answer the last question again, replacing the last answer
 
     @property
     def texts(self) -> Texts:
@@ -76,11 +80,19 @@ class TurnRunner:
         self._system = system_prompt
         self._budget = budget
 
-    async def run(self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool) -> None:
+    async def run(
+        self,
+        turn: Turn,
+        context: TurnContext,
+        *,
+        epoch: int,
+        crowded: bool,
+        stop: asyncio.Event,
+    ) -> None:
         """Never raises but for cancellation: every failure ends in a message to the user."""
         started = time.monotonic()
         try:
-            await self._answer(turn, context, epoch=epoch, crowded=crowded)
+            await self._answer(turn, context, epoch=epoch, crowded=crowded, stop=stop)
         except Exception:
             logger.exception("chat={} turn msg={} crashed", turn.chat_id, turn.message_id)
             await self._sender.notify(
@@ -94,13 +106,21 @@ class TurnRunner:
         )
 
     async def _answer(
-        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: asyncio.Event
     ) -> None:
-        question = ChatMessage.user(turn.text)
-        dialog = [*await self._store.load(context.key), question]
+        history = await self._store.load(context.key)
+        replaced = 0
+        if turn.retry:
+            if len(history) < 2 or history[-1].role is not Role.ASSISTANT:
+                await self._sender.notify(turn.chat_id, turn.texts.retry_nothing)
+                return
+            question, history, replaced = history[-2], history[:-2], 2
+        else:
+            question = ChatMessage.user(turn.text)
+        dialog = [*history, question]
         try:
             async with self._sender.typing(turn.chat_id):
-                answer = await self._ask(turn, dialog)
+                answer, stopped = await self._until_stopped(self._ask(turn, dialog), stop)
         except ModelError as error:
             logger.warning(
                 "chat={} model failed for msg={}: {}", turn.chat_id, turn.message_id, error
@@ -110,6 +130,10 @@ class TurnRunner:
             )
             return
         reply_to = turn.message_id if crowded or context.has_company() else None
+        if stopped:
+            logger.info("chat={} msg={} stopped by the user", turn.chat_id, turn.message_id)
+            await self._sender.notify(turn.chat_id, turn.texts.stopped, reply_to=turn.message_id)
+            return
         if not answer.strip():
             logger.warning(
                 "chat={} model gave an empty answer to msg={}", turn.chat_id, turn.message_id
@@ -133,7 +157,9 @@ class TurnRunner:
                 turn.message_id,
             )
             return
-        await self._store.append(context.key, [question, ChatMessage.assistant(answer)])
+        await self._store.replace_last(
+            context.key, replaced, [question, ChatMessage.assistant(answer)]
+        )
         logger.info(
             "chat={} msg={} answered ({} chars, history {} msgs before)",
             turn.chat_id,
@@ -141,6 +167,23 @@ class TurnRunner:
             len(answer),
             len(dialog) - 1,
         )
+
+    @staticmethod
+    async def _until_stopped(answer: Awaitable[str], stop: asyncio.Event) -> tuple[str, bool]:
+        """The answer, or ("", True) when the user stops the turn first (/cancel)."""
+        answering = asyncio.ensure_future(answer)
+        stopping = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({answering, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in (answering, stopping):
+                if not task.done():
+                    task.cancel()
+        if answering.done() and not answering.cancelled():
+            return answering.result(), False
+        with contextlib.suppress(asyncio.CancelledError):
+            await answering
+        return "", True
 
     async def _ask(self, turn: Turn, dialog: list[ChatMessage]) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""

@@ -21,7 +21,13 @@ class MemoryDialogStore(DialogStore):
         return list(self._dialogs.get(key, ()))
 
     async def append(self, key: DialogKey, messages: Sequence[ChatMessage]) -> None:
+        await self.replace_last(key, 0, messages)
+
+    async def replace_last(
+        self, key: DialogKey, count: int, messages: Sequence[ChatMessage]
+    ) -> None:
         dialog = self._dialogs.setdefault(key, [])
+        del dialog[len(dialog) - min(count, len(dialog)) :]
         dialog.extend(messages)
         del dialog[: -self._max_messages]
 

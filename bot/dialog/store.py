@@ -38,6 +38,12 @@ class DialogStore(ABC):
         """Add messages at the end, keeping only the newest `max_messages`."""
 
     @abstractmethod
+    async def replace_last(
+        self, key: DialogKey, count: int, messages: Sequence[ChatMessage]
+    ) -> None:
+        """Drop the last `count` messages and append `messages`, as one change (/retry)."""
+
+    @abstractmethod
     async def clear(self, key: DialogKey) -> None:
         """Forget the dialog."""
 

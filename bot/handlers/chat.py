@@ -8,7 +8,7 @@ from aiogram.types import Message
 from bot.conversation.supervisor import Conversations, Submitted
 from bot.conversation.turn import Turn
 from bot.handlers.filters import HasText, LooksLikeCommand
-from bot.handlers.keys import dialog_key, message_texts
+from bot.handlers.keys import dialog_key, message_texts, message_turn
 
 
 async def unknown_command(message: Message) -> None:
@@ -17,15 +17,11 @@ async def unknown_command(message: Message) -> None:
 
 
 async def text(message: Message, bot: Bot, conversations: Conversations) -> None:
-    assert message.text is not None  # guaranteed by the HasText filter
-    user = message.from_user
-    turn = Turn(
-        chat_id=message.chat.id,
-        user_id=user.id if user is not None else message.chat.id,
-        message_id=message.message_id,
-        text=message.text,
-        language_code=user.language_code if user is not None else None,
-    )
+    await enqueue(message, bot, conversations, message_turn(message))
+
+
+async def enqueue(message: Message, bot: Bot, conversations: Conversations, turn: Turn) -> None:
+    """Hand the turn to its conversation; only a refusal is answered here."""
     result = conversations.submit(dialog_key(bot, message), turn)
     # Updates are dispatched one by one; yielding once lets this chat's actor start its model
     # call now instead of after the rest of the polling batch (just bench: overhead figures).

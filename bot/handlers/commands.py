@@ -6,8 +6,9 @@ from aiogram.types import Message
 from loguru import logger
 
 from bot.conversation.supervisor import Conversations
+from bot.handlers.chat import enqueue
 from bot.handlers.filters import TextIn
-from bot.handlers.keys import dialog_key, message_texts
+from bot.handlers.keys import dialog_key, message_texts, message_turn
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 
 
@@ -26,6 +27,16 @@ async def new_dialog(message: Message, bot: Bot, conversations: Conversations) -
     await message.answer(texts.new_dialog_dropping(dropped), reply_markup=main_keyboard(texts))
 
 
+async def cancel(message: Message, bot: Bot, conversations: Conversations) -> None:
+    stopped, dropped = conversations.cancel(dialog_key(bot, message))
+    await message.answer(message_texts(message).cancelled(stopped, dropped))
+
+
+async def retry(message: Message, bot: Bot, conversations: Conversations) -> None:
+    """Queued like any message, so it regenerates the answer the user saw last."""
+    await enqueue(message, bot, conversations, message_turn(message, retry=True))
+
+
 async def help_(message: Message) -> None:
     texts = message_texts(message)
     await message.answer(texts.help, reply_markup=main_keyboard(texts))
@@ -36,5 +47,7 @@ def make_router() -> Router:
     router.message.register(start, CommandStart())
     router.message.register(new_dialog, TextIn(NEW_DIALOG_BUTTONS))
     router.message.register(help_, Command("help"))
+    router.message.register(cancel, Command("cancel"))
+    router.message.register(retry, Command("retry"))
     router.message.register(help_, TextIn(HELP_BUTTONS))
     return router

@@ -405,3 +405,60 @@ async def test_a_long_code_block_is_closed_and_reopened_across_parts(
     assert all(len(p) == 1 and p[0]["language"] == "python" for p in pres[:-1] if p)
     assert sum(1 for p in pres if p) >= 3  # the block spans parts, each one valid alone
     assert "".join(m.text for m in parts).count("# compute") == 400
+
+
+async def test_cancel_stops_the_answer_and_drops_the_queue(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.latency = 2.0
+    bot = await start_bot()
+    first = bot.telegram.send_text(30, "m0")
+    for n in range(1, 4):
+        bot.telegram.send_text(30, f"m{n}")
+    await fake_groq.wait_for_requests(1)
+    bot.telegram.send_text(30, "/cancel")
+    replies = await bot.replies(30, 2)
+    assert EN.cancelled(stopped=True, dropped=3) in replies
+    stopped = next(m for m in bot.telegram.sent_to(30) if m.text == EN.stopped)
+    assert stopped.reply_to_message_id == first["message"]["message_id"]
+    assert len(fake_groq.requests) == 1  # the dropped messages never reached the model
+    await asyncio.sleep(0.05)
+    assert await bot.state(30) == ConversationStates.idle.state
+
+    fake_groq.latency = 0
+    bot.telegram.send_text(30, "/cancel")
+    assert (await bot.replies(30, 3))[2] == EN.cancel_nothing
+    bot.telegram.send_text(30, "fresh")
+    assert (await bot.replies(30, 4))[3] == "reply to: fresh"
+    assert user_turns(fake_groq.requests[-1]) == ["fresh"]  # a stopped turn left nothing
+
+
+async def test_retry_replaces_the_last_answer(start_bot: StartBot, fake_groq: FakeGroq) -> None:
+    versions = iter(["first take", "second take", "about next"])
+    fake_groq.responder = lambda messages: next(versions)
+    bot = await start_bot()
+    bot.telegram.send_text(31, "/retry")
+    assert await bot.replies(31, 1) == [EN.retry_nothing]
+    bot.telegram.send_text(31, "question")
+    await bot.replies(31, 2)
+    bot.telegram.send_text(31, "/retry")
+    assert (await bot.replies(31, 3))[1:] == ["first take", "second take"]
+    assert dialog_of(fake_groq.requests[-1])[1:] == [("user", "question")]
+    bot.telegram.send_text(31, "next")
+    await bot.replies(31, 4)
+    assert dialog_of(fake_groq.requests[-1])[1:] == [
+        ("user", "question"),
+        ("assistant", "second take"),
+        ("user", "next"),
+    ]
+
+
+async def test_commands_are_registered_in_english_and_russian(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    registered = [params for method, params in bot.telegram.calls if method == "setMyCommands"]
+    by_language = {p.get("language_code"): p["commands"] for p in registered}
+    assert set(by_language) == {None, "ru"}
+    assert [c["command"] for c in by_language[None]] == ["start", "help", "cancel", "retry"]
+    assert by_language["ru"][2]["description"] == RU.command_cancel

@@ -75,3 +75,11 @@ async def test_concurrent_appends_never_split_a_pair(store: DialogStore) -> None
 async def test_unknown_scheme_is_refused() -> None:
     with pytest.raises(ValueError, match="unsupported"):
         DialogStore.from_url("mongodb://x", max_messages=4)
+
+
+async def test_replace_last_swaps_the_last_answer(store: DialogStore) -> None:
+    await store.append(KEY, [*pair(1), *pair(2)])
+    await store.replace_last(KEY, 2, pair(3))
+    assert await store.load(KEY) == [*pair(1), *pair(3)]
+    await store.replace_last(OTHER, 2, pair(4))  # nothing to replace: just appends
+    assert await store.load(OTHER) == pair(4)
