@@ -10,7 +10,7 @@ import asyncio
 import itertools
 import random
 import time
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import AsyncGenerator, AsyncIterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
@@ -135,6 +135,9 @@ class FakeModel(ChatModel):
         call.answered_at = time.perf_counter()
         return f"echo: {question}"
 
+    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+        yield await self.complete(messages)
+
     async def aclose(self) -> None:
         return None
 
@@ -174,6 +177,7 @@ def settings(**overrides: Any) -> Settings:
         "RATE_LIMIT_MESSAGES": 0,
         "INBOX_SIZE": 1000,
         "LOG_TO_FILE": False,
+        "STREAM_REPLIES": False,  # the fake model answers in one piece
         **overrides,
     }
     return Settings.model_validate(values)

@@ -60,13 +60,14 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     """Everything behind the Bot and the model: storages, conversations, routers, shutdown."""
     fsm_storage = MemoryStorage()
     store = DialogStore.from_url(settings.storage_url, max_messages=settings.history_max_messages)
-    sender = ReplySender(bot)
+    sender = ReplySender(bot, stream_interval=settings.stream_interval)
     runner = TurnRunner(
         model=model,
         store=store,
         sender=sender,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
+        stream=settings.stream_replies,
     )
     conversations = Conversations(
         runner=runner,

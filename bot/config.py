@@ -66,6 +66,9 @@ class Settings(BaseSettings):
     history_max_tokens: int = Field(6000, ge=64, validation_alias="HISTORY_MAX_TOKENS")
     history_max_messages: int = Field(40, ge=1, validation_alias="HISTORY_MAX_MESSAGES")
 
+    stream_replies: bool = Field(True, validation_alias="STREAM_REPLIES")
+    stream_interval: float = Field(0.5, gt=0, validation_alias="STREAM_INTERVAL")
+
     inbox_size: int = Field(20, ge=1, validation_alias="INBOX_SIZE")
     actor_idle_timeout: float = Field(600.0, gt=0, validation_alias="ACTOR_IDLE_TIMEOUT")
     shutdown_timeout: float = Field(10.0, ge=0, validation_alias="SHUTDOWN_TIMEOUT")

@@ -31,6 +31,7 @@ class Texts:
     send_failed: str
     internal_error: str
     stopped: str
+    stopped_suffix: str
     cancel_nothing: str
     cancel_stopped: str
     cancel_dropped_template: str
@@ -119,6 +120,7 @@ EN = Texts(
         "Please try again; your dialog is intact."
     ),
     stopped="⏹ Stopped before the answer was ready.",
+    stopped_suffix="⏹ _stopped_",
     cancel_nothing="There is nothing to stop: no answer is being written.",
     cancel_stopped="⏹ Stopped the answer in progress.",
     cancel_dropped_template="Dropped {count} waiting message(s); they will not be answered.",
@@ -187,6 +189,7 @@ RU = Texts(
         "Что-то пошло не так при ответе на это сообщение. Попробуйте ещё раз — диалог сохранён."
     ),
     stopped="⏹ Остановлено до того, как ответ был готов.",
+    stopped_suffix="⏹ _остановлено_",
     cancel_nothing="Останавливать нечего: сейчас ответ не пишется.",
     cancel_stopped="⏹ Ответ остановлен.",
     cancel_dropped_template="Отменено ожидавших сообщений: {count}; ответа на них не будет.",

@@ -106,6 +106,14 @@ class Conversation:
             self._stop.set()
         return stopping, dropped
 
+    def stop_turn(self, message_id: int) -> bool:
+        """The draft's stop button: stop the answer to that message if it is still being made."""
+        active = self._active
+        if active is None or active.turn.message_id != message_id or self._stop.is_set():
+            return False
+        self._stop.set()
+        return True
+
     def close(self) -> None:
         """Finish what is queued, then stop; an idle actor stops at once."""
         self._closing = True

@@ -105,6 +105,12 @@ class Conversations:
         logger.info("chat={} cancel: stopped={} dropped={}", key.chat_id, stopped, len(dropped))
         return stopped, len(dropped)
 
+    def stop_turn(self, key: DialogKey, message_id: int) -> bool:
+        actor = self._actors.get(key)
+        stopped = actor is not None and actor.stop_turn(message_id)
+        logger.info("chat={} stop button for msg={}: stopped={}", key.chat_id, message_id, stopped)
+        return stopped
+
     async def shutdown(self, timeout: float) -> None:
         """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""
         self._closing = True

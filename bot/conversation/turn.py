@@ -5,13 +5,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
 
 from loguru import logger
 
 from bot.delivery.sender import Delivery, ReplySender
+from bot.delivery.streaming import Preview
 from bot.dialog.messages import ChatMessage, Role
 from bot.dialog.store import DialogKey, DialogStore
 from bot.dialog.trimming import Budget, min_tokens_for, trim_history
@@ -29,6 +30,7 @@ class Turn:
     message_id: int
     text: str
     language_code: str | None = None
+    private: bool = True  # drafts stream only in private chats; groups stream by edits
     retry: bool = False  # /retry: answer the last question again, replacing the last answer
 
     @property
@@ -73,7 +75,9 @@ class TurnRunner:
         sender: ReplySender,
         system_prompt: ChatMessage,
         budget: Budget,
+        stream: bool,
     ) -> None:
+        self._stream = stream
         self._model = model
         self._store = store
         self._sender = sender
@@ -118,9 +122,20 @@ class TurnRunner:
         else:
             question = ChatMessage.user(turn.text)
         dialog = [*history, question]
+        reply_to = turn.message_id if crowded or context.has_company() else None
+        preview = (
+            self._sender.preview(
+                turn.chat_id, private=turn.private, draft_id=turn.message_id, reply_to=reply_to
+            )
+            if self._stream
+            else None
+        )
+        progress = _Progress()
         try:
             async with self._sender.typing(turn.chat_id):
-                answer, stopped = await self._until_stopped(self._ask(turn, dialog), stop)
+                stopped = await _until_stopped(
+                    self._generate(turn, dialog, preview, progress), stop
+                )
         except ModelError as error:
             logger.warning(
                 "chat={} model failed for msg={}: {}", turn.chat_id, turn.message_id, error
@@ -129,12 +144,17 @@ class TurnRunner:
                 turn.chat_id, error_text(turn.texts, error.kind), reply_to=turn.message_id
             )
             return
-        reply_to = turn.message_id if crowded or context.has_company() else None
+        answer = progress.text
+        shown = answer
         if stopped:
             logger.info("chat={} msg={} stopped by the user", turn.chat_id, turn.message_id)
-            await self._sender.notify(turn.chat_id, turn.texts.stopped, reply_to=turn.message_id)
-            return
-        if not answer.strip():
+            if not answer.strip():
+                await self._sender.notify(
+                    turn.chat_id, turn.texts.stopped, reply_to=turn.message_id
+                )
+                return
+            shown = f"{answer}\n\n{turn.texts.stopped_suffix}"
+        elif not answer.strip():
             logger.warning(
                 "chat={} model gave an empty answer to msg={}", turn.chat_id, turn.message_id
             )
@@ -142,7 +162,10 @@ class TurnRunner:
                 turn.chat_id, turn.texts.empty_reply, reply_to=turn.message_id
             )
             return
-        outcome = await self._sender.deliver(turn.chat_id, answer, reply_to=reply_to)
+        if context.has_company():
+            reply_to = turn.message_id
+        into = preview.message_id if preview is not None else None
+        outcome = await self._sender.deliver(turn.chat_id, shown, reply_to=reply_to, into=into)
         if outcome is Delivery.FAILED:
             await self._sender.notify(
                 turn.chat_id, turn.texts.send_failed, reply_to=turn.message_id
@@ -161,35 +184,45 @@ class TurnRunner:
             context.key, replaced, [question, ChatMessage.assistant(answer)]
         )
         logger.info(
-            "chat={} msg={} answered ({} chars, history {} msgs before)",
+            "chat={} msg={} answered ({} chars{}, history {} msgs before)",
             turn.chat_id,
             turn.message_id,
             len(answer),
+            ", stopped" if stopped else "",
             len(dialog) - 1,
         )
 
-    @staticmethod
-    async def _until_stopped(answer: Awaitable[str], stop: asyncio.Event) -> tuple[str, bool]:
-        """The answer, or ("", True) when the user stops the turn first (/cancel)."""
-        answering = asyncio.ensure_future(answer)
-        stopping = asyncio.ensure_future(stop.wait())
-        try:
-            await asyncio.wait({answering, stopping}, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in (answering, stopping):
-                if not task.done():
-                    task.cancel()
-        if answering.done() and not answering.cancelled():
-            return answering.result(), False
-        with contextlib.suppress(asyncio.CancelledError):
-            await answering
-        return "", True
+    async def _generate(
+        self,
+        turn: Turn,
+        dialog: list[ChatMessage],
+        preview: Preview | None,
+        progress: _Progress,
+    ) -> None:
+        """The answer into `progress`: streamed into the preview, or in one piece."""
+        if preview is None:
+            progress.text = await self._with_smaller_context_on_refusal(
+                turn, dialog, self._model.complete
+            )
+            return
 
-    async def _ask(self, turn: Turn, dialog: list[ChatMessage]) -> str:
+        async def streamed(prompt: list[ChatMessage]) -> str:
+            async for delta in self._model.stream(prompt):
+                progress.text += delta
+                await preview.update(progress.text)
+            return progress.text
+
+        await self._with_smaller_context_on_refusal(turn, dialog, streamed)
+
+    async def _with_smaller_context_on_refusal(
+        self,
+        turn: Turn,
+        dialog: list[ChatMessage],
+        ask: Callable[[list[ChatMessage]], Awaitable[str]],
+    ) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""
-        prompt = trim_history(self._system, dialog, self._budget)
         try:
-            return await self._model.complete(prompt)
+            return await ask(trim_history(self._system, dialog, self._budget))
         except ModelError as error:
             if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
                 raise
@@ -203,4 +236,29 @@ class TurnRunner:
             self._budget.max_tokens,
             smaller.max_tokens,
         )
-        return await self._model.complete(trim_history(self._system, dialog, smaller))
+        return await ask(trim_history(self._system, dialog, smaller))
+
+
+@dataclass(slots=True)
+class _Progress:
+    """The answer so far, kept outside the generating task so a stop can still deliver it."""
+
+    text: str = ""
+
+
+async def _until_stopped(generating: Awaitable[None], stop: asyncio.Event) -> bool:
+    """Wait for the answer; True when the user stopped it first (/cancel, the stop button)."""
+    answering = asyncio.ensure_future(generating)
+    stopping = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({answering, stopping}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for task in (answering, stopping):
+            if not task.done():
+                task.cancel()
+    if answering.done() and not answering.cancelled():
+        answering.result()  # a model error surfaces here
+        return False
+    with contextlib.suppress(asyncio.CancelledError):
+        await answering
+    return True

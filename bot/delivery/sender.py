@@ -19,6 +19,7 @@ from loguru import logger
 
 from bot.delivery.rendering import Rendered, render
 from bot.delivery.splitting import split_entities
+from bot.delivery.streaming import DraftPreview, EditPreview, Preview
 
 
 class Delivery(StrEnum):
@@ -31,9 +32,15 @@ class ReplySender:
     """The only place that talks to Telegram on behalf of a conversation."""
 
     def __init__(
-        self, bot: Bot, *, max_flood_waits: int = 5, max_flood_wait: float = 60.0
+        self,
+        bot: Bot,
+        *,
+        stream_interval: float = 0.5,
+        max_flood_waits: int = 5,
+        max_flood_wait: float = 60.0,
     ) -> None:
         self._bot = bot
+        self._stream_interval = stream_interval
         self._max_flood_waits = max_flood_waits
         self._max_flood_wait = max_flood_wait
 
@@ -41,17 +48,22 @@ class ReplySender:
         """Shows "typing…" in the chat until the context ends, renewed as Telegram expects."""
         return ChatActionSender.typing(chat_id=chat_id, bot=self._bot)
 
-    async def deliver(self, chat_id: int, markdown: str, *, reply_to: int | None) -> Delivery:
+    async def deliver(
+        self, chat_id: int, markdown: str, *, reply_to: int | None, into: int | None = None
+    ) -> Delivery:
         """The model's Markdown, formatted, in as many parts as it takes, in order.
 
-        The first part answers `reply_to` when given. A part Telegram refuses for its
-        formatting is sent again as plain text: a reply is never lost to formatting.
+        The first part answers `reply_to` when given, or replaces the text of message `into`
+        (a streaming preview in a group). A part Telegram refuses for its formatting is sent
+        again as plain text: a reply is never lost to formatting.
         """
         rendered = render(markdown)
         if not rendered.text.strip():  # nothing visible survived rendering: show the source
             rendered = Rendered(markdown, [])
         parts = split_entities(rendered.text, rendered.entities)
         for index, (part, entities) in enumerate(parts):
+            if index == 0 and into is not None and await self._edit(chat_id, into, part, entities):
+                continue
             outcome = await self._send_formatted(
                 chat_id, part, entities, reply_to if index == 0 else None
             )
@@ -66,6 +78,37 @@ class ReplySender:
     async def notify(self, chat_id: int, text: str, *, reply_to: int | None = None) -> Delivery:
         """A short service message (an error, a notice); failures are logged, never raised."""
         return await self._send(chat_id, text, reply_to)
+
+    def preview(
+        self, chat_id: int, *, private: bool, draft_id: int, reply_to: int | None
+    ) -> Preview:
+        """How this chat sees an answer grow: a draft in private chats, edits in groups."""
+        if private:
+            return DraftPreview(self._bot, chat_id, self._stream_interval, draft_id)
+        return EditPreview(self._bot, chat_id, self._stream_interval, reply_to)
+
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, entities: list[MessageEntity]
+    ) -> bool:
+        """Turn the preview message into the answer's first part; False to send it anew."""
+        for attempt in range(self._max_flood_waits):
+            try:
+                await self._bot.edit_message_text(
+                    chat_id=chat_id, message_id=message_id, text=text, entities=entities or None
+                )
+            except TelegramRetryAfter as error:
+                if error.retry_after > self._max_flood_wait:
+                    break
+                logger.warning("chat={} flood limit on the final edit #{}", chat_id, attempt + 1)
+                await asyncio.sleep(error.retry_after)
+            except TelegramBadRequest as error:
+                return "not modified" in error.message
+            except TelegramAPIError as error:
+                logger.warning("chat={} final edit failed: {}", chat_id, error.message)
+                return False
+            else:
+                return True
+        return False
 
     async def _send_formatted(
         self, chat_id: int, text: str, entities: list[MessageEntity], reply_to: int | None

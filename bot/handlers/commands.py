@@ -2,10 +2,11 @@
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
-from aiogram.types import Message
+from aiogram.types import Message, MessageGenerationStopped
 from loguru import logger
 
 from bot.conversation.supervisor import Conversations
+from bot.dialog.store import DialogKey
 from bot.handlers.chat import enqueue
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import dialog_key, message_texts, message_turn
@@ -37,6 +38,13 @@ async def retry(message: Message, bot: Bot, conversations: Conversations) -> Non
     await enqueue(message, bot, conversations, message_turn(message, retry=True))
 
 
+async def stop_button(
+    event: MessageGenerationStopped, bot: Bot, conversations: Conversations
+) -> None:
+    """The stop button under a streaming draft (its id is the question's message id)."""
+    conversations.stop_turn(DialogKey(bot.id, event.chat.id), event.draft_id)
+
+
 async def help_(message: Message) -> None:
     texts = message_texts(message)
     await message.answer(texts.help, reply_markup=main_keyboard(texts))
@@ -49,5 +57,6 @@ def make_router() -> Router:
     router.message.register(help_, Command("help"))
     router.message.register(cancel, Command("cancel"))
     router.message.register(retry, Command("retry"))
+    router.stopped_message_generation.register(stop_button)
     router.message.register(help_, TextIn(HELP_BUTTONS))
     return router

@@ -1,6 +1,7 @@
 """Reading what the handlers need from an aiogram Message, in one place."""
 
 from aiogram import Bot
+from aiogram.enums import ChatType
 from aiogram.types import Message
 
 from bot.conversation.turn import Turn
@@ -21,6 +22,7 @@ def message_turn(message: Message, *, retry: bool = False) -> Turn:
         message_id=message.message_id,
         text="" if retry else message.text or "",
         language_code=user.language_code if user is not None else None,
+        private=message.chat.type == ChatType.PRIVATE,
         retry=retry,
     )
 

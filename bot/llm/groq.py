@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 import groq
@@ -53,13 +53,9 @@ class GroqChatModel(ChatModel):
         self._model = model
 
     async def complete(self, messages: Sequence[ChatMessage]) -> str:
-        payload: list[ChatCompletionMessageParam] = [
-            {"role": m.role.value, "content": m.content}  # type: ignore[misc]
-            for m in messages
-        ]
         try:
             completion = await self._client.chat.completions.create(
-                model=self._model, messages=payload
+                model=self._model, messages=_payload(messages)
             )
         except groq.GroqError as error:
             raise map_error(error) from error
@@ -67,5 +63,26 @@ class GroqChatModel(ChatModel):
             return ""
         return completion.choices[0].message.content or ""
 
+    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+        try:
+            chunks = await self._client.chat.completions.create(
+                model=self._model, messages=_payload(messages), stream=True
+            )
+            try:
+                async for chunk in chunks:
+                    if chunk.choices and chunk.choices[0].delta.content:
+                        yield chunk.choices[0].delta.content
+            finally:
+                await chunks.close()  # a stopped answer stops the generation too
+        except groq.GroqError as error:
+            raise map_error(error) from error
+
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def _payload(messages: Sequence[ChatMessage]) -> list[ChatCompletionMessageParam]:
+    return [
+        {"role": m.role.value, "content": m.content}  # type: ignore[misc]
+        for m in messages
+    ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 
 from bot.dialog.messages import ChatMessage
 
@@ -14,6 +14,10 @@ class ChatModel(ABC):
     @abstractmethod
     async def complete(self, messages: Sequence[ChatMessage]) -> str:
         """The assistant's whole answer to `messages`."""
+
+    @abstractmethod
+    def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+        """The answer as it is generated, piece by piece; closing it early stops the call."""
 
     @abstractmethod
     async def aclose(self) -> None:

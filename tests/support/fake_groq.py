@@ -44,6 +44,9 @@ class FakeGroq:
         self.requests: list[dict[str, Any]] = []
         self.responder: Callable[[Messages], str] = echo_last_user
         self.latency: float | Callable[[], float] = 0.0
+        self.chunk_delay = 0.0  # seconds between streamed chunks
+        self.chunks = 4  # how many pieces a streamed answer comes in
+        self.streams_cut = 0  # streams the client closed before the end
         self._scripted: list[_Scripted] = []
         self._conditional: list[tuple[Callable[[Messages], bool], FaultKind]] = []
         self._ids = itertools.count(1)
@@ -183,20 +186,26 @@ class FakeGroq:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         chunk_id = f"chatcmpl-{next(self._ids)}"
-        size = max(1, len(content) // 4)
+        size = max(1, -(-len(content) // self.chunks))
         pieces = [content[i : i + size] for i in range(0, len(content), size)] or [""]
-        for index, piece in enumerate(pieces):
-            delta: dict[str, Any] = {"content": piece}
-            if index == 0:
-                delta["role"] = "assistant"
-            chunk = {
-                "id": chunk_id,
-                "object": "chat.completion.chunk",
-                "created": int(time.time()),
-                "model": body.get("model", "fake"),
-                "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
-            }
-            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+        try:
+            for index, piece in enumerate(pieces):
+                delta: dict[str, Any] = {"content": piece}
+                if index == 0:
+                    delta["role"] = "assistant"
+                chunk = {
+                    "id": chunk_id,
+                    "object": "chat.completion.chunk",
+                    "created": int(time.time()),
+                    "model": body.get("model", "fake"),
+                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                }
+                await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+                if self.chunk_delay:
+                    await asyncio.sleep(self.chunk_delay)
+        except ConnectionResetError:
+            self.streams_cut += 1  # the client stopped reading: the answer was stopped
+            return response
         final = {
             "id": chunk_id,
             "object": "chat.completion.chunk",

@@ -31,6 +31,26 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     entities: list[dict[str, Any]] | None = None
     params: dict[str, Any] = field(default_factory=dict)
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Draft:
+    chat_id: int
+    draft_id: int
+    text: str
+    entities: list[dict[str, Any]] | None
+    can_stop: bool
+    at: float
+
+
+@dataclass
+class Edit:
+    chat_id: int
+    message_id: int
+    text: str
+    entities: list[dict[str, Any]] | None
+    at: float
 
 
 @dataclass
@@ -50,6 +70,8 @@ class FakeTelegram:
 
     def __init__(self) -> None:
         self.sent: list[SentMessage] = []
+        self.drafts: list[Draft] = []
+        self.edits: list[Edit] = []
         self.chat_actions: list[tuple[int, str]] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._updates: list[dict[str, Any]] = []
@@ -127,6 +149,18 @@ class FakeTelegram:
                     {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
                 ]
         return {"update_id": next(self._update_ids), "message": message}
+
+    def stop_generation(self, chat_id: int, draft_id: int) -> dict[str, Any]:
+        """The user pressed the stop button under a streaming draft."""
+        update = {
+            "update_id": next(self._update_ids),
+            "stopped_message_generation": {
+                "chat": {"id": chat_id, "type": "private", "first_name": "User"},
+                "draft_id": draft_id,
+            },
+        }
+        self.push(update)
+        return update
 
     def push(self, *updates: dict[str, Any]) -> None:
         self._updates.extend(updates)
@@ -247,21 +281,56 @@ class FakeTelegram:
                     await asyncio.wait_for(self._changed.wait_for(ready), timeout)
         return self._updates[:limit]
 
+    async def _api_sendMessageDraft(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        text = str(params.get("text", ""))
+        refused = _check_text(text, params.get("entities"), allow_empty=True)
+        if refused is not None:
+            return refused
+        if int(params.get("draft_id", 0)) == 0:
+            return _error(400, "Bad Request: draft_id must be non-zero")
+        self.drafts.append(
+            Draft(
+                chat_id=int(params["chat_id"]),
+                draft_id=int(params["draft_id"]),
+                text=text,
+                entities=params.get("entities"),
+                can_stop=str(params.get("can_stop")).lower() == "true",
+                at=time.monotonic(),
+            )
+        )
+        return True
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        text = str(params.get("text", ""))
+        refused = _check_text(text, params.get("entities"))
+        if refused is not None:
+            return refused
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        message = next(
+            (m for m in self.sent if m.chat_id == chat_id and m.message_id == message_id), None
+        )
+        if message is None:
+            return _error(400, "Bad Request: message to edit not found")
+        if message.text == text and message.entities == params.get("entities"):
+            return _error(400, "Bad Request: message is not modified")
+        message.text = text
+        message.entities = params.get("entities")
+        self.edits.append(
+            Edit(chat_id, message_id, text, params.get("entities"), time.monotonic())
+        )
+        return {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+            "from": BOT_USER,
+            "text": text,
+        }
+
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         text = str(params.get("text", ""))
-        if not text.strip():
-            return _error(400, "Bad Request: message text is empty")
-        if _utf16_len(text) > 4096:
-            return _error(400, "Bad Request: message is too long")
-        entities = params.get("entities") or []
-        size = _utf16_len(text)
-        for entity in entities:
-            if (
-                entity["offset"] < 0
-                or entity["length"] <= 0
-                or (entity["offset"] + entity["length"] > size)
-            ):
-                return _error(400, "Bad Request: can't parse entities: entity out of text")
+        refused = _check_text(text, params.get("entities"))
+        if refused is not None:
+            return refused
         reply = params.get("reply_parameters")
         reply_to = reply.get("message_id") if isinstance(reply, dict) else None
         if reply_to is None and "reply_to_message_id" in params:
@@ -284,6 +353,22 @@ class FakeTelegram:
             "from": BOT_USER,
             "text": text,
         }
+
+
+def _check_text(
+    text: str, entities: list[dict[str, Any]] | None, *, allow_empty: bool = False
+) -> web.Response | None:
+    """What Telegram refuses in a message text: empty, too long, entities outside it."""
+    if not text.strip() and not allow_empty:
+        return _error(400, "Bad Request: message text is empty")
+    size = _utf16_len(text)
+    if size > 4096:
+        return _error(400, "Bad Request: message is too long")
+    for entity in entities or []:
+        start, length = entity["offset"], entity["length"]
+        if start < 0 or length <= 0 or start + length > size:
+            return _error(400, "Bad Request: can't parse entities: entity out of text")
+    return None
 
 
 def _error(code: int, description: str, retry_after: int | None = None) -> web.Response:

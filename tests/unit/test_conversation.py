@@ -42,6 +42,9 @@ class ScriptedModel(ChatModel):
             raise RuntimeError("unexpected bug")
         return f"echo: {text}"
 
+    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+        yield await self.complete(messages)
+
     async def aclose(self) -> None:
         return None
 
@@ -74,6 +77,7 @@ def conversations(bot: Bot, model: ScriptedModel, store: MemoryDialogStore) -> C
         sender=sender,
         system_prompt=ChatMessage.system("be nice"),
         budget=Budget(max_tokens=1000, max_messages=10),
+        stream=False,
     )
     return Conversations(
         runner=runner,

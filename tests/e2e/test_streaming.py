@@ -1,0 +1,119 @@
+"""Streaming: growing drafts in private chats, edits in groups, the stop button."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.delivery.rendering import render
+from bot.texts import EN
+from tests.e2e.conftest import StartBot
+from tests.e2e.test_conversations import dialog_of, user_turns
+from tests.support.fake_groq import FakeGroq, echo_last_user
+
+ANSWER = "**Streaming** works: " + " ".join(f"word{n}" for n in range(60)) + " `done`"
+
+
+async def test_a_streamed_reply_grows_in_drafts_and_ends_as_the_rendered_message(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: ANSWER
+    fake_groq.chunks, fake_groq.chunk_delay = 6, 0.1
+    bot = await start_bot(STREAM_INTERVAL="0.05")
+    update = bot.telegram.send_text(40, "stream it")
+    await bot.replies(40, 1)
+    drafts = [d for d in bot.telegram.drafts if d.chat_id == 40]
+    assert len(drafts) >= 3
+    assert all(d.can_stop and d.draft_id == update["message"]["message_id"] for d in drafts)
+    lengths = [len(d.text) for d in drafts]
+    assert lengths == sorted(lengths) and lengths[0] < lengths[-1]
+    final = bot.telegram.sent_to(40)[0]
+    assert final.text == render(ANSWER).text
+    assert sorted(e["type"] for e in final.entities or []) == ["bold", "code"]
+
+
+async def test_the_stop_button_delivers_and_keeps_the_partial_answer(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: ANSWER
+    fake_groq.chunks, fake_groq.chunk_delay = 20, 0.3
+    bot = await start_bot(STREAM_INTERVAL="0.05")
+    update = bot.telegram.send_text(41, "long one")
+    await bot.telegram.wait_until(lambda: len(bot.telegram.drafts) >= 2)
+    bot.telegram.stop_generation(41, update["message"]["message_id"])
+    await bot.replies(41, 1)
+    final = bot.telegram.sent_to(41)[0]
+    assert final.text.endswith("⏹ stopped")
+    partial = final.text.removesuffix("⏹ stopped").strip()
+    assert partial and render(ANSWER).text.startswith(partial)
+    assert len(partial) < len(render(ANSWER).text)
+
+    for _ in range(40):  # the server notices at its next write
+        if fake_groq.streams_cut:
+            break
+        await asyncio.sleep(0.05)
+    assert fake_groq.streams_cut == 1  # stopping the answer stopped the generation
+    fake_groq.chunk_delay, fake_groq.responder = 0, echo_last_user
+    bot.telegram.send_text(41, "and then?")
+    assert (await bot.replies(41, 2))[1] == "reply to: and then?"
+    kept = dialog_of(fake_groq.requests[-1])
+    assert kept[1] == ("user", "long one")
+    assert kept[2][0] == "assistant" and ANSWER.startswith(kept[2][1])  # the partial text
+    assert user_turns(fake_groq.requests[-1]) == ["long one", "and then?"]
+
+
+async def test_a_group_streams_by_edits_at_most_once_a_second(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: ANSWER
+    fake_groq.chunks, fake_groq.chunk_delay = 12, 0.25
+    bot = await start_bot(STREAM_INTERVAL="0.05")
+    bot.telegram.send_text(42, "in a group", chat_id=-500)
+    await bot.telegram.wait_until(
+        lambda: any(m.text == render(ANSWER).text for m in bot.telegram.sent_to(-500)),
+        timeout=20,
+    )
+    messages = bot.telegram.sent_to(-500)
+    assert len(messages) == 1  # one message, edited as the answer grew, then finished
+    assert bot.telegram.drafts == []
+    edits = [e for e in bot.telegram.edits if e.chat_id == -500]
+    assert len(edits) >= 2
+    preview_edits = edits[:-1]  # the last edit is the finished answer, sent at once
+    gaps = [b.at - a.at for a, b in zip(preview_edits, preview_edits[1:], strict=False)]
+    assert all(gap >= 0.95 for gap in gaps), gaps
+
+
+async def test_a_flood_limit_on_edits_slows_the_preview_down_without_failing(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: ANSWER
+    fake_groq.chunks, fake_groq.chunk_delay = 16, 0.25
+    bot = await start_bot(STREAM_INTERVAL="0.05")
+    bot.telegram.fail_next(
+        "editMessageText",
+        error_code=429,
+        description="Too Many Requests: retry after 2",
+        retry_after=2,
+    )
+    bot.telegram.send_text(43, "busy group", chat_id=-600)
+    await bot.telegram.wait_until(
+        lambda: any(m.text == render(ANSWER).text for m in bot.telegram.sent_to(-600)),
+        timeout=20,
+    )
+    [message] = bot.telegram.sent_to(-600)
+    edits = [e for e in bot.telegram.edits if e.chat_id == -600]
+    # the preview went on after the flood wait (the first edit was refused at about 1 s)
+    assert len(edits) >= 2
+    assert edits[0].at - message.at >= 2.0
+
+
+async def test_with_streaming_off_the_reply_is_sent_once_complete(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: ANSWER
+    bot = await start_bot(STREAM_REPLIES="false")
+    bot.telegram.send_text(44, "no stream")
+    await bot.replies(44, 1)
+    assert bot.telegram.drafts == []
+    assert not any(r.get("stream") for r in fake_groq.requests)
+    assert bot.telegram.sent_to(44)[0].text == render(ANSWER).text
+    assert EN.stopped not in [m.text for m in bot.telegram.sent_to(44)]
