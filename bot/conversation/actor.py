@@ -10,7 +10,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from loguru import logger
 
-from bot.conversation.turn import Turn, TurnRunner
+from bot.conversation.turn import StopSignal, Turn, TurnRunner
 from bot.dialog.store import DialogKey
 from states import ConversationStates
 
@@ -19,6 +19,13 @@ from states import ConversationStates
 class _Queued:
     turn: Turn
     crowded: bool  # another turn was pending when this one arrived
+
+
+def conversation_state(storage: BaseStorage, key: DialogKey) -> FSMContext:
+    """The chat's FSM context under aiogram's CHAT strategy, as handlers see it too."""
+    return FSMContext(
+        storage, StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id)
+    )
 
 
 class Conversation:
@@ -40,17 +47,14 @@ class Conversation:
     ) -> None:
         self._key = key
         self._runner = runner
-        # The CHAT strategy's key, so handlers' FSMContext and the actor see the same state.
-        self._fsm = FSMContext(
-            fsm_storage, StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id)
-        )
+        self._fsm = conversation_state(fsm_storage, key)
         self._inbox: asyncio.Queue[_Queued] = asyncio.Queue()
         self._inbox_size = inbox_size
         self._idle_timeout = idle_timeout
         self._epoch = 0
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
         self._current: asyncio.Task[None] | None = None
-        self._stop = asyncio.Event()  # set by /cancel: the turn in progress ends early
+        self._stop = StopSignal()  # for the turn in progress
         self._closing = False
         self._stopped = False
         self._task = asyncio.create_task(self._run(), name=f"conversation:{key.chat_id}")
@@ -101,18 +105,15 @@ class Conversation:
     def cancel(self) -> tuple[bool, list[Turn]]:
         """/cancel: stop the turn in progress (the dialog stays), drop the queued ones."""
         dropped = self._drain()
-        stopping = self._active is not None and not self._stop.is_set()
-        if stopping:
-            self._stop.set()
+        stopping = self._active is not None and self._stop.request()
         return stopping, dropped
 
     def stop_turn(self, message_id: int) -> bool:
         """The draft's stop button: stop the answer to that message if it is still being made."""
         active = self._active
-        if active is None or active.turn.message_id != message_id or self._stop.is_set():
+        if active is None or active.turn.message_id != message_id:
             return False
-        self._stop.set()
-        return True
+        return self._stop.request()
 
     def close(self) -> None:
         """Finish what is queued, then stop; an idle actor stops at once."""
@@ -148,6 +149,7 @@ class Conversation:
                         return
                     continue
                 self._active = queued
+                self._stop = StopSignal()
                 epoch = self._epoch
                 try:
                     await self._fsm.set_state(ConversationStates.awaiting_reply)
@@ -164,7 +166,6 @@ class Conversation:
             self._stopped = True
 
     async def _take(self, queued: _Queued, epoch: int) -> None:
-        self._stop = asyncio.Event()
         turn = self._runner.run(
             queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
         )

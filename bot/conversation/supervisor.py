@@ -5,11 +5,10 @@ from __future__ import annotations
 import asyncio
 from enum import StrEnum
 
-from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
-from bot.conversation.actor import Conversation
+from bot.conversation.actor import Conversation, conversation_state
 from bot.conversation.turn import Turn, TurnRunner
 from bot.delivery.sender import ReplySender
 from bot.dialog.store import DialogKey, DialogStore
@@ -88,11 +87,7 @@ class Conversations:
         actor = self._actors.get(key)
         dropped = actor.reset() if actor is not None else []
         await self._store.clear(key)
-        fsm = FSMContext(
-            self._fsm_storage,
-            StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id),
-        )
-        await fsm.set_state(ConversationStates.idle)
+        await conversation_state(self._fsm_storage, key).set_state(ConversationStates.idle)
         logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, len(dropped))
         return len(dropped)
 

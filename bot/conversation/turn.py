@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -91,7 +90,7 @@ class TurnRunner:
         *,
         epoch: int,
         crowded: bool,
-        stop: asyncio.Event,
+        stop: StopSignal,
     ) -> None:
         """Never raises but for cancellation: every failure ends in a message to the user."""
         started = time.monotonic()
@@ -110,7 +109,7 @@ class TurnRunner:
         )
 
     async def _answer(
-        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: asyncio.Event
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
     ) -> None:
         history = await self._store.load(context.key)
         replaced = 0
@@ -133,9 +132,7 @@ class TurnRunner:
         progress = _Progress()
         try:
             async with self._sender.typing(turn.chat_id):
-                stopped = await _until_stopped(
-                    self._generate(turn, dialog, preview, progress), stop
-                )
+                stopped = await stop.run(self._generate(turn, dialog, preview, progress))
         except ModelError as error:
             logger.warning(
                 "chat={} model failed for msg={}: {}", turn.chat_id, turn.message_id, error
@@ -246,19 +243,34 @@ class _Progress:
     text: str = ""
 
 
-async def _until_stopped(generating: Awaitable[None], stop: asyncio.Event) -> bool:
-    """Wait for the answer; True when the user stopped it first (/cancel, the stop button)."""
-    answering = asyncio.ensure_future(generating)
-    stopping = asyncio.ensure_future(stop.wait())
-    try:
-        await asyncio.wait({answering, stopping}, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for task in (answering, stopping):
-            if not task.done():
-                task.cancel()
-    if answering.done() and not answering.cancelled():
-        answering.result()  # a model error surfaces here
+class StopSignal:
+    """/cancel or the stop button for one turn: cancels the generation, not the delivery."""
+
+    def __init__(self) -> None:
+        self.requested = False
+        self._generating: asyncio.Future[None] | None = None
+
+    def request(self) -> bool:
+        """True when this stops something that was still running."""
+        if self.requested:
+            return False
+        self.requested = True
+        if self._generating is not None:
+            self._generating.cancel()
+        return True
+
+    async def run(self, generating: Awaitable[None]) -> bool:
+        """Wait for the answer; True when the user stopped it first."""
+        self._generating = asyncio.ensure_future(generating)
+        if self.requested:
+            self._generating.cancel()
+        try:
+            await self._generating
+        except asyncio.CancelledError:
+            task = asyncio.current_task()
+            if not self.requested or (task is not None and task.cancelling()):
+                raise  # the turn itself is being cancelled (a reset, the shutdown)
+            return True
+        finally:
+            self._generating.cancel()  # a no-op once done; stops it when we are cancelled
         return False
-    with contextlib.suppress(asyncio.CancelledError):
-        await answering
-    return True

@@ -31,6 +31,8 @@ def split_entities(
     in the next, so every part is valid on its own.
     """
     spans = split_spans(text, limit)
+    if spans == [(0, len(text))]:  # the common case: one part, nothing to clip
+        return [(text, list(entities))]
     if not spans:
         return []
     units = _utf16_offsets(text)
