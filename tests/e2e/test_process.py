@@ -35,6 +35,19 @@ async def start_process(cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Pr
     )
 
 
+async def sigterm_mid_turn(process: asyncio.subprocess.Process, groq: FakeGroq) -> bytes:
+    """SIGTERM once the model has the first question; the process's stderr once it exits."""
+    try:
+        await groq.wait_for_requests(1, timeout=30)
+        process.send_signal(signal.SIGTERM)
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    return stderr
+
+
 async def test_missing_settings_stop_the_bot_with_one_clear_line(tmp_path: Path) -> None:
     process = await start_process(tmp_path, clean_env())
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
@@ -64,15 +77,8 @@ async def test_sigterm_mid_turn_finishes_the_reply_within_the_deadline(
         **bot_environment(fake_telegram, fake_groq, SHUTDOWN_TIMEOUT="10", LOG_LEVEL="INFO")
     )
     process = await start_process(tmp_path, env)
-    try:
-        fake_telegram.send_text(31, "question")
-        await fake_groq.wait_for_requests(1, timeout=30)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=20)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+    fake_telegram.send_text(31, "question")
+    stderr = await sigterm_mid_turn(process, fake_groq)
     assert process.returncode == 0, stderr.decode()[-2000:]
     assert [m.text for m in fake_telegram.sent_to(31)] == ["reply to: question"]
     log = stderr.decode()
@@ -91,15 +97,8 @@ async def test_sigterm_with_a_hung_model_cancels_after_the_deadline_and_tells_th
         )
     )
     process = await start_process(tmp_path, env)
-    try:
-        updates = [fake_telegram.send_text(32, text) for text in ("question", "and another")]
-        await fake_groq.wait_for_requests(1, timeout=30)
-        process.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(process.communicate(), timeout=15)
-    finally:
-        if process.returncode is None:
-            process.kill()
-            await process.wait()
+    updates = [fake_telegram.send_text(32, text) for text in ("question", "and another")]
+    stderr = await sigterm_mid_turn(process, fake_groq)
     assert process.returncode == 0, stderr.decode()[-2000:]
     notices = fake_telegram.sent_to(32)
     assert [m.text for m in notices] == [EN.shutting_down, EN.shutting_down]

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from aiohttp import web
 
+from tests.support.local_server import LocalServer
+
 FaultKind = Literal[
     "timeout",
     "rate_limit",
@@ -36,10 +38,11 @@ class _Scripted:
     retry_after: float
 
 
-class FakeGroq:
+class FakeGroq(LocalServer):
     """Answers `/openai/v1/chat/completions` like Groq does, and records every request."""
 
     def __init__(self, api_key: str = "test-groq-key") -> None:
+        super().__init__()
         self.api_key = api_key
         self.requests: list[dict[str, Any]] = []
         self.responder: Callable[[Messages], str] = echo_last_user
@@ -51,34 +54,17 @@ class FakeGroq:
         self._conditional: list[tuple[Callable[[Messages], bool], FaultKind]] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
-        self._closing = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+        return self.address
 
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_post("/openai/v1/chat/completions", self._completions)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
 
-    async def aclose(self) -> None:
-        self._closing.set()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeGroq:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    async def _on_close(self) -> None:
+        async with self._arrived:
+            self._arrived.notify_all()
 
     def fail_next(self, kind: FaultKind, count: int = 1, *, retry_after: float = 0.1) -> None:
         self._scripted.append(_Scripted(kind, count, retry_after))

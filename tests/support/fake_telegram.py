@@ -13,6 +13,8 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.support.local_server import LocalServer
+
 BOT_USER: dict[str, Any] = {
     "id": 4242,
     "is_bot": True,
@@ -65,10 +67,11 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-class FakeTelegram:
+class FakeTelegram(LocalServer):
     """Records every call; tests push updates in and read what the bot sent out."""
 
     def __init__(self) -> None:
+        super().__init__()
         self.sent: list[SentMessage] = []
         self.drafts: list[Draft] = []
         self.edits: list[Edit] = []
@@ -80,36 +83,16 @@ class FakeTelegram:
         self._outgoing_ids = itertools.count(100_000)
         self._faults: dict[str, list[_Fault]] = {}
         self._changed = asyncio.Condition()
-        self._closing = asyncio.Event()
-        self._runner: web.AppRunner | None = None
-        self._port = 0
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._port}"
+        return self.address
 
-    async def start(self) -> None:
-        app = web.Application()
+    def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self._port = int(self._runner.addresses[0][1])
 
-    async def aclose(self) -> None:
-        self._closing.set()
-        async with self._changed:
-            self._changed.notify_all()
-        if self._runner is not None:
-            await self._runner.cleanup()
-
-    async def __aenter__(self) -> FakeTelegram:
-        await self.start()
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    async def _on_close(self) -> None:
+        await self._notify()  # long polls return at once
 
     # --- what tests do ---------------------------------------------------------------------
 
