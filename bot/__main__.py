@@ -36,6 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
+    from bot.dialog.store import StorageUnavailable
 
     try:
         asyncio.run(run(settings))
@@ -43,6 +44,9 @@ def main(argv: list[str] | None = None) -> int:
         pass
     except TelegramUnauthorizedError:
         logger.error("Telegram rejected BOT_TOKEN: check it with @BotFather (see .env.example)")
+        return 1
+    except StorageUnavailable as error:
+        logger.error("cannot reach the storage at STORAGE_URL ({}); is Redis running?", error)
         return 1
     except TelegramNetworkError as error:
         logger.error("cannot reach the Telegram Bot API: {}", error.message)

@@ -5,18 +5,24 @@ from __future__ import annotations
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.filters import ExceptionTypeFilter
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
 from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
 from groq import AsyncGroq
 from loguru import logger
+from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.conversation.supervisor import Conversations
 from bot.conversation.turn import TurnRunner
 from bot.delivery.sender import ReplySender
-from bot.dialog.store import DialogStore
+from bot.dialog.redis import RedisDialogStore
+from bot.dialog.store import DialogStore, StorageUnavailable
 from bot.handlers import get_routers
+from bot.handlers.errors import storage_unavailable
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
@@ -58,8 +64,19 @@ def build_model(settings: Settings) -> ChatModel:
 
 def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatcher:
     """Everything behind the Bot and the model: storages, conversations, routers, shutdown."""
-    fsm_storage = MemoryStorage()
-    store = DialogStore.from_url(settings.storage_url, max_messages=settings.history_max_messages)
+    store = DialogStore.from_url(
+        settings.storage_url,
+        max_messages=settings.history_max_messages,
+        ttl_seconds=settings.history_ttl,
+        prefix=settings.redis_prefix,
+    )
+    fsm_storage: BaseStorage = (
+        RedisStorage(
+            store.redis, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
+        )
+        if isinstance(store, RedisDialogStore)  # one pool for dialogs and FSM states
+        else MemoryStorage()
+    )
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     runner = TurnRunner(
         model=model,
@@ -88,8 +105,10 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
     )
     dp.include_routers(*get_routers())
+    dp.errors.register(storage_unavailable, ExceptionTypeFilter(StorageUnavailable, RedisError))
 
     async def on_startup(bot: Bot) -> None:
+        await store.check()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
         logger.info(
             "starting: model={} storage={} inbox={} history<= {} tokens / {} messages",

@@ -59,6 +59,8 @@ class Settings(BaseSettings):
     bot_request_timeout: float = Field(60.0, gt=0, validation_alias="BOT_REQUEST_TIMEOUT")
     telegram_api_url: HttpUrl | None = Field(None, validation_alias="TELEGRAM_API_URL")
     storage_url: str = Field("memory://", validation_alias="STORAGE_URL")
+    history_ttl: int = Field(30 * 86400, ge=60, validation_alias="HISTORY_TTL")
+    redis_prefix: str = Field("groqbot", min_length=1, validation_alias="REDIS_PREFIX")
 
     system_prompt: str = Field(
         DEFAULT_SYSTEM_PROMPT, min_length=1, validation_alias="SYSTEM_PROMPT"
@@ -102,8 +104,8 @@ class Settings(BaseSettings):
     @field_validator("storage_url")
     @classmethod
     def _known_storage(cls, value: str) -> str:
-        if value != "memory://":
-            raise ValueError("only memory:// is supported by this version")
+        if value != "memory://" and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be memory:// or a redis:// URL")
         return value
 
     @model_validator(mode="after")

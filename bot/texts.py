@@ -31,6 +31,7 @@ class Texts:
     send_failed: str
     internal_error: str
     stopped: str
+    storage_unavailable: str
     stopped_suffix: str
     cancel_nothing: str
     cancel_stopped: str
@@ -120,6 +121,10 @@ EN = Texts(
         "Please try again; your dialog is intact."
     ),
     stopped="⏹ Stopped before the answer was ready.",
+    storage_unavailable=(
+        "The bot's storage is temporarily unavailable, so this message was not handled. "
+        "Please send it again in a minute."
+    ),
     stopped_suffix="⏹ _stopped_",
     cancel_nothing="There is nothing to stop: no answer is being written.",
     cancel_stopped="⏹ Stopped the answer in progress.",
@@ -189,6 +194,10 @@ RU = Texts(
         "Что-то пошло не так при ответе на это сообщение. Попробуйте ещё раз — диалог сохранён."
     ),
     stopped="⏹ Остановлено до того, как ответ был готов.",
+    storage_unavailable=(
+        "Хранилище бота временно недоступно, поэтому сообщение не обработано. "
+        "Отправьте его ещё раз через минуту."
+    ),
     stopped_suffix="⏹ _остановлено_",
     cancel_nothing="Останавливать нечего: сейчас ответ не пишется.",
     cancel_stopped="⏹ Ответ остановлен.",

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from loguru import logger
 
@@ -152,18 +153,25 @@ class Conversation:
                 self._stop = StopSignal()
                 epoch = self._epoch
                 try:
-                    await self._fsm.set_state(ConversationStates.awaiting_reply)
+                    await self._set_state(ConversationStates.awaiting_reply)
                     if self.is_current(epoch):  # a reset while the state was being saved
                         await self._take(queued, epoch)
                 finally:
                     self._active = None
                 if self._inbox.empty():
-                    await self._fsm.set_state(ConversationStates.idle)
+                    await self._set_state(ConversationStates.idle)
                     if self._closing:
                         return
         finally:
             # Synchronously, before any other task runs: no turn may be offered to us now.
             self._stopped = True
+
+    async def _set_state(self, state: State) -> None:
+        """The state is what the chat shows others; failing to save it must not stop a turn."""
+        try:
+            await self._fsm.set_state(state)
+        except Exception as error:  # the FSM storage (Redis) is down: log, keep answering
+            logger.warning("chat={} state {} not saved: {}", self._key.chat_id, state.state, error)
 
     async def _take(self, queued: _Queued, epoch: int) -> None:
         turn = self._runner.run(

@@ -13,7 +13,7 @@ from loguru import logger
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.store import DialogKey, DialogStore
+from bot.dialog.store import DialogKey, DialogStore, StorageUnavailable
 from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.port import ChatModel
@@ -96,6 +96,16 @@ class TurnRunner:
         started = time.monotonic()
         try:
             await self._answer(turn, context, epoch=epoch, crowded=crowded, stop=stop)
+        except StorageUnavailable as error:
+            logger.error(
+                "chat={} turn msg={}: storage unavailable: {}",
+                turn.chat_id,
+                turn.message_id,
+                error,
+            )
+            await self._sender.notify(
+                turn.chat_id, turn.texts.storage_unavailable, reply_to=turn.message_id
+            )
         except Exception:
             logger.exception("chat={} turn msg={} crashed", turn.chat_id, turn.message_id)
             await self._sender.notify(
@@ -177,9 +187,15 @@ class TurnRunner:
                 turn.message_id,
             )
             return
-        await self._store.replace_last(
-            context.key, replaced, [question, ChatMessage.assistant(answer)]
-        )
+        try:
+            await self._store.replace_last(
+                context.key, replaced, [question, ChatMessage.assistant(answer)]
+            )
+        except StorageUnavailable as error:  # the user has the answer; only memory is lost
+            logger.error(
+                "chat={} msg={} answered, not saved: {}", turn.chat_id, turn.message_id, error
+            )
+            return
         logger.info(
             "chat={} msg={} answered ({} chars{}, history {} msgs before)",
             turn.chat_id,

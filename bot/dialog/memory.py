@@ -17,6 +17,9 @@ class MemoryDialogStore(DialogStore):
         self._max_messages = max_messages
         self._dialogs: dict[DialogKey, list[ChatMessage]] = {}
 
+    async def check(self) -> None:
+        return None  # memory is always there
+
     async def load(self, key: DialogKey) -> list[ChatMessage]:
         return list(self._dialogs.get(key, ()))
 

@@ -17,17 +17,33 @@ class DialogKey:
     chat_id: int
 
 
+class StorageUnavailable(Exception):
+    """The store cannot be reached now (Redis down); the user is told to try again later."""
+
+
 class DialogStore(ABC):
     """Committed history only: a turn appends its user+assistant pair after delivery."""
 
     @classmethod
-    def from_url(cls, url: str, *, max_messages: int) -> DialogStore:
-        """The adapter a STORAGE_URL names; `max_messages` caps what a dialog keeps."""
+    def from_url(
+        cls, url: str, *, max_messages: int, ttl_seconds: int = 30 * 86400, prefix: str = "groqbot"
+    ) -> DialogStore:
+        """The adapter a STORAGE_URL names: `memory://`, or `redis://` / `rediss://`."""
         if url == "memory://":
             from bot.dialog.memory import MemoryDialogStore
 
             return MemoryDialogStore(max_messages=max_messages)
+        if url.startswith(("redis://", "rediss://", "unix://")):
+            from bot.dialog.redis import RedisDialogStore
+
+            return RedisDialogStore.connect(
+                url, max_messages=max_messages, ttl_seconds=ttl_seconds, prefix=prefix
+            )
         raise ValueError(f"unsupported storage URL scheme: {url.split(':', 1)[0]!r}")
+
+    @abstractmethod
+    async def check(self) -> None:
+        """Raise StorageUnavailable when the store cannot be reached (checked at start)."""
 
     @abstractmethod
     async def load(self, key: DialogKey) -> list[ChatMessage]:

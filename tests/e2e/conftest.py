@@ -16,6 +16,8 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.app import build_bot, build_dispatcher, build_model, poll
 from bot.config import Settings
 from bot.conversation.supervisor import Conversations
+from bot.dialog.store import DialogKey
+from states import ConversationStates
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 
@@ -63,6 +65,15 @@ class RunningBot:
             lambda: len(self.telegram.sent_to(chat_id)) >= count, timeout=timeout
         )
         return [m.text for m in self.telegram.sent_to(chat_id)[:count]]
+
+    async def settled(self, chat_id: int, timeout: float = 10) -> None:
+        """Until the chat's turns are all done (committed) and its state is idle again."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while self.conversations.pending(DialogKey(self.bot.id, chat_id)) or (
+            await self.state(chat_id) != ConversationStates.idle.state
+        ):
+            assert asyncio.get_running_loop().time() < deadline, "turns did not settle"
+            await asyncio.sleep(0.02)
 
     async def stop(self) -> None:
         if not self.task.done():

@@ -105,3 +105,17 @@ async def test_sigterm_with_a_hung_model_cancels_after_the_deadline_and_tells_th
     assert sorted(m.reply_to_message_id or 0 for m in notices) == sorted(
         u["message"]["message_id"] for u in updates
     )
+
+
+async def test_a_redis_that_is_down_at_start_stops_the_bot_with_one_line(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq
+) -> None:
+    env = clean_env(
+        **bot_environment(fake_telegram, fake_groq, STORAGE_URL="redis://127.0.0.1:9/0")
+    )
+    process = await start_process(tmp_path, env)
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
+    errors = [line for line in stderr.decode().splitlines() if "| ERROR" in line]
+    assert process.returncode == 1
+    assert len(errors) == 1 and "STORAGE_URL" in errors[0], stderr.decode()[-2000:]
+    assert "Traceback" not in stderr.decode()

@@ -1,22 +1,25 @@
-"""The DialogStore contract, run over every adapter (memory now; Redis joins this list)."""
+"""The DialogStore contract, run over every adapter: memory and a real Redis."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 from collections.abc import AsyncIterator
 
 import pytest
 
 from bot.dialog.messages import ChatMessage
-from bot.dialog.store import DialogKey, DialogStore
+from bot.dialog.redis import RedisDialogStore
+from bot.dialog.store import DialogKey, DialogStore, StorageUnavailable
 
 KEY = DialogKey(bot_id=1, chat_id=100)
 OTHER = DialogKey(bot_id=1, chat_id=200)
 
 
-@pytest.fixture(params=["memory://"])
+@pytest.fixture(params=["memory", "redis"])
 async def store(request: pytest.FixtureRequest) -> AsyncIterator[DialogStore]:
-    store = DialogStore.from_url(request.param, max_messages=6)
+    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
+    store = DialogStore.from_url(url, max_messages=6, ttl_seconds=3600)
     yield store
     await store.clear(KEY)
     await store.clear(OTHER)
@@ -83,3 +86,25 @@ async def test_replace_last_swaps_the_last_answer(store: DialogStore) -> None:
     assert await store.load(KEY) == [*pair(1), *pair(3)]
     await store.replace_last(OTHER, 2, pair(4))  # nothing to replace: just appends
     assert await store.load(OTHER) == pair(4)
+
+
+async def test_redis_keys_are_versioned_json_with_a_ttl(redis_url: str) -> None:
+    store = DialogStore.from_url(redis_url, max_messages=6, ttl_seconds=3600, prefix="t")
+    assert isinstance(store, RedisDialogStore)
+    await store.append(KEY, pair(1))
+    name = "t:v1:dialog:100"
+    assert 3500 < await store.redis.ttl(name) <= 3600
+    raw = await store.redis.lrange(name, 0, -1)
+    assert json.loads(raw[0]) == {"v": 1, "role": "user", "content": "q1"}
+    await store.redis.rpush(name, json.dumps({"v": 99, "role": "user", "content": "?"}))
+    assert await store.load(KEY) == pair(1)  # an unknown schema is skipped, not misread
+    await store.aclose()
+
+
+async def test_a_redis_that_is_down_is_unavailable() -> None:
+    store = DialogStore.from_url("redis://127.0.0.1:9/0", max_messages=6)
+    with pytest.raises(StorageUnavailable):
+        await store.check()
+    with pytest.raises(StorageUnavailable):
+        await store.load(KEY)
+    await store.aclose()

@@ -1,0 +1,42 @@
+"""With STORAGE_URL=redis://: dialogs survive a restart; a Redis outage is told and survived."""
+
+from __future__ import annotations
+
+from bot.texts import EN
+from tests.e2e.conftest import StartBot
+from tests.e2e.test_conversations import user_turns
+from tests.support.fake_groq import FakeGroq
+from tests.support.redis_server import RedisServer
+
+
+async def test_the_dialog_continues_after_a_restart(
+    start_bot: StartBot, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    first = await start_bot(STORAGE_URL=redis_url)
+    first.telegram.send_text(50, "my cat is Tom")
+    await first.replies(50, 1)
+    await first.settled(50)
+    await first.stop()
+
+    second = await start_bot(STORAGE_URL=redis_url)
+    second.telegram.send_text(50, "what is my cat's name?")
+    await second.replies(50, 2)
+    assert user_turns(fake_groq.requests[-1]) == ["my cat is Tom", "what is my cat's name?"]
+
+
+async def test_redis_going_away_is_told_and_the_bot_recovers(
+    start_bot: StartBot, fake_groq: FakeGroq, redis_server: RedisServer
+) -> None:
+    bot = await start_bot(STORAGE_URL=redis_server.url)
+    bot.telegram.send_text(51, "one")
+    await bot.replies(51, 1)
+    await bot.settled(51)
+
+    redis_server.stop()
+    bot.telegram.send_text(51, "two")
+    assert (await bot.replies(51, 2))[1] == EN.storage_unavailable
+
+    redis_server.start()  # same port, same append-only file
+    bot.telegram.send_text(51, "three")
+    assert (await bot.replies(51, 3))[2] == "reply to: three"
+    assert user_turns(fake_groq.requests[-1]) == ["one", "three"]
