@@ -16,6 +16,7 @@ from loguru import logger
 from redis.exceptions import RedisError
 
 from bot.config import Settings
+from bot.conversation.journal import MemoryJournal, RedisJournal, TurnJournal
 from bot.conversation.supervisor import Conversations
 from bot.conversation.turn import TurnRunner
 from bot.delivery.sender import ReplySender
@@ -77,6 +78,16 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         if isinstance(store, RedisDialogStore)  # one pool for dialogs and FSM states
         else MemoryStorage()
     )
+    journal: TurnJournal = (
+        RedisJournal(
+            store.redis,
+            bot_id=bot.id,
+            prefix=settings.redis_prefix,
+            ttl_seconds=settings.history_ttl,
+        )
+        if isinstance(store, RedisDialogStore)
+        else MemoryJournal()
+    )
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     runner = TurnRunner(
         model=model,
@@ -91,6 +102,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         store=store,
         sender=sender,
         fsm_storage=fsm_storage,
+        journal=journal,
         inbox_size=settings.inbox_size,
         idle_timeout=settings.actor_idle_timeout,
     )
@@ -110,6 +122,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     async def on_startup(bot: Bot) -> None:
         await store.check()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
+        await conversations.recover()
         logger.info(
             "starting: model={} storage={} inbox={} history<= {} tokens / {} messages",
             settings.groq_model,

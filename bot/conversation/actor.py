@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from aiogram.fsm.context import FSMContext
@@ -45,7 +45,9 @@ class Conversation:
         inbox_size: int,
         idle_timeout: float,
         on_stop: Callable[[Conversation], None],
+        on_turn_over: Callable[[DialogKey, Turn], Awaitable[None]],
     ) -> None:
+        self._on_turn_over = on_turn_over
         self._key = key
         self._runner = runner
         self._fsm = conversation_state(fsm_storage, key)
@@ -183,7 +185,7 @@ class Conversation:
         except asyncio.CancelledError:
             task = asyncio.current_task()
             if task is not None and task.cancelling():
-                raise  # the actor itself is being stopped
+                raise  # the actor itself is being stopped: the turn stays in the inbox
             logger.info(
                 "chat={} turn msg={} cancelled by a reset",
                 self._key.chat_id,
@@ -191,3 +193,4 @@ class Conversation:
             )
         finally:
             self._current = None
+        await self._on_turn_over(self._key, queued.turn)

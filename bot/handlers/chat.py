@@ -22,7 +22,7 @@ async def text(message: Message, bot: Bot, conversations: Conversations) -> None
 
 async def enqueue(message: Message, bot: Bot, conversations: Conversations, turn: Turn) -> None:
     """Hand the turn to its conversation; only a refusal is answered here."""
-    result = conversations.submit(dialog_key(bot, message), turn)
+    result = await conversations.accept(dialog_key(bot, message), turn)
     # Updates are dispatched one by one; yielding once lets this chat's actor start its model
     # call now instead of after the rest of the polling batch (just bench: overhead figures).
     await asyncio.sleep(0)

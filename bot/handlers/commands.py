@@ -29,7 +29,7 @@ async def new_dialog(message: Message, bot: Bot, conversations: Conversations) -
 
 
 async def cancel(message: Message, bot: Bot, conversations: Conversations) -> None:
-    stopped, dropped = conversations.cancel(dialog_key(bot, message))
+    stopped, dropped = await conversations.cancel(dialog_key(bot, message))
     await message.answer(message_texts(message).cancelled(stopped, dropped))
 
 

@@ -119,3 +119,29 @@ async def test_a_redis_that_is_down_at_start_stops_the_bot_with_one_line(
     assert process.returncode == 1
     assert len(errors) == 1 and "STORAGE_URL" in errors[0], stderr.decode()[-2000:]
     assert "Traceback" not in stderr.decode()
+
+
+async def test_kill_9_mid_burst_then_restart_answers_every_message_once_in_order(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    fake_groq.latency = 0.3
+    env = clean_env(**bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url))
+    first = await start_process(tmp_path, env)
+    try:
+        for n in range(10):
+            fake_telegram.send_text(60, f"m{n}")
+        await fake_groq.wait_for_requests(3, timeout=30)  # killed while a model call runs
+    finally:
+        first.kill()
+        await first.communicate()
+    answered_before = len(fake_telegram.sent_to(60))
+    assert answered_before < 10
+
+    second = await start_process(tmp_path, env)
+    try:
+        await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(60)) >= 10, timeout=60)
+        await asyncio.sleep(0.5)  # a duplicate, if any, would show up here
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.communicate(), timeout=20)
+    assert [m.text for m in fake_telegram.sent_to(60)] == [f"reply to: m{n}" for n in range(10)]

@@ -40,3 +40,16 @@ async def test_redis_going_away_is_told_and_the_bot_recovers(
     bot.telegram.send_text(51, "three")
     assert (await bot.replies(51, 3))[2] == "reply to: three"
     assert user_turns(fake_groq.requests[-1]) == ["one", "three"]
+
+
+async def test_a_message_delivered_twice_is_answered_once(
+    start_bot: StartBot, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    bot = await start_bot(STORAGE_URL=redis_url)
+    update = bot.telegram.send_text(52, "once")
+    await bot.replies(52, 1)
+    again = dict(update, update_id=update["update_id"] + 1000)
+    bot.telegram.push(again)
+    bot.telegram.send_text(52, "next")
+    assert await bot.replies(52, 2) == ["reply to: once", "reply to: next"]
+    assert [r["messages"][-1]["content"] for r in fake_groq.requests] == ["once", "next"]

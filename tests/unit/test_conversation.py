@@ -11,6 +11,7 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.fsm.storage.memory import MemoryStorage
 
+from bot.conversation.journal import MemoryJournal
 from bot.conversation.supervisor import Conversations, Submitted
 from bot.conversation.turn import Turn, TurnRunner
 from bot.delivery.sender import ReplySender
@@ -84,6 +85,7 @@ def conversations(bot: Bot, model: ScriptedModel, store: MemoryDialogStore) -> C
         store=store,
         sender=sender,
         fsm_storage=MemoryStorage(),
+        journal=MemoryJournal(),
         inbox_size=5,
         idle_timeout=60,
     )
