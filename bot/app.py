@@ -135,8 +135,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     async def on_shutdown() -> None:
         await conversations.shutdown(settings.shutdown_timeout)
         await model.aclose()
-        await store.aclose()
-        await fsm_storage.close()
+        await store.aclose()  # with Redis this closes the one pool, shared with the FSM storage
+        await fsm_storage.close()  # a no-op for memory, a second harmless close for Redis
         logger.info("stopped")
 
     dp.startup.register(on_startup)

@@ -18,6 +18,7 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.dialog.messages import ChatMessage
+from bot.dialog.store import REDIS_SCHEMES
 from bot.dialog.trimming import Budget, min_tokens_for
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -104,7 +105,7 @@ class Settings(BaseSettings):
     @field_validator("storage_url")
     @classmethod
     def _known_storage(cls, value: str) -> str:
-        if value != "memory://" and not value.startswith(("redis://", "rediss://", "unix://")):
+        if value != "memory://" and not value.startswith(REDIS_SCHEMES):
             raise ValueError("must be memory:// or a redis:// URL")
         return value
 

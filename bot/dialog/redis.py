@@ -28,7 +28,6 @@ class RedisDialogStore(DialogStore):
         self, redis: Redis, *, max_messages: int, ttl_seconds: int, prefix: str = "groqbot"
     ) -> None:
         self.redis = redis
-        self._redis = redis
         self._max_messages = max_messages
         self._ttl = ttl_seconds
         self._prefix = prefix
@@ -45,10 +44,10 @@ class RedisDialogStore(DialogStore):
         return f"{self._prefix}:v{SCHEMA_VERSION}:dialog:{key.chat_id}"
 
     async def check(self) -> None:
-        await self._call(self._redis.ping)
+        await self._call(self.redis.ping)
 
     async def load(self, key: DialogKey) -> list[ChatMessage]:
-        raw: list[bytes | str] = await self._call(lambda: self._redis.lrange(self.key(key), 0, -1))
+        raw: list[bytes | str] = await self._call(lambda: self.redis.lrange(self.key(key), 0, -1))
         messages = []
         for item in raw:
             value = json.loads(item)
@@ -67,7 +66,7 @@ class RedisDialogStore(DialogStore):
         name = self.key(key)
 
         async def write() -> Any:
-            async with self._redis.pipeline(transaction=True) as pipe:
+            async with self.redis.pipeline(transaction=True) as pipe:
                 if count:
                     pipe.ltrim(name, 0, -(count + 1))
                 if messages:
@@ -79,10 +78,10 @@ class RedisDialogStore(DialogStore):
         await self._call(write)
 
     async def clear(self, key: DialogKey) -> None:
-        await self._call(lambda: self._redis.delete(self.key(key)))
+        await self._call(lambda: self.redis.delete(self.key(key)))
 
     async def aclose(self) -> None:
-        await self._redis.aclose(close_connection_pool=True)
+        await self.redis.aclose(close_connection_pool=True)
 
     @staticmethod
     async def _call(operation: Callable[[], Awaitable[T]]) -> T:

@@ -17,6 +17,9 @@ class DialogKey:
     chat_id: int
 
 
+REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
 class StorageUnavailable(Exception):
     """The store cannot be reached now (Redis down); the user is told to try again later."""
 
@@ -33,7 +36,7 @@ class DialogStore(ABC):
             from bot.dialog.memory import MemoryDialogStore
 
             return MemoryDialogStore(max_messages=max_messages)
-        if url.startswith(("redis://", "rediss://", "unix://")):
+        if url.startswith(REDIS_SCHEMES):
             from bot.dialog.redis import RedisDialogStore
 
             return RedisDialogStore.connect(
