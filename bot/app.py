@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
@@ -11,6 +13,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
+from aiohttp import web
 from groq import AsyncGroq
 from loguru import logger
 from redis.exceptions import RedisError
@@ -29,6 +32,7 @@ from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.texts import LANGUAGES
+from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
 
 def build_bot(settings: Settings) -> Bot:
@@ -111,6 +115,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         fsm_strategy=FSMStrategy.CHAT,
         settings=settings,
         conversations=conversations,
+        store=store,
     )
     dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
     dp.message.outer_middleware(
@@ -152,5 +157,46 @@ async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = True) -> None
 
 
 async def run(settings: Settings) -> None:
+    """Long polling by default; a webhook server when WEBHOOK_URL is set."""
     bot = build_bot(settings)
-    await poll(build_dispatcher(settings, bot, build_model(settings)), bot)
+    dp = build_dispatcher(settings, bot, build_model(settings))
+    if settings.webhook_url is None:
+        await poll(dp, bot)
+        return
+    await serve(
+        webhook_app(settings, dp, bot),
+        settings.webhook_host,
+        settings.webhook_port,
+        stop_on_signals(),
+    )
+
+
+def webhook_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Application:
+    """The webhook server, which registers the webhook at start-up and is ready once it has."""
+    assert settings.webhook_url is not None and settings.webhook_secret is not None
+    url, secret = str(settings.webhook_url), settings.webhook_secret.get_secret_value()
+    store: DialogStore = dp["store"]
+    registered = asyncio.Event()
+
+    async def ready() -> bool:
+        try:
+            await store.check()
+        except StorageUnavailable:
+            return False
+        return registered.is_set()
+
+    async def register_webhook() -> None:
+        await bot.set_webhook(
+            url,
+            secret_token=secret,
+            allowed_updates=dp.resolve_used_update_types(),
+            max_connections=1,  # one update at a time: a chat's order is Telegram's order
+        )
+        registered.set()
+        logger.info("webhook registered")
+
+    app = build_webhook_app(
+        dp, bot, path=settings.webhook_url.path or "/", secret=secret, ready=ready
+    )
+    app[ON_LISTENING] = register_webhook
+    return app

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -63,6 +64,11 @@ class Settings(BaseSettings):
     history_ttl: int = Field(30 * 86400, ge=60, validation_alias="HISTORY_TTL")
     redis_prefix: str = Field("groqbot", min_length=1, validation_alias="REDIS_PREFIX")
 
+    webhook_url: HttpUrl | None = Field(None, validation_alias="WEBHOOK_URL")
+    webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")
+    webhook_host: str = Field("0.0.0.0", validation_alias="WEBHOOK_HOST")
+    webhook_port: int = Field(8080, ge=1, le=65535, validation_alias="WEBHOOK_PORT")
+
     system_prompt: str = Field(
         DEFAULT_SYSTEM_PROMPT, min_length=1, validation_alias="SYSTEM_PROMPT"
     )
@@ -108,6 +114,15 @@ class Settings(BaseSettings):
         if value != "memory://" and not value.startswith(REDIS_SCHEMES):
             raise ValueError("must be memory:// or a redis:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _webhook_has_a_secret(self) -> Settings:
+        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
+        if self.webhook_url is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
+            raise ValueError(
+                "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 of A-Z, a-z, 0-9, _ and -"
+            )
+        return self
 
     @model_validator(mode="after")
     def _budget_fits_system_prompt(self) -> Settings:
