@@ -6,15 +6,19 @@ import argparse
 import asyncio
 import os
 import platform
+import shutil
 import statistics
 import sys
+import tempfile
 import time
 from importlib.metadata import version
+from pathlib import Path
 
 from loguru import logger
 
 from bench import figures
 from bench.figures import median_spread, percentile
+from tests.support.redis_server import RedisServer
 
 
 def fmt(values: list[float], unit: str = "", scale: float = 1.0, digits: int = 2) -> str:
@@ -114,6 +118,8 @@ async def main(args: argparse.Namespace) -> None:
         )
     )
 
+    rows.extend(await redis_rows(args, statistics.median(echo_tp)))
+
     trims = figures.trimming([10, 100, 1_000, 10_000])
     base = trims[10]
     for length, seconds in trims.items():
@@ -127,6 +133,58 @@ async def main(args: argparse.Namespace) -> None:
         )
 
     print_table(rows, args)
+
+
+async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[str, str, str, str]]:
+    """The same pipeline with STORAGE_URL=redis:// against a redis-server started here."""
+    executable = shutil.which("redis-server")
+    if executable is None:
+        return [("with Redis", "skipped: no redis-server installed", "", "")]
+    with tempfile.TemporaryDirectory() as directory:
+        server = RedisServer(executable, Path(directory))
+        server.start()
+        try:
+            n, m = args.users, args.messages
+            results = []
+            for _ in range(args.repeat):
+                server.flush()  # message ids repeat from run to run: a fresh durable inbox
+                before = await figures.redis_commands(server.url)
+                ours_ups, _ = await figures.throughput(n, m, server.url)
+                after = await figures.redis_commands(server.url)
+                results.append((ours_ups, (after - before - 1) / (n * m)))
+                await figures.settle()
+            server.flush()
+            inbound, outbound = await figures.overhead(1, 300, server.url)
+        finally:
+            server.stop()
+    ups = [r[0] for r in results]
+    trips = [r[1] for r in results]
+    return [
+        (
+            f"throughput with Redis, {n * m} updates (updates/s)",
+            fmt(ups, digits=0),
+            f"{echo_ups:.0f} bare aiogram echo (median above)",
+            fmt([u / echo_ups for u in ups]),
+        ),
+        (
+            "Redis commands per message",
+            fmt(trips, digits=1),
+            "",
+            "load, state x2, inbox add/done, commit",
+        ),
+        (
+            "overhead with Redis at 1 user: update -> model call",
+            f"p50 {percentile(inbound, 0.5) * 1000:.3f} ms",
+            f"p99 {percentile(inbound, 0.99) * 1000:.3f} ms",
+            f"{len(inbound)} messages",
+        ),
+        (
+            "overhead with Redis at 1 user: model answer -> send",
+            f"p50 {percentile(outbound, 0.5) * 1000:.3f} ms",
+            f"p99 {percentile(outbound, 0.99) * 1000:.3f} ms",
+            f"{len(outbound)} messages",
+        ),
+    ]
 
 
 def print_table(rows: list[tuple[str, str, str, str]], args: argparse.Namespace) -> None:

@@ -10,6 +10,8 @@ import timeit
 import tracemalloc
 from dataclasses import dataclass
 
+from redis.asyncio import Redis
+
 from bench.harness import FakeModel, Rig, Updates, echo, naive, ours, question
 from bot.dialog.messages import ChatMessage
 from bot.dialog.store import DialogKey
@@ -51,10 +53,12 @@ def ordering(rig: Rig, updates: Updates) -> Ordering:
     return Ordering(out_of_order, broken)
 
 
-async def throughput(users: int, messages: int) -> tuple[float, float]:
+async def throughput(
+    users: int, messages: int, storage_url: str = "memory://"
+) -> tuple[float, float]:
     """Updates per second through our bot and through a bare echo bot, zero-latency model."""
     updates = Updates(users, messages)
-    ours_seconds = await drive(ours(FakeModel()), updates)
+    ours_seconds = await drive(ours(FakeModel(), STORAGE_URL=storage_url), updates)
     echo_seconds = await drive(echo(), updates)
     return len(updates.items) / ours_seconds, len(updates.items) / echo_seconds
 
@@ -85,10 +89,12 @@ async def concurrency(
     )
 
 
-async def overhead(users: int, rounds: int) -> tuple[list[float], list[float]]:
+async def overhead(
+    users: int, rounds: int, storage_url: str = "memory://"
+) -> tuple[list[float], list[float]]:
     """Per message: update fed -> model called, and model answered -> reply sent (seconds)."""
     updates = Updates(users, rounds)
-    rig = ours(FakeModel(latency=0.01))
+    rig = ours(FakeModel(latency=0.01), STORAGE_URL=storage_url)
     for round_ in range(rounds):
         await rig.feed(updates.items[round_ * users : (round_ + 1) * users])
         await rig.session.wait_for((round_ + 1) * users)
@@ -142,6 +148,16 @@ async def memory(users: int, history: int) -> tuple[float, float, float]:
     tracemalloc.stop()
     count = len(keys)
     return (live - idle) / count, (idle - before) / count, (with_history - before) / count
+
+
+async def redis_commands(url: str) -> int:
+    """Commands the Redis server has processed so far (INFO stats)."""
+    client = Redis.from_url(url)
+    try:
+        stats = await client.info("stats")
+        return int(stats["total_commands_processed"])
+    finally:
+        await client.aclose()
 
 
 def trimming(lengths: list[int]) -> dict[int, float]:

@@ -25,6 +25,7 @@ from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.conversation.supervisor import Conversations
 from bot.dialog.messages import ChatMessage
+from bot.dialog.store import DialogStore
 from bot.llm.port import ChatModel
 
 TOKEN = "4242:BENCH"
@@ -213,6 +214,9 @@ class Rig:
         conversations = self.dp.workflow_data.get("conversations")
         if isinstance(conversations, Conversations):
             await conversations.shutdown(1)
+        store = self.dp.workflow_data.get("store")
+        if isinstance(store, DialogStore):
+            await store.aclose()
 
 
 def ours(model: FakeModel, **overrides: Any) -> Rig:
