@@ -167,10 +167,10 @@ async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[st
             fmt([u / echo_ups for u in ups]),
         ),
         (
-            "Redis commands per message",
+            "Redis commands per message (MULTI/EXEC pipelines: 7 round trips)",
             fmt(trips, digits=1),
             "",
-            "load, state x2, inbox add/done, commit",
+            "FSM read, inbox add, state, load, commit, inbox done, state",
         ),
         (
             "overhead with Redis at 1 user: update -> model call",
