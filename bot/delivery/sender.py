@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
 from enum import StrEnum
 
@@ -13,13 +14,13 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
-from aiogram.types import MessageEntity, ReplyParameters
+from aiogram.types import MessageEntity
 from aiogram.utils.chat_action import ChatActionSender
 from loguru import logger
 
 from bot.delivery.rendering import Rendered, render
 from bot.delivery.splitting import split_entities
-from bot.delivery.streaming import DraftPreview, EditPreview, Preview
+from bot.delivery.streaming import DraftPreview, EditPreview, Preview, reply_parameters
 
 
 class Delivery(StrEnum):
@@ -91,24 +92,47 @@ class ReplySender:
         self, chat_id: int, message_id: int, text: str, entities: list[MessageEntity]
     ) -> bool:
         """Turn the preview message into the answer's first part; False to send it anew."""
-        for attempt in range(self._max_flood_waits):
-            try:
-                await self._bot.edit_message_text(
+        try:
+            await self._patiently(
+                chat_id,
+                lambda: self._bot.edit_message_text(
                     chat_id=chat_id, message_id=message_id, text=text, entities=entities or None
-                )
+                ),
+            )
+        except TelegramRetryAfter:
+            return False
+        except TelegramBadRequest as error:
+            return "not modified" in error.message
+        except TelegramAPIError as error:
+            logger.warning("chat={} final edit failed: {}", chat_id, error.message)
+            return False
+        return True
+
+    async def _patiently(self, chat_id: int, call: Callable[[], Awaitable[object]]) -> None:
+        """Make the call, waiting out Telegram's flood limits; gives up by re-raising the last
+        TelegramRetryAfter after `max_flood_waits` waits or one longer than `max_flood_wait`."""
+        waits = 0
+        while True:
+            try:
+                await call()
             except TelegramRetryAfter as error:
-                if error.retry_after > self._max_flood_wait:
-                    break
-                logger.warning("chat={} flood limit on the final edit #{}", chat_id, attempt + 1)
+                waits += 1
+                if waits > self._max_flood_waits or error.retry_after > self._max_flood_wait:
+                    logger.error(
+                        "chat={} gave up after {} flood waits (retry_after={}s)",
+                        chat_id,
+                        waits - 1,
+                        error.retry_after,
+                    )
+                    raise
+                logger.warning(
+                    "chat={} flood limit: waiting {}s before trying again",
+                    chat_id,
+                    error.retry_after,
+                )
                 await asyncio.sleep(error.retry_after)
-            except TelegramBadRequest as error:
-                return "not modified" in error.message
-            except TelegramAPIError as error:
-                logger.warning("chat={} final edit failed: {}", chat_id, error.message)
-                return False
             else:
-                return True
-        return False
+                return
 
     async def _send_formatted(
         self, chat_id: int, text: str, entities: list[MessageEntity], reply_to: int | None
@@ -132,38 +156,24 @@ class ReplySender:
         entities: list[MessageEntity] | None = None,
         raise_bad: bool = False,
     ) -> Delivery:
-        reply = (
-            ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
-            if reply_to is not None
-            else None
-        )
-        waits = 0
-        while True:
-            try:
-                await self._bot.send_message(
-                    chat_id=chat_id, text=text, entities=entities, reply_parameters=reply
-                )
-            except TelegramRetryAfter as error:
-                waits += 1
-                if waits > self._max_flood_waits or error.retry_after > self._max_flood_wait:
-                    logger.error(
-                        "chat={} send gave up after {} flood waits (retry_after={}s)",
-                        chat_id,
-                        waits - 1,
-                        error.retry_after,
-                    )
-                    return Delivery.FAILED
-                logger.warning(
-                    "chat={} flood limit: waiting {}s before resending", chat_id, error.retry_after
-                )
-                await asyncio.sleep(error.retry_after)
-            except TelegramForbiddenError:
-                logger.info("chat={} blocked the bot; reply dropped", chat_id)
-                return Delivery.BLOCKED
-            except TelegramAPIError as error:
-                if raise_bad and isinstance(error, TelegramBadRequest):
-                    raise
-                logger.error("chat={} send failed: {}", chat_id, error.message)
-                return Delivery.FAILED
-            else:
-                return Delivery.DELIVERED
+        try:
+            await self._patiently(
+                chat_id,
+                lambda: self._bot.send_message(
+                    chat_id=chat_id,
+                    text=text,
+                    entities=entities,
+                    reply_parameters=reply_parameters(reply_to),
+                ),
+            )
+        except TelegramRetryAfter:
+            return Delivery.FAILED
+        except TelegramForbiddenError:
+            logger.info("chat={} blocked the bot; reply dropped", chat_id)
+            return Delivery.BLOCKED
+        except TelegramAPIError as error:
+            if raise_bad and isinstance(error, TelegramBadRequest):
+                raise
+            logger.error("chat={} send failed: {}", chat_id, error.message)
+            return Delivery.FAILED
+        return Delivery.DELIVERED

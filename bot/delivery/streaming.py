@@ -90,13 +90,11 @@ class EditPreview(Preview):
 
     async def _show(self, text: str, entities: list[MessageEntity]) -> None:
         if self._message is None:
-            reply = (
-                ReplyParameters(message_id=self._reply_to, allow_sending_without_reply=True)
-                if self._reply_to is not None
-                else None
-            )
             self._message = await self._bot.send_message(
-                chat_id=self._chat_id, text=text, entities=entities or None, reply_parameters=reply
+                chat_id=self._chat_id,
+                text=text,
+                entities=entities or None,
+                reply_parameters=reply_parameters(self._reply_to),
             )
             return
         await self._bot.edit_message_text(
@@ -105,6 +103,13 @@ class EditPreview(Preview):
             text=text,
             entities=entities or None,
         )
+
+
+def reply_parameters(reply_to: int | None) -> ReplyParameters | None:
+    """Quote the user's message, and still send if it was deleted meanwhile."""
+    if reply_to is None:
+        return None
+    return ReplyParameters(message_id=reply_to, allow_sending_without_reply=True)
 
 
 def _rendered(markdown: str) -> tuple[str, list[MessageEntity]]:
