@@ -21,6 +21,8 @@ BOT_USER: dict[str, Any] = {
     "first_name": "TestBot",
     "username": "test_bot",
 }
+# Methods whose only answer is `true`: recorded in `calls`, nothing else to do.
+ACKNOWLEDGED = {"deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands"}
 JSON_FIELDS = {"reply_parameters", "reply_markup", "entities", "allowed_updates", "commands"}
 
 
@@ -200,6 +202,8 @@ class FakeTelegram(LocalServer):
             fault = self._take_fault(method)
             if fault is not None:
                 return _error(fault.error_code, fault.description, fault.retry_after)
+            if method in ACKNOWLEDGED:
+                return web.json_response({"ok": True, "result": True})
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 return _error(404, "Not Found: method not found")
@@ -234,18 +238,6 @@ class FakeTelegram(LocalServer):
 
     async def _api_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
         return BOT_USER
-
-    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
-        return True
-
-    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
-        return True
-
-    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
-        return True
-
-    async def _api_deleteMyCommands(self, params: dict[str, Any]) -> Any:  # noqa: N802
-        return True
 
     async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:  # noqa: N802
         self.chat_actions.append((int(params["chat_id"]), str(params.get("action"))))
@@ -304,13 +296,7 @@ class FakeTelegram(LocalServer):
         self.edits.append(
             Edit(chat_id, message_id, text, params.get("entities"), time.monotonic())
         )
-        return {
-            "message_id": message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            "from": BOT_USER,
-            "text": text,
-        }
+        return _message_json(chat_id, message_id, text)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         text = str(params.get("text", ""))
@@ -332,13 +318,18 @@ class FakeTelegram(LocalServer):
             params=params,
         )
         self.sent.append(message)
-        return {
-            "message_id": message.message_id,
-            "date": int(time.time()),
-            "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
-            "from": BOT_USER,
-            "text": text,
-        }
+        return _message_json(chat_id, message.message_id, text)
+
+
+def _message_json(chat_id: int, message_id: int, text: str) -> dict[str, Any]:
+    """A Message the bot sent, as Telegram returns it."""
+    return {
+        "message_id": message_id,
+        "date": int(time.time()),
+        "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+        "from": BOT_USER,
+        "text": text,
+    }
 
 
 def _check_text(
