@@ -75,23 +75,20 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         ttl_seconds=settings.history_ttl,
         prefix=settings.redis_prefix,
     )
-    fsm_storage: BaseStorage = (
-        RedisStorage(
+    fsm_storage: BaseStorage
+    journal: TurnJournal
+    if isinstance(store, RedisDialogStore):  # one pool for dialogs, FSM states and inboxes
+        fsm_storage = RedisStorage(
             store.redis, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
         )
-        if isinstance(store, RedisDialogStore)  # one pool for dialogs and FSM states
-        else MemoryStorage()
-    )
-    journal: TurnJournal = (
-        RedisJournal(
+        journal = RedisJournal(
             store.redis,
             bot_id=bot.id,
             prefix=settings.redis_prefix,
             ttl_seconds=settings.history_ttl,
         )
-        if isinstance(store, RedisDialogStore)
-        else MemoryJournal()
-    )
+    else:
+        fsm_storage, journal = MemoryStorage(), MemoryJournal()
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     runner = TurnRunner(
         model=model,
