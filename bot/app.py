@@ -128,7 +128,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         logger.info(
             "starting: model={} storage={} inbox={} history<= {} tokens / {} messages",
             settings.groq_model,
-            settings.storage_url,
+            settings.storage_url.split("://", 1)[0],  # the URL may hold Redis's password
             settings.inbox_size,
             settings.history_max_tokens,
             settings.history_max_messages,

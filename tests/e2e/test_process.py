@@ -12,6 +12,7 @@ from bot.texts import EN
 from tests.e2e.conftest import BOT_TOKEN, bot_environment
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.redis_server import RedisServer, redis_server_or_skip
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -145,3 +146,23 @@ async def test_kill_9_mid_burst_then_restart_answers_every_message_once_in_order
         second.send_signal(signal.SIGTERM)
         await asyncio.wait_for(second.communicate(), timeout=20)
     assert [m.text for m in fake_telegram.sent_to(60)] == [f"reply to: m{n}" for n in range(10)]
+
+
+async def test_redis_password_never_reaches_the_log(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq
+) -> None:
+    server = RedisServer(redis_server_or_skip(), tmp_path, password="hunter2-pass")
+    server.start()
+    try:
+        env = clean_env(
+            **bot_environment(fake_telegram, fake_groq, STORAGE_URL=server.url, LOG_LEVEL="INFO")
+        )
+        process = await start_process(tmp_path, env)
+        fake_telegram.send_text(33, "hello")
+        stderr = await sigterm_mid_turn(process, fake_groq)
+    finally:
+        server.stop()
+    assert process.returncode == 0, stderr.decode()[-2000:]
+    assert [m.text for m in fake_telegram.sent_to(33)] == ["reply to: hello"]
+    assert "storage=redis" in stderr.decode()
+    assert "hunter2-pass" not in stderr.decode()

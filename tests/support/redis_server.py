@@ -34,7 +34,8 @@ def _free_port() -> int:
 class RedisServer:
     """Started and stopped by the tests, so stopping it mid-dialog is a test step too."""
 
-    def __init__(self, executable: str, directory: Path) -> None:
+    def __init__(self, executable: str, directory: Path, password: str | None = None) -> None:
+        self._password = password
         self._executable = executable
         self._directory = directory
         self.port = _free_port()
@@ -42,7 +43,8 @@ class RedisServer:
 
     @property
     def url(self) -> str:
-        return f"redis://127.0.0.1:{self.port}/0"
+        auth = f":{self._password}@" if self._password else ""
+        return f"redis://{auth}127.0.0.1:{self.port}/0"
 
     def start(self) -> None:
         self._process = subprocess.Popen(
@@ -58,6 +60,7 @@ class RedisServer:
                 "yes",
                 "--save",
                 "",
+                *(["--requirepass", self._password] if self._password else []),
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -67,7 +70,7 @@ class RedisServer:
             try:
                 with socket.create_connection(("127.0.0.1", self.port), timeout=0.2) as conn:
                     conn.sendall(b"PING\r\n")
-                    if conn.recv(16).startswith(b"+PONG"):
+                    if conn.recv(64).startswith((b"+PONG", b"-NOAUTH")):
                         return
             except OSError:
                 time.sleep(0.05)
