@@ -20,6 +20,7 @@ from redis.exceptions import RedisError
 
 from bot.config import Settings
 from bot.conversation.journal import MemoryJournal, RedisJournal, TurnJournal
+from bot.conversation.leases import ChatLeases
 from bot.conversation.supervisor import Conversations
 from bot.conversation.turn import TurnRunner
 from bot.delivery.sender import ReplySender
@@ -77,6 +78,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     )
     fsm_storage: BaseStorage
     journal: TurnJournal
+    leases: ChatLeases | None = None  # alone in memory mode; with Redis, maybe one of several
     if isinstance(store, RedisDialogStore):  # one pool for dialogs, FSM states and inboxes
         fsm_storage = RedisStorage(
             store.redis, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
@@ -86,6 +88,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
             bot_id=bot.id,
             prefix=settings.redis_prefix,
             ttl_seconds=settings.history_ttl,
+        )
+        leases = ChatLeases(
+            store.redis, prefix=settings.redis_prefix, ttl_seconds=settings.lease_ttl
         )
     else:
         fsm_storage, journal = MemoryStorage(), MemoryJournal()
@@ -106,6 +111,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         journal=journal,
         inbox_size=settings.inbox_size,
         idle_timeout=settings.actor_idle_timeout,
+        leases=leases,
     )
     dp = Dispatcher(
         storage=fsm_storage,
@@ -126,7 +132,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         await register_commands(bot)
         await conversations.recover()
         logger.info(
-            "starting: model={} storage={} inbox={} history<= {} tokens / {} messages",
+            "starting: replica={} model={} storage={} inbox={} history<= {} tokens / {} msgs",
+            leases.replica if leases is not None else "-",
             settings.groq_model,
             settings.storage_url.split("://", 1)[0],  # the URL may hold Redis's password
             settings.inbox_size,

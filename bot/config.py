@@ -63,6 +63,8 @@ class Settings(BaseSettings):
     storage_url: str = Field("memory://", validation_alias="STORAGE_URL")
     history_ttl: int = Field(30 * 86400, ge=60, validation_alias="HISTORY_TTL")
     redis_prefix: str = Field("groqbot", min_length=1, validation_alias="REDIS_PREFIX")
+    # How long a dead replica's chats wait before another replica takes them over.
+    lease_ttl: float = Field(10.0, ge=0.3, le=600, validation_alias="LEASE_TTL")
 
     webhook_url: HttpUrl | None = Field(None, validation_alias="WEBHOOK_URL")
     webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")

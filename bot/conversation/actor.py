@@ -32,6 +32,9 @@ def conversation_state(storage: BaseStorage, key: DialogKey) -> FSMContext:
 class Conversation:
     """Holds a chat's inbox; its task stops after `idle_timeout` with nothing to do.
 
+    With a `refill` (the shared inbox in Redis), an empty inbox asks it for more turns
+    instead, and the task stops as soon as it says there are none.
+
     The inbox bound counts the turn in progress too, so "20 waiting" means the same thing
     whether or not the actor has already taken the first one.
     """
@@ -46,8 +49,11 @@ class Conversation:
         idle_timeout: float,
         on_stop: Callable[[Conversation], None],
         on_turn_over: Callable[[DialogKey, Turn], Awaitable[None]],
+        refill: Callable[[Conversation], Awaitable[bool]] | None = None,
     ) -> None:
         self._on_turn_over = on_turn_over
+        self._refill = refill
+        self._last_offered = 0
         self._key = key
         self._runner = runner
         self._fsm = conversation_state(fsm_storage, key)
@@ -77,6 +83,11 @@ class Conversation:
         return self._inbox.qsize() + (self._active is not None)
 
     @property
+    def last_offered(self) -> int:
+        """The message id of the newest turn offered; a refill takes the ones after it."""
+        return self._last_offered
+
+    @property
     def alive(self) -> bool:
         """False from the moment the actor decided to stop: it takes no more turns."""
         return not self._stopped and not self._task.done()
@@ -89,6 +100,7 @@ class Conversation:
         if pending >= self._inbox_size:
             return False
         self._inbox.put_nowait(_Queued(turn, crowded=pending > 0))
+        self._last_offered = max(self._last_offered, turn.message_id)
         return True
 
     def is_current(self, epoch: int) -> bool:
@@ -143,6 +155,9 @@ class Conversation:
     async def _run(self) -> None:
         try:
             while True:
+                empty = self._inbox.empty()
+                if empty and self._refill is not None and not await self._refill(self):
+                    return
                 try:
                     async with asyncio.timeout(self._idle_timeout):
                         queued = await self._inbox.get()

@@ -1,8 +1,17 @@
-"""Conversations: finds or starts a chat's actor, and stops them all on shutdown."""
+"""Conversations: finds or starts a chat's actor, and stops them all on shutdown.
+
+Alone (memory mode) the supervisor pushes each accepted turn into its chat's actor. With
+leases (Redis, one or several replicas) every turn goes to the chat's durable inbox first, and
+only the replica holding the chat's lease runs an actor for it, which pulls the inbox in order
+until it is empty, then lets the lease go. A lease left by a dead replica runs out, and the
+periodic sweep here takes its chats over.
+"""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from contextlib import suppress
 from enum import StrEnum
 
 from aiogram.fsm.storage.base import BaseStorage
@@ -10,6 +19,7 @@ from loguru import logger
 
 from bot.conversation.actor import Conversation, conversation_state
 from bot.conversation.journal import TurnJournal
+from bot.conversation.leases import ChatLeases
 from bot.conversation.turn import Turn, TurnRunner
 from bot.delivery.sender import ReplySender
 from bot.dialog.store import DialogKey, DialogStore, StorageUnavailable
@@ -36,8 +46,14 @@ class Conversations:
         journal: TurnJournal,
         inbox_size: int,
         idle_timeout: float,
+        leases: ChatLeases | None = None,
     ) -> None:
         self._journal = journal
+        self._leases = leases
+        self._held: dict[DialogKey, str] = {}  # lease tokens of the chats drained here
+        self.leases_taken = 0  # how many times a chat's lease was taken here
+        self._upkeep: asyncio.Task[None] | None = None
+        self._releasing: set[asyncio.Task[None]] = set()
         self._runner = runner
         self._store = store
         self._sender = sender
@@ -63,22 +79,97 @@ class Conversations:
         """A new message: written to the durable inbox (once), then queued."""
         if self._closing:
             return Submitted.CLOSING
-        if not await self._journal.record(key, turn):
+        waiting = await self._journal.record(key, turn)
+        if not waiting:
             logger.info("chat={} msg={} delivered again; ignored", key.chat_id, turn.message_id)
             return Submitted.DUPLICATE
-        result = self.submit(key, turn)
+        if self._leases is None:
+            result = self.submit(key, turn)
+        elif waiting > self._inbox_size:
+            result = self._refuse(key, turn)
+        else:
+            try:
+                await self._drain(key)
+            except StorageUnavailable as error:  # recorded: a sweep takes the chat up later
+                logger.error("chat={} lease not taken: {}", key.chat_id, error)
+            result = Submitted.QUEUED
         if result is not Submitted.QUEUED:
             await self._journal.done(key, [turn])
         return result
 
-    async def recover(self) -> int:
-        """Queue the turns a previous run accepted and never finished, in their order."""
-        pending = await self._journal.pending()
-        for key, turn in pending:
-            self.submit(key, turn)
-        if pending:
-            logger.info("recovered {} unanswered turns from the durable inbox", len(pending))
-        return len(pending)
+    async def recover(self) -> None:
+        """Take up the chats whose turns were accepted and never answered, and keep doing so."""
+        if self._leases is None:
+            return
+        await self._sweep()
+        self._upkeep = asyncio.create_task(self._keep_leases(), name="conversations:leases")
+
+    async def _drain(self, key: DialogKey) -> None:
+        """Have the chat drained here, unless it is already or another replica holds it."""
+        assert self._leases is not None
+        actor = self._actors.get(key)
+        if actor is not None and actor.alive and key in self._held:
+            return  # our actor pulls the inbox again before it lets the lease go
+        token = await self._leases.acquire(key)
+        if token is None:
+            logger.debug("chat={} is drained by another replica", key.chat_id)
+            return
+        self._held[key] = token
+        self.leases_taken += 1
+        self._actors[key] = self._start(key, refill=self._refill)
+        logger.info("chat={} lease taken", key.chat_id)
+
+    async def _refill(self, actor: Conversation) -> bool:
+        """The actor's inbox is empty: queue the next turns, or let the lease go (False)."""
+        assert self._leases is not None
+        key = actor.key
+        try:
+            while not self._closing and self._actors.get(key) is actor and key in self._held:
+                turns = await self._journal.after(key, actor.last_offered)
+                if turns:
+                    return any([actor.offer(turn) for turn in turns[: self._inbox_size]])
+                # Let go first, then look again: a turn recorded by a replica that could not
+                # take the lease was recorded before this release, so it is seen here.
+                await self._leases.release(key, self._held.pop(key))
+                if not await self._journal.settle(key):
+                    return False
+                token = await self._leases.acquire(key)
+                if token is None:
+                    return False
+                self._held[key] = token
+        except StorageUnavailable as error:  # the lease runs out; a sweep takes the chat later
+            logger.error("chat={} inbox not read: {}", key.chat_id, error)
+        return False
+
+    async def _sweep(self) -> None:
+        """Take up chats with turns left and nobody draining them (a replica died)."""
+        assert self._leases is not None
+        for key in await self._journal.chats():
+            actor = self._actors.get(key)
+            if self._closing:
+                return
+            if actor is None or not actor.alive:
+                await self._drain(key)
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases held here, give up the lost ones, and sweep, a few times per TTL."""
+        assert self._leases is not None
+        while True:
+            await asyncio.sleep(self._leases.ttl / 3)
+            try:
+                for key in await self._leases.renew(dict(self._held)):
+                    self._lost(key)
+                await self._sweep()
+            except StorageUnavailable as error:
+                logger.warning("leases not renewed: {}", error)
+
+    def _lost(self, key: DialogKey) -> None:
+        """Another replica may hold the chat now: stop here at once, leaving its turns to it."""
+        self._held.pop(key, None)
+        actor = self._actors.get(key)
+        if actor is not None and actor.alive:
+            logger.warning("chat={} lease lost; its turns are left to the new holder", key.chat_id)
+            actor.abandon()
 
     def submit(self, key: DialogKey, turn: Turn) -> Submitted:
         """Queue without suspending: the order of calls is the order of answers."""
@@ -86,33 +177,42 @@ class Conversations:
             return Submitted.CLOSING
         actor = self._actors.get(key)
         if actor is None or not actor.alive:
-            actor = Conversation(
-                key,
-                runner=self._runner,
-                fsm_storage=self._fsm_storage,
-                inbox_size=self._inbox_size,
-                idle_timeout=self._idle_timeout,
-                on_stop=self._forget,
-                on_turn_over=self._turn_over,
-            )
-            self._actors[key] = actor
+            actor = self._actors[key] = self._start(key)
         if not actor.offer(turn):
-            logger.warning(
-                "chat={} inbox full ({}); msg={} refused",
-                key.chat_id,
-                self._inbox_size,
-                turn.message_id,
-            )
-            return Submitted.INBOX_FULL
+            return self._refuse(key, turn)
         logger.info(
             "chat={} msg={} queued ({} pending)", key.chat_id, turn.message_id, actor.pending
         )
         return Submitted.QUEUED
 
+    def _start(
+        self, key: DialogKey, refill: Callable[[Conversation], Awaitable[bool]] | None = None
+    ) -> Conversation:
+        return Conversation(
+            key,
+            runner=self._runner,
+            fsm_storage=self._fsm_storage,
+            inbox_size=self._inbox_size,
+            idle_timeout=self._idle_timeout,
+            on_stop=self._forget,
+            on_turn_over=self._turn_over,
+            refill=refill,
+        )
+
+    def _refuse(self, key: DialogKey, turn: Turn) -> Submitted:
+        logger.warning(
+            "chat={} inbox full ({}); msg={} refused",
+            key.chat_id,
+            self._inbox_size,
+            turn.message_id,
+        )
+        return Submitted.INBOX_FULL
+
     async def reset(self, key: DialogKey) -> int:
         """A fresh dialog: the reply in progress stops, queued turns go, history is cleared."""
         actor = self._actors.get(key)
         dropped = actor.reset() if actor is not None else []
+        dropped += await self._not_taken(key, actor)
         await self._journal.done(key, dropped)
         await self._store.clear(key)
         await conversation_state(self._fsm_storage, key).set_state(ConversationStates.idle)
@@ -122,12 +222,17 @@ class Conversations:
     async def cancel(self, key: DialogKey) -> tuple[bool, int]:
         """/cancel: whether a reply in progress was stopped, and how many queued turns went."""
         actor = self._actors.get(key)
-        if actor is None:
-            return False, 0
-        stopped, dropped = actor.cancel()
+        stopped, dropped = actor.cancel() if actor is not None else (False, [])
+        dropped += await self._not_taken(key, actor)
         await self._journal.done(key, dropped)
         logger.info("chat={} cancel: stopped={} dropped={}", key.chat_id, stopped, len(dropped))
         return stopped, len(dropped)
+
+    async def _not_taken(self, key: DialogKey, actor: Conversation | None) -> list[Turn]:
+        """With leases: the chat's recorded turns that no actor here has taken yet."""
+        if self._leases is None:
+            return []
+        return await self._journal.after(key, actor.last_offered if actor is not None else 0)
 
     def stop_turn(self, key: DialogKey, message_id: int) -> bool:
         actor = self._actors.get(key)
@@ -138,11 +243,16 @@ class Conversations:
     async def shutdown(self, timeout: float) -> None:
         """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""
         self._closing = True
+        if self._upkeep is not None:
+            self._upkeep.cancel()
+            with suppress(asyncio.CancelledError):
+                await self._upkeep
         actors = list(self._actors.values())
         for actor in actors:
             actor.close()
         tasks = [actor.task for actor in actors]
         if not tasks:
+            await self._release_all()
             return
         logger.info("shutdown: waiting up to {}s for {} conversations", timeout, len(tasks))
         _, late = await asyncio.wait(tasks, timeout=timeout)
@@ -158,7 +268,17 @@ class Conversations:
                 "shutdown: {} turns left unanswered; telling their users", len(unanswered)
             )
             await self._tell_unanswered(unanswered)
+        await self._release_all()
         logger.info("shutdown: conversations stopped")
+
+    async def _release_all(self) -> None:
+        """Hand the chats still held here to the other replicas now, not when the TTL ends."""
+        if self._leases is None:
+            return
+        held, self._held = self._held, {}
+        for key, token in held.items():
+            await self._release(key, token)
+        await asyncio.gather(*self._releasing)
 
     async def _tell_unanswered(self, turns: list[Turn]) -> None:
         notices = (
@@ -180,5 +300,18 @@ class Conversations:
             )
 
     def _forget(self, actor: Conversation) -> None:
-        if self._actors.get(actor.key) is actor:
-            del self._actors[actor.key]
+        if self._actors.get(actor.key) is not actor:
+            return
+        del self._actors[actor.key]
+        token = None if self._closing else self._held.pop(actor.key, None)
+        if token is not None:  # the actor ended without letting go (it crashed)
+            release = asyncio.create_task(self._release(actor.key, token))
+            self._releasing.add(release)
+            release.add_done_callback(self._releasing.discard)
+
+    async def _release(self, key: DialogKey, token: str) -> None:
+        assert self._leases is not None
+        try:
+            await self._leases.release(key, token)
+        except StorageUnavailable as error:
+            logger.warning("chat={} lease left to run out: {}", key.chat_id, error)

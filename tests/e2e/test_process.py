@@ -126,7 +126,9 @@ async def test_kill_9_mid_burst_then_restart_answers_every_message_once_in_order
     tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
 ) -> None:
     fake_groq.latency = 0.3
-    env = clean_env(**bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url))
+    env = clean_env(
+        **bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url, LEASE_TTL="2")
+    )
     first = await start_process(tmp_path, env)
     try:
         for n in range(10):

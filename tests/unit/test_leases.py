@@ -1,0 +1,70 @@
+"""Chat leases in Redis: one holder at a time; only the holder renews or releases its lease."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.conversation.leases import ChatLeases
+from bot.dialog.redis import RedisDialogStore
+from bot.dialog.store import DialogKey
+
+A = DialogKey(bot_id=1, chat_id=10)
+B = DialogKey(bot_id=1, chat_id=11)
+
+
+@pytest.fixture
+async def replicas(redis_url: str) -> AsyncIterator[tuple[ChatLeases, ChatLeases]]:
+    """Two replicas' leases on one Redis, each with a client of its own."""
+    stores = [RedisDialogStore.connect(redis_url, max_messages=10, ttl_seconds=60) for _ in "ab"]
+    yield (
+        ChatLeases(stores[0].redis, prefix="t", ttl_seconds=0.5),
+        ChatLeases(stores[1].redis, prefix="t", ttl_seconds=0.5),
+    )
+    for store in stores:
+        await store.aclose()
+
+
+async def test_one_holder_at_a_time_until_it_releases(
+    replicas: tuple[ChatLeases, ChatLeases],
+) -> None:
+    first, second = replicas
+    token = await first.acquire(A)
+    assert token is not None
+    assert await second.acquire(A) is None
+    assert await first.acquire(A) is None  # not even the holder twice
+    assert await second.acquire(B) is not None  # chats are leased apart
+    await second.release(A, "not-the-token")  # a stranger's release changes nothing
+    assert await second.acquire(A) is None
+    await first.release(A, token)
+    assert await second.acquire(A) is not None
+
+
+async def test_a_renewed_lease_outlives_its_ttl_and_an_abandoned_one_runs_out(
+    replicas: tuple[ChatLeases, ChatLeases],
+) -> None:
+    first, second = replicas
+    kept, left = await first.acquire(A), await first.acquire(B)
+    assert kept is not None and left is not None
+    for _ in range(4):  # 0.8 s in all, past the 0.5 s TTL
+        await asyncio.sleep(0.2)
+        assert await first.renew({A: kept}) == []
+    assert await second.acquire(A) is None
+    assert await second.acquire(B) is not None  # B was not renewed: it ran out
+
+
+async def test_a_lease_taken_over_is_reported_lost_and_left_alone(
+    replicas: tuple[ChatLeases, ChatLeases],
+) -> None:
+    first, second = replicas
+    old = await first.acquire(A)
+    assert old is not None
+    await asyncio.sleep(0.7)
+    new = await second.acquire(A)
+    assert new is not None
+    assert await first.renew({A: old}) == [A]
+    await first.release(A, old)
+    assert await first.acquire(A) is None  # the new holder's lease stands
+    assert await second.renew({A: new}) == []
