@@ -7,21 +7,27 @@ import contextlib
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import aiohttp
 import pytest
 from aiogram import Bot, Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.app import build_bot, build_dispatcher, build_model, poll
+from bot.app import build_bot, build_dispatcher, build_model, poll, webhook_app
 from bot.config import Settings
 from bot.conversation.supervisor import Conversations
 from bot.dialog.store import DialogKey
+from bot.webhook import serve
 from states import ConversationStates
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.ports import free_port
 
 BOT_TOKEN = "4242:TEST-TOKEN"
+WEBHOOK_SECRET = "s3cret-token_for-tests"
+HOOK_PATH = "/telegram/hook"
 
 
 def bot_environment(telegram: FakeTelegram, groq: FakeGroq, **overrides: str) -> dict[str, str]:
@@ -113,3 +119,87 @@ async def start_bot(
     for started in running:
         with contextlib.suppress(Exception):
             await asyncio.wait_for(started.stop(), timeout=15)
+
+
+async def post_update(base: str, update: dict[str, Any], secret: str = WEBHOOK_SECRET) -> int:
+    """What Telegram does: POST the update with the secret header; the response's status."""
+    async with (
+        aiohttp.ClientSession() as http,
+        http.post(
+            f"{base}{HOOK_PATH}",
+            json=update,
+            headers={"X-Telegram-Bot-Api-Secret-Token": secret},
+        ) as response,
+    ):
+        return response.status
+
+
+def webhook_environment(port: int) -> dict[str, str]:
+    return {
+        "WEBHOOK_URL": f"http://127.0.0.1:{port}{HOOK_PATH}",
+        "WEBHOOK_SECRET": WEBHOOK_SECRET,
+        "WEBHOOK_HOST": "127.0.0.1",
+        "WEBHOOK_PORT": str(port),
+    }
+
+
+async def wait_ready(base: str, timeout: float = 15) -> None:
+    """Until GET /readyz says ready (Redis reachable, webhook registered)."""
+    deadline = asyncio.get_running_loop().time() + timeout
+    async with aiohttp.ClientSession() as http:
+        while True:
+            with contextlib.suppress(aiohttp.ClientError):
+                async with http.get(f"{base}/readyz") as response:
+                    if response.status == 200:
+                        return
+            assert asyncio.get_running_loop().time() < deadline, f"{base} never got ready"
+            await asyncio.sleep(0.05)
+
+
+@dataclass
+class Replica:
+    """One webhook server of the bot, in this event loop."""
+
+    base: str
+    dp: Dispatcher
+    stop: asyncio.Event
+    task: asyncio.Task[None] = field(repr=False)
+
+    async def post(self, update: dict[str, Any], secret: str = WEBHOOK_SECRET) -> int:
+        return await post_update(self.base, update, secret)
+
+
+StartReplica = Callable[..., Awaitable[Replica]]
+
+
+@pytest.fixture
+async def start_replica(
+    fake_telegram: FakeTelegram,
+    fake_groq: FakeGroq,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+) -> AsyncIterator[StartReplica]:
+    """Starts webhook servers of the real bot, ready to be posted to; stops them after."""
+    monkeypatch.chdir(tmp_path)
+    running: list[Replica] = []
+
+    async def start(**overrides: str) -> Replica:
+        port = free_port()
+        env = bot_environment(fake_telegram, fake_groq, **webhook_environment(port), **overrides)
+        for name, value in env.items():
+            monkeypatch.setenv(name, value)
+        settings = Settings(_env_file=None)
+        bot = build_bot(settings)
+        dp = build_dispatcher(settings, bot, build_model(settings))
+        stop = asyncio.Event()
+        task = asyncio.create_task(serve(webhook_app(settings, dp, bot), "127.0.0.1", port, stop))
+        replica = Replica(f"http://127.0.0.1:{port}", dp, stop, task)
+        running.append(replica)
+        await wait_ready(replica.base)
+        return replica
+
+    yield start
+    for replica in running:
+        replica.stop.set()
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(replica.task, timeout=15)

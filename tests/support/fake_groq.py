@@ -54,6 +54,9 @@ class FakeGroq(LocalServer):
         self._conditional: list[tuple[Callable[[Messages], bool], FaultKind]] = []
         self._ids = itertools.count(1)
         self._arrived = asyncio.Condition()
+        self._open = asyncio.Event()
+        self._open.set()
+        self.held = 0  # requests waiting behind `hold()` right now
 
     @property
     def base_url(self) -> str:
@@ -63,8 +66,15 @@ class FakeGroq(LocalServer):
         app.router.add_post("/openai/v1/chat/completions", self._completions)
 
     async def _on_close(self) -> None:
-        async with self._arrived:
-            self._arrived.notify_all()
+        self._open.set()
+        await self._notify()
+
+    def hold(self) -> None:
+        """Keep every request from now on waiting (a model that has not answered yet)."""
+        self._open.clear()
+
+    def let_go(self) -> None:
+        self._open.set()
 
     def fail_next(self, kind: FaultKind, count: int = 1, *, retry_after: float = 0.1) -> None:
         self._scripted.append(_Scripted(kind, count, retry_after))
@@ -73,22 +83,38 @@ class FakeGroq(LocalServer):
         self._conditional.append((predicate, kind))
 
     async def wait_for_requests(self, n: int, timeout: float = 10) -> None:
+        await self._wait_for(lambda: len(self.requests) >= n, timeout, f"{n} model requests")
+
+    async def wait_for_held(self, n: int, timeout: float = 10) -> None:
+        await self._wait_for(lambda: self.held >= n, timeout, f"{n} requests held")
+
+    async def _wait_for(self, predicate: Callable[[], bool], timeout: float, what: str) -> None:
         async def arrived() -> None:
             async with self._arrived:
-                await self._arrived.wait_for(lambda: len(self.requests) >= n)
+                await self._arrived.wait_for(predicate)
 
         try:
             await asyncio.wait_for(arrived(), timeout)
         except TimeoutError:
             raise AssertionError(
-                f"expected {n} model requests within {timeout}s, got {len(self.requests)}"
+                f"expected {what} within {timeout}s; {len(self.requests)} came, {self.held} held"
             ) from None
+
+    async def _notify(self) -> None:
+        async with self._arrived:
+            self._arrived.notify_all()
 
     async def _completions(self, request: web.Request) -> web.StreamResponse:
         body = await request.json()
         self.requests.append(body)
-        async with self._arrived:
-            self._arrived.notify_all()
+        await self._notify()
+        if not self._open.is_set():
+            self.held += 1
+            await self._notify()
+            try:
+                await self._open.wait()
+            finally:
+                self.held -= 1
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
         messages: Messages = body.get("messages", [])

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.support.ports import free_port
+
 REQUIRE = "REQUIRE_REDIS"  # set by .ci/run: a missing redis-server fails instead of skipping
 
 
@@ -25,12 +27,6 @@ def redis_server_or_skip() -> str:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
 class RedisServer:
     """Started and stopped by the tests, so stopping it mid-dialog is a test step too."""
 
@@ -38,7 +34,7 @@ class RedisServer:
         self._password = password
         self._executable = executable
         self._directory = directory
-        self.port = _free_port()
+        self.port = free_port()
         self._process: subprocess.Popen[bytes] | None = None
 
     @property

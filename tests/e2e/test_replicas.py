@@ -1,0 +1,168 @@
+"""Two replicas in webhook mode on one Redis, as behind a load balancer: every update may go to
+either, and each chat is still answered once per message, in order, by one of them at a time."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import signal
+import sys
+from pathlib import Path
+
+from redis.asyncio import Redis
+
+from tests.e2e.conftest import StartReplica, bot_environment, post_update, wait_ready
+from tests.e2e.conftest import webhook_environment as webhook_env
+from tests.e2e.test_conversations import user_turns
+from tests.e2e.test_process import clean_env
+from tests.support.fake_groq import FakeGroq
+from tests.support.fake_telegram import FakeTelegram
+from tests.support.ports import free_port
+
+USERS = [91, 92, 93, 94, 95]  # an odd count: posting alternately, each user meets both replicas
+
+
+def replies(telegram: FakeTelegram, user: int) -> list[str]:
+    return [m.text for m in telegram.sent_to(user)]
+
+
+def expected(user: int, count: int) -> list[str]:
+    return [f"reply to: u{user} m{n}" for n in range(count)]
+
+
+async def all_answered(telegram: FakeTelegram, count: int, timeout: float) -> None:
+    await telegram.wait_until(
+        lambda: all(len(telegram.sent_to(u)) >= count for u in USERS), timeout=timeout
+    )
+    await asyncio.sleep(1.0)  # a duplicate, if any, would show up here
+
+
+def prompts_of(groq: FakeGroq, user: int) -> list[list[str]]:
+    """Each model request made for the user, as the user turns it carried."""
+    return [
+        turns
+        for turns in map(user_turns, groq.requests)
+        if turns and turns[-1].startswith(f"u{user} ")
+    ]
+
+
+async def test_updates_spread_over_two_replicas_are_answered_once_each_in_order(
+    start_replica: StartReplica, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    rng = random.Random(7)
+    fake_groq.latency = lambda: rng.uniform(0.0, 0.08)
+    replicas = [await start_replica(STORAGE_URL=redis_url, LEASE_TTL="2") for _ in range(2)]
+
+    intruder = fake_telegram.message_update(USERS[0], "u91 let me in")
+    assert await replicas[0].post(intruder, secret="wrong-secret-token") == 401
+    updates = [fake_telegram.message_update(u, f"u{u} m{n}") for n in range(6) for u in USERS]
+    for index, update in enumerate(updates):  # one at a time, as Telegram posts them
+        assert await replicas[index % 2].post(update) == 200
+
+    await all_answered(fake_telegram, 6, timeout=60)
+    for user in USERS:
+        assert replies(fake_telegram, user) == expected(user, 6)
+        # each answer was built on exactly that user's dialog so far
+        assert prompts_of(fake_groq, user) == [
+            [f"u{user} m{k}" for k in range(n + 1)] for n in range(6)
+        ]
+    assert all("let me in" not in str(r["messages"]) for r in fake_groq.requests)
+    drained = [r.dp["conversations"].leases_taken for r in replicas]
+    assert all(drained), f"both replicas should have drained chats: {drained}"
+
+
+async def start_replica_process(
+    tmp_path: Path, name: str, env: dict[str, str]
+) -> tuple[asyncio.subprocess.Process, str, Path]:
+    port = free_port()
+    log = tmp_path / f"{name}.log"
+    with log.open("wb") as sink:  # a file, not a pipe: nobody has to keep reading it
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=tmp_path,
+            env={**env, **webhook_env(port)},
+            stdout=sink,
+            stderr=sink,
+        )
+    base = f"http://127.0.0.1:{port}"
+    await wait_ready(base, timeout=30)
+    return process, base, log
+
+
+def replica_id(log: Path) -> str:
+    [line] = [line for line in log.read_text().splitlines() if "starting: replica=" in line]
+    return line.split("starting: replica=", 1)[1].split()[0]
+
+
+async def chats_leased_by(redis_url: str, replica: str) -> list[int]:
+    client = Redis.from_url(redis_url, decode_responses=True)
+    try:
+        chats = []
+        async for name in client.scan_iter(match="groqbot:v1:lease:*"):
+            holder = await client.get(name)
+            if str(holder).startswith(f"{replica}:"):
+                chats.append(int(str(name).rsplit(":", 1)[1]))
+        return sorted(chats)
+    finally:
+        await client.aclose()
+
+
+async def test_a_replica_killed_mid_burst_leaves_its_chats_to_the_other(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    fake_groq.latency = 0.05
+    env = clean_env(
+        **bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url, LEASE_TTL="1")
+    )
+    env["LOG_LEVEL"] = "INFO"
+    processes: list[asyncio.subprocess.Process] = []
+    try:
+        for name in ("doomed", "survivor"):
+            process, base, log = await start_replica_process(tmp_path, name, env)
+            processes.append(process)
+            if name == "doomed":
+                doomed, doomed_base, doomed_log = process, base, log
+            else:
+                survivor, survivor_base = process, base
+
+        rounds = [
+            [fake_telegram.message_update(u, f"u{u} m{n}") for u in USERS] for n in range(10)
+        ]
+        spread = [update for burst in rounds[:5] for update in burst]
+        for index, update in enumerate(spread[:-5]):
+            assert await post_update((doomed_base, survivor_base)[index % 2], update) == 200
+        await all_answered(fake_telegram, 4, timeout=60)  # both replicas built dialogs
+
+        # Every chat's actor waits for the model: nothing is half delivered when the kill comes.
+        fake_groq.hold()
+        for index, update in enumerate(spread[-5:]):
+            assert await post_update((doomed_base, survivor_base)[index % 2], update) == 200
+        await fake_groq.wait_for_held(len(USERS), timeout=30)
+        doomed_chats = await chats_leased_by(redis_url, replica_id(doomed_log))
+        assert doomed_chats, "the doomed replica should hold some chats when it is killed"
+        doomed.send_signal(signal.SIGKILL)
+        await doomed.wait()
+        fake_groq.let_go()
+        # Nothing new is posted: the survivor finds the dead replica's chats by itself.
+        await all_answered(fake_telegram, 5, timeout=30)
+
+        for burst in rounds[5:]:  # the load balancer sends everything to the survivor now
+            for update in burst:
+                assert await post_update(survivor_base, update) == 200
+        await all_answered(fake_telegram, 10, timeout=60)
+        for user in USERS:
+            assert replies(fake_telegram, user) == expected(user, 10), user
+        for user in doomed_chats:  # taken over with the dialog the dead replica had built
+            assert prompts_of(fake_groq, user)[-1] == [f"u{user} m{k}" for k in range(10)]
+    finally:
+        for process in processes:
+            if process.returncode is None:
+                process.send_signal(signal.SIGTERM)
+                try:
+                    await asyncio.wait_for(process.wait(), timeout=20)
+                except TimeoutError:
+                    process.kill()
+                    await process.wait()
+    assert survivor.returncode == 0
