@@ -19,6 +19,7 @@ from loguru import logger
 from redis.exceptions import RedisError
 
 from bot.config import Settings
+from bot.conversation.control import ChatControl
 from bot.conversation.journal import MemoryJournal, RedisJournal, TurnJournal
 from bot.conversation.leases import ChatLeases
 from bot.conversation.supervisor import Conversations
@@ -78,7 +79,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     )
     fsm_storage: BaseStorage
     journal: TurnJournal
-    leases: ChatLeases | None = None  # alone in memory mode; with Redis, maybe one of several
+    # Alone in memory mode; with Redis, maybe one replica of several.
+    leases: ChatLeases | None = None
+    control: ChatControl | None = None
     if isinstance(store, RedisDialogStore):  # one pool for dialogs, FSM states and inboxes
         fsm_storage = RedisStorage(
             store.redis, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
@@ -91,6 +94,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         )
         leases = ChatLeases(
             store.redis, prefix=settings.redis_prefix, ttl_seconds=settings.lease_ttl
+        )
+        control = ChatControl(
+            store.redis, prefix=settings.redis_prefix, bot_id=bot.id, replica=leases.replica
         )
     else:
         fsm_storage, journal = MemoryStorage(), MemoryJournal()
@@ -112,6 +118,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         inbox_size=settings.inbox_size,
         idle_timeout=settings.actor_idle_timeout,
         leases=leases,
+        control=control,
     )
     dp = Dispatcher(
         storage=fsm_storage,

@@ -103,6 +103,10 @@ class Conversation:
         self._last_offered = max(self._last_offered, turn.message_id)
         return True
 
+    def skip_to(self, message_id: int) -> None:
+        """Turns up to this message id were dropped before they were offered: never take them."""
+        self._last_offered = max(self._last_offered, message_id)
+
     def is_current(self, epoch: int) -> bool:
         return epoch == self._epoch
 

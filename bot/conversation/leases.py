@@ -58,6 +58,17 @@ class ChatLeases:
             raise StorageUnavailable(f"redis: {type(error).__name__}") from error
         return token if taken else None
 
+    async def holder(self, key: DialogKey) -> str | None:
+        """The replica id of the chat's lease holder, if the chat is leased now."""
+        try:
+            token = await self._redis.get(self.key(key))
+        except RedisError as error:
+            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+        if token is None:
+            return None
+        text = token.decode() if isinstance(token, bytes) else str(token)
+        return text.split(":", 1)[0]
+
     async def renew(self, held: Mapping[DialogKey, str]) -> list[DialogKey]:
         """Extend every lease held, in one round trip; returns the ones that were lost."""
         if not held:

@@ -18,6 +18,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.actor import Conversation, conversation_state
+from bot.conversation.control import Action, ChatControl, Outcome
 from bot.conversation.journal import TurnJournal
 from bot.conversation.leases import ChatLeases
 from bot.conversation.turn import Turn, TurnRunner
@@ -47,12 +48,14 @@ class Conversations:
         inbox_size: int,
         idle_timeout: float,
         leases: ChatLeases | None = None,
+        control: ChatControl | None = None,
     ) -> None:
         self._journal = journal
         self._leases = leases
+        self._control = control
         self._held: dict[DialogKey, str] = {}  # lease tokens of the chats drained here
         self.leases_taken = 0  # how many times a chat's lease was taken here
-        self._upkeep: asyncio.Task[None] | None = None
+        self._upkeep: list[asyncio.Task[None]] = []
         self._releasing: set[asyncio.Task[None]] = set()
         self._runner = runner
         self._store = store
@@ -102,7 +105,9 @@ class Conversations:
         if self._leases is None:
             return
         await self._sweep()
-        self._upkeep = asyncio.create_task(self._keep_leases(), name="conversations:leases")
+        self._upkeep.append(asyncio.create_task(self._keep_leases(), name="leases"))
+        if self._control is not None:
+            self._upkeep.append(asyncio.create_task(self._control.serve(self._act_here)))
 
     async def _drain(self, key: DialogKey) -> None:
         """Have the chat drained here, unless it is already or another replica holds it."""
@@ -125,7 +130,9 @@ class Conversations:
         key = actor.key
         try:
             while not self._closing and self._actors.get(key) is actor and key in self._held:
-                turns = await self._journal.after(key, actor.last_offered)
+                read = await self._journal.after(key, actor.last_offered)
+                # Not what a /cancel skipped or another pull offered while this one waited
+                turns = [turn for turn in read if turn.message_id > actor.last_offered]
                 if turns:
                     return any([actor.offer(turn) for turn in turns[: self._inbox_size]])
                 # Let go first, then look again: a turn recorded by a replica that could not
@@ -210,43 +217,60 @@ class Conversations:
 
     async def reset(self, key: DialogKey) -> int:
         """A fresh dialog: the reply in progress stops, queued turns go, history is cleared."""
-        actor = self._actors.get(key)
-        dropped = actor.reset() if actor is not None else []
-        dropped += await self._not_taken(key, actor)
-        await self._journal.done(key, dropped)
+        outcome = await self._act(Action.RESET, key)
+        # Only now: the old turn, wherever it ran, can no longer commit into the new dialog.
         await self._store.clear(key)
         await conversation_state(self._fsm_storage, key).set_state(ConversationStates.idle)
-        logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, len(dropped))
-        return len(dropped)
+        logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, outcome.dropped)
+        return outcome.dropped
 
     async def cancel(self, key: DialogKey) -> tuple[bool, int]:
         """/cancel: whether a reply in progress was stopped, and how many queued turns went."""
-        actor = self._actors.get(key)
-        stopped, dropped = actor.cancel() if actor is not None else (False, [])
-        dropped += await self._not_taken(key, actor)
-        await self._journal.done(key, dropped)
-        logger.info("chat={} cancel: stopped={} dropped={}", key.chat_id, stopped, len(dropped))
-        return stopped, len(dropped)
+        outcome = await self._act(Action.CANCEL, key)
+        logger.info(
+            "chat={} cancel: stopped={} dropped={}", key.chat_id, outcome.stopped, outcome.dropped
+        )
+        return outcome.stopped, outcome.dropped
 
-    async def _not_taken(self, key: DialogKey, actor: Conversation | None) -> list[Turn]:
-        """With leases: the chat's recorded turns that no actor here has taken yet."""
-        if self._leases is None:
-            return []
-        return await self._journal.after(key, actor.last_offered if actor is not None else 0)
+    async def stop_turn(self, key: DialogKey, message_id: int) -> bool:
+        outcome = await self._act(Action.STOP, key, message_id)
+        logger.info(
+            "chat={} stop button for msg={}: stopped={}", key.chat_id, message_id, outcome.stopped
+        )
+        return outcome.stopped
 
-    def stop_turn(self, key: DialogKey, message_id: int) -> bool:
+    async def _act(self, action: Action, key: DialogKey, message_id: int = 0) -> Outcome:
+        """On the actor answering the chat: here, or on the replica that holds its lease."""
+        if self._leases is not None and self._control is not None:
+            holder = await self._leases.holder(key)
+            if holder is not None and holder != self._leases.replica:
+                return await self._control.ask(holder, action, key, message_id)
+        return await self._act_here(action, key, message_id)
+
+    async def _act_here(self, action: Action, key: DialogKey, message_id: int) -> Outcome:
         actor = self._actors.get(key)
-        stopped = actor is not None and actor.stop_turn(message_id)
-        logger.info("chat={} stop button for msg={}: stopped={}", key.chat_id, message_id, stopped)
-        return stopped
+        if action is Action.STOP:
+            return Outcome(actor is not None and actor.stop_turn(message_id), 0)
+        # With leases, turns still in the chat's stream are queued too; read them first...
+        waiting = await self._journal.after(key, actor.last_offered if actor else 0)
+        stopped, dropped = False, []
+        if actor is not None:  # ...then, with no await in between, drop and skip past them
+            if action is Action.RESET:
+                dropped = actor.reset()
+            else:
+                stopped, dropped = actor.cancel()
+            actor.skip_to(max((t.message_id for t in waiting), default=0))
+        unique = {t.message_id: t for t in [*dropped, *waiting]}
+        await self._journal.done(key, list(unique.values()))
+        return Outcome(stopped, len(unique))
 
     async def shutdown(self, timeout: float) -> None:
         """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""
         self._closing = True
-        if self._upkeep is not None:
-            self._upkeep.cancel()
+        for task in self._upkeep:
+            task.cancel()
             with suppress(asyncio.CancelledError):
-                await self._upkeep
+                await task
         actors = list(self._actors.values())
         for actor in actors:
             actor.close()

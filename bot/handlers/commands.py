@@ -42,7 +42,7 @@ async def stop_button(
     event: MessageGenerationStopped, bot: Bot, conversations: Conversations
 ) -> None:
     """The stop button under a streaming draft (its id is the question's message id)."""
-    conversations.stop_turn(DialogKey(bot.id, event.chat.id), event.draft_id)
+    await conversations.stop_turn(DialogKey(bot.id, event.chat.id), event.draft_id)
 
 
 async def help_(message: Message) -> None:

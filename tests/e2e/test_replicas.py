@@ -8,9 +8,11 @@ import random
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 from redis.asyncio import Redis
 
+from bot.texts import EN
 from tests.e2e.conftest import StartReplica, bot_environment, post_update, wait_ready
 from tests.e2e.conftest import webhook_environment as webhook_env
 from tests.e2e.test_conversations import user_turns
@@ -166,3 +168,51 @@ async def test_a_replica_killed_mid_burst_leaves_its_chats_to_the_other(
                     process.kill()
                     await process.wait()
     assert survivor.returncode == 0
+
+
+async def test_commands_sent_to_the_other_replica_act_where_the_answer_is_made(
+    start_replica: StartReplica, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    a, b = [await start_replica(STORAGE_URL=redis_url, LEASE_TTL="2") for _ in range(2)]
+    user = 96
+
+    async def answered_by_a(text: str) -> dict[str, Any]:
+        """Posted to `a`, which takes the chat's lease; its model call waits until let go."""
+        update = fake_telegram.message_update(user, text)
+        fake_groq.hold()
+        held = len(fake_groq.requests) + 1
+        assert await a.post(update) == 200
+        await fake_groq.wait_for_requests(held)
+        return update
+
+    # /cancel on b stops a's answer and drops the two messages queued through b.
+    await answered_by_a("u96 m0")
+    for n in (1, 2):
+        assert await b.post(fake_telegram.message_update(user, f"u96 m{n}")) == 200
+    assert await b.post(fake_telegram.message_update(user, "/cancel")) == 200
+    await fake_telegram.wait_until(lambda: len(replies(fake_telegram, user)) >= 2)
+    assert sorted(replies(fake_telegram, user)) == sorted(
+        [EN.stopped, EN.cancelled(stopped=True, dropped=2)]
+    )
+    fake_groq.let_go()
+
+    # The stop button, pressed on b's side, stops the draft a is streaming.
+    question = await answered_by_a("u96 tell me a long story")
+    stop = fake_telegram.stop_generation(user, question["message"]["message_id"])
+    assert await b.post(stop) == 200
+    await fake_telegram.wait_until(lambda: len(replies(fake_telegram, user)) >= 3)
+    assert replies(fake_telegram, user)[2] == EN.stopped
+    fake_groq.let_go()
+
+    # "New dialog" on b while a is answering: the old turn never lands in the new dialog.
+    await answered_by_a("u96 my cat is Tom")
+    assert await b.post(fake_telegram.message_update(user, "/start")) == 200
+    fake_groq.let_go()
+    await fake_telegram.wait_until(lambda: len(replies(fake_telegram, user)) >= 4)
+    assert await a.post(fake_telegram.message_update(user, "u96 what is my cat's name?")) == 200
+    await fake_telegram.wait_until(
+        lambda: "reply to: u96 what is my cat's name?" in replies(fake_telegram, user)
+    )
+    assert user_turns(fake_groq.requests[-1]) == ["u96 what is my cat's name?"]
+    assert "reply to: u96 my cat is Tom" not in replies(fake_telegram, user)
+    assert len(fake_groq.requests) == 4  # the dropped messages never reached the model

@@ -1,0 +1,101 @@
+"""Control across replicas: /cancel, /start and the stop button reach the chat's lease holder.
+
+A command may arrive at a replica other than the one generating the chat's reply. It is then
+published on one Redis channel, addressed to the holder's replica id; the holder acts on its
+actor and answers on a short-lived list the asker waits on (BLPOP), so the user's reply says
+what really happened, and a reset clears the history only after the old turn has stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import uuid
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, dataclass
+from enum import StrEnum
+
+from loguru import logger
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
+
+from bot.dialog.store import DialogKey, StorageUnavailable
+
+
+class Action(StrEnum):
+    CANCEL = "cancel"  # stop the reply in progress, drop the queued turns
+    RESET = "reset"  # the same, and the turn in progress may no longer commit
+    STOP = "stop"  # the stop button: stop the reply to `message_id` only
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    stopped: bool  # a reply in progress was stopped
+    dropped: int  # queued turns dropped
+
+
+@dataclass(frozen=True, slots=True)
+class _Request:
+    replica: str
+    action: Action
+    chat_id: int
+    message_id: int
+    answer_to: str
+
+
+Handler = Callable[[Action, DialogKey, int], Awaitable[Outcome]]
+
+
+class ChatControl:
+    """One channel per bot prefix; each replica listens and acts on requests addressed to it."""
+
+    def __init__(
+        self, redis: Redis, *, prefix: str, bot_id: int, replica: str, wait: float = 2.0
+    ) -> None:
+        self._redis = redis
+        self._prefix = prefix
+        self._bot_id = bot_id
+        self._replica = replica
+        self._wait = wait
+        self._channel = f"{prefix}:v1:control"
+
+    async def ask(self, replica: str, action: Action, key: DialogKey, message_id: int) -> Outcome:
+        """What `replica` did; nothing stopped or dropped if it does not answer in time."""
+        answer_to = f"{self._prefix}:v1:control:answer:{uuid.uuid4().hex}"
+        request = _Request(replica, action, key.chat_id, message_id, answer_to)
+        try:
+            if await self._redis.publish(self._channel, json.dumps(asdict(request))):
+                answer = await self._redis.blpop([answer_to], timeout=self._wait)
+                if answer is not None:
+                    return Outcome(**json.loads(answer[1]))
+        except RedisError as error:
+            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+        logger.warning("chat={} {}: replica {} did not answer", key.chat_id, action, replica)
+        return Outcome(stopped=False, dropped=0)
+
+    async def serve(self, handler: Handler) -> None:
+        """Act on the requests addressed to this replica until cancelled; survives outages."""
+        lost = False
+        while True:
+            try:
+                async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
+                    await pubsub.subscribe(self._channel)
+                    lost = False
+                    async for message in pubsub.listen():
+                        await self._handle(message["data"], handler)
+            except (RedisError, StorageUnavailable) as error:
+                if not lost:  # once per outage, not once per attempt
+                    logger.warning("control channel lost: {}; listening again", error)
+                lost = True
+                await asyncio.sleep(1)
+
+    async def _handle(self, data: bytes, handler: Handler) -> None:
+        request = _Request(**json.loads(data))
+        if request.replica != self._replica:
+            return
+        key = DialogKey(self._bot_id, request.chat_id)
+        outcome = await handler(Action(request.action), key, request.message_id)
+        async with self._redis.pipeline(transaction=True) as pipe:
+            pipe.rpush(request.answer_to, json.dumps(asdict(outcome)))
+            pipe.expire(request.answer_to, 60)
+            await pipe.execute()
