@@ -154,11 +154,13 @@ async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[st
                 results.append((ours_ups, (after - before - 1) / (n * m)))
                 await figures.settle()
             server.flush()
+            round_trips = await figures.redis_round_trips(n, server.url)
+            server.flush()
             inbound, outbound = await figures.overhead(1, 300, server.url)
         finally:
             server.stop()
     ups = [r[0] for r in results]
-    trips = [r[1] for r in results]
+    commands = [r[1] for r in results]
     return [
         (
             f"throughput with Redis, {n * m} updates (updates/s)",
@@ -167,10 +169,11 @@ async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[st
             fmt([u / echo_ups for u in ups]),
         ),
         (
-            "Redis commands per message (MULTI/EXEC pipelines: 7 round trips)",
-            fmt(trips, digits=1),
-            "",
-            "FSM read, inbox add, state, load, commit, inbox done, state",
+            "Redis commands per message (server side)",
+            fmt(commands, digits=1),
+            f"{round_trips:.1f} round trips (client side, a pipeline is one)",
+            "FSM read, inbox add, lease, inbox read, state, load, commit, inbox done, "
+            "state, inbox read, lease release, inbox settle",
         ),
         (
             "overhead with Redis at 1 user: update -> model call",

@@ -10,7 +10,10 @@ import timeit
 import tracemalloc
 from dataclasses import dataclass
 
+from unittest.mock import patch
+
 from redis.asyncio import Redis
+from redis.asyncio.connection import AbstractConnection
 
 from bench.harness import FakeModel, Rig, Updates, echo, naive, ours, question
 from bot.dialog.messages import ChatMessage
@@ -148,6 +151,17 @@ async def memory(users: int, history: int) -> tuple[float, float, float]:
     tracemalloc.stop()
     count = len(keys)
     return (live - idle) / count, (idle - before) / count, (with_history - before) / count
+
+
+async def redis_round_trips(users: int, url: str) -> float:
+    """Requests our bot writes to Redis per message, counted client-side (a pipeline is one)."""
+    original = AbstractConnection.send_packed_command
+    with patch.object(
+        AbstractConnection, "send_packed_command", autospec=True, side_effect=original
+    ) as sent:
+        updates = Updates(users, 1)
+        await drive(ours(FakeModel(), STORAGE_URL=url), updates)
+        return sent.call_count / len(updates.items)
 
 
 async def redis_commands(url: str) -> int:
