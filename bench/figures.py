@@ -9,7 +9,6 @@ import time
 import timeit
 import tracemalloc
 from dataclasses import dataclass
-
 from unittest.mock import patch
 
 from redis.asyncio import Redis
