@@ -285,7 +285,7 @@ class Conversations:
             await asyncio.gather(*late, return_exceptions=True)
         if unanswered and self._journal.durable:
             logger.warning(
-                "shutdown: {} turns will be answered after the restart", len(unanswered)
+                "shutdown: {} turns left for another replica or the next start", len(unanswered)
             )
         elif unanswered:
             logger.warning(

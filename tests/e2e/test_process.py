@@ -168,3 +168,29 @@ async def test_redis_password_never_reaches_the_log(
     assert [m.text for m in fake_telegram.sent_to(33)] == ["reply to: hello"]
     assert "storage=redis" in stderr.decode()
     assert "hunter2-pass" not in stderr.decode()
+
+
+async def test_sigterm_with_redis_keeps_the_waiting_messages_for_the_next_start(
+    tmp_path: Path, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    """`docker compose restart`: what the deadline cut off is answered by the next process."""
+    env = clean_env(
+        **bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url, SHUTDOWN_TIMEOUT="1")
+    )
+    fake_groq.hold()
+    first = await start_process(tmp_path, env)
+    for n in range(3):
+        fake_telegram.send_text(61, f"m{n}")
+    stderr = await sigterm_mid_turn(first, fake_groq)
+    assert first.returncode == 0, stderr.decode()[-2000:]
+    assert fake_telegram.sent_to(61) == []  # nobody was told to send again: nothing was lost
+    fake_groq.let_go()
+
+    second = await start_process(tmp_path, env)
+    try:
+        await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(61)) >= 3, timeout=30)
+        await asyncio.sleep(0.5)  # a duplicate, if any, would show up here
+    finally:
+        second.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(second.communicate(), timeout=20)
+    assert [m.text for m in fake_telegram.sent_to(61)] == [f"reply to: m{n}" for n in range(3)]
