@@ -49,6 +49,20 @@ async def sigterm_mid_turn(process: asyncio.subprocess.Process, groq: FakeGroq) 
     return stderr
 
 
+async def texts_after_the_next_start(
+    cwd: Path, env: dict[str, str], telegram: FakeTelegram, chat_id: int, count: int
+) -> list[str]:
+    """Starts the bot again; the chat's texts once `count` came and a duplicate had time to."""
+    process = await start_process(cwd, env)
+    try:
+        await telegram.wait_until(lambda: len(telegram.sent_to(chat_id)) >= count, timeout=60)
+        await asyncio.sleep(0.5)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        await asyncio.wait_for(process.communicate(), timeout=20)
+    return [m.text for m in telegram.sent_to(chat_id)]
+
+
 async def test_missing_settings_stop_the_bot_with_one_clear_line(tmp_path: Path) -> None:
     process = await start_process(tmp_path, clean_env())
     stdout, stderr = await asyncio.wait_for(process.communicate(), timeout=30)
@@ -140,14 +154,8 @@ async def test_kill_9_mid_burst_then_restart_answers_every_message_once_in_order
     answered_before = len(fake_telegram.sent_to(60))
     assert answered_before < 10
 
-    second = await start_process(tmp_path, env)
-    try:
-        await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(60)) >= 10, timeout=60)
-        await asyncio.sleep(0.5)  # a duplicate, if any, would show up here
-    finally:
-        second.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(second.communicate(), timeout=20)
-    assert [m.text for m in fake_telegram.sent_to(60)] == [f"reply to: m{n}" for n in range(10)]
+    answered = await texts_after_the_next_start(tmp_path, env, fake_telegram, 60, 10)
+    assert answered == [f"reply to: m{n}" for n in range(10)]
 
 
 async def test_redis_password_never_reaches_the_log(
@@ -186,11 +194,5 @@ async def test_sigterm_with_redis_keeps_the_waiting_messages_for_the_next_start(
     assert fake_telegram.sent_to(61) == []  # nobody was told to send again: nothing was lost
     fake_groq.let_go()
 
-    second = await start_process(tmp_path, env)
-    try:
-        await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(61)) >= 3, timeout=30)
-        await asyncio.sleep(0.5)  # a duplicate, if any, would show up here
-    finally:
-        second.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(second.communicate(), timeout=20)
-    assert [m.text for m in fake_telegram.sent_to(61)] == [f"reply to: m{n}" for n in range(3)]
+    answered = await texts_after_the_next_start(tmp_path, env, fake_telegram, 61, 3)
+    assert answered == [f"reply to: m{n}" for n in range(3)]
