@@ -20,8 +20,8 @@ async def replicas(redis_url: str) -> AsyncIterator[tuple[ChatLeases, ChatLeases
     """Two replicas' leases on one Redis, each with a client of its own."""
     stores = [RedisDialogStore.connect(redis_url, max_messages=10, ttl_seconds=60) for _ in "ab"]
     yield (
-        ChatLeases(stores[0].redis, prefix="t", ttl_seconds=0.5),
-        ChatLeases(stores[1].redis, prefix="t", ttl_seconds=0.5),
+        ChatLeases(stores[0].redis, prefix="t", ttl_seconds=1.0),
+        ChatLeases(stores[1].redis, prefix="t", ttl_seconds=1.0),
     )
     for store in stores:
         await store.aclose()
@@ -31,8 +31,10 @@ async def test_one_holder_at_a_time_until_it_releases(
     replicas: tuple[ChatLeases, ChatLeases],
 ) -> None:
     first, second = replicas
+    assert await first.holder(A) is None
     token = await first.acquire(A)
     assert token is not None
+    assert await second.holder(A) == first.replica != second.replica
     assert await second.acquire(A) is None
     assert await first.acquire(A) is None  # not even the holder twice
     assert await second.acquire(B) is not None  # chats are leased apart
@@ -48,7 +50,7 @@ async def test_a_renewed_lease_outlives_its_ttl_and_an_abandoned_one_runs_out(
     first, second = replicas
     kept, left = await first.acquire(A), await first.acquire(B)
     assert kept is not None and left is not None
-    for _ in range(4):  # 0.8 s in all, past the 0.5 s TTL
+    for _ in range(8):  # 1.6 s in all, past the 1 s TTL; 0.8 s of slack per renewal
         await asyncio.sleep(0.2)
         assert await first.renew({A: kept}) == []
     assert await second.acquire(A) is None
@@ -61,7 +63,7 @@ async def test_a_lease_taken_over_is_reported_lost_and_left_alone(
     first, second = replicas
     old = await first.acquire(A)
     assert old is not None
-    await asyncio.sleep(0.7)
+    await asyncio.sleep(1.3)
     new = await second.acquire(A)
     assert new is not None
     assert await first.renew({A: old}) == [A]
