@@ -116,7 +116,7 @@ async def test_a_replica_killed_mid_burst_leaves_its_chats_to_the_other(
 ) -> None:
     fake_groq.latency = 0.05
     env = clean_env(
-        **bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url, LEASE_TTL="1")
+        **bot_environment(fake_telegram, fake_groq, STORAGE_URL=redis_url, LEASE_TTL="2")
     )
     env["LOG_LEVEL"] = "INFO"
     processes: list[asyncio.subprocess.Process] = []
