@@ -5,6 +5,8 @@ from __future__ import annotations
 import asyncio
 import random
 
+import pytest
+
 from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, utf16_len
 from bot.texts import EN, RU
 from states import ConversationStates
@@ -188,11 +190,13 @@ async def test_state_is_awaiting_reply_while_turns_are_pending_then_idle(
     assert await bot.state(12) == ConversationStates.idle.state
 
 
+@pytest.mark.parametrize("storage", ["memory", "redis"])
 async def test_a_full_inbox_refuses_with_a_notice_and_loses_nothing_it_accepted(
-    start_bot: StartBot, fake_groq: FakeGroq
+    start_bot: StartBot, fake_groq: FakeGroq, storage: str, request: pytest.FixtureRequest
 ) -> None:
     fake_groq.latency = 0.3
-    bot = await start_bot(INBOX_SIZE="2")
+    url = request.getfixturevalue("redis_url") if storage == "redis" else "memory://"
+    bot = await start_bot(INBOX_SIZE="2", STORAGE_URL=url)
     updates = [bot.telegram.send_text(13, f"m{n}") for n in range(5)]
     await bot.replies(13, 5)
     sent = bot.telegram.sent_to(13)
