@@ -148,7 +148,10 @@ class TurnRunner:
                 "chat={} model failed for msg={}: {}", turn.chat_id, turn.message_id, error
             )
             await self._sender.notify(
-                turn.chat_id, error_text(turn.texts, error.kind), reply_to=turn.message_id
+                turn.chat_id,
+                error_text(turn.texts, error.kind),
+                reply_to=turn.message_id,
+                into=preview.message_id if preview is not None else None,
             )
             return
         answer = progress.text

@@ -76,8 +76,16 @@ class ReplySender:
                 return outcome
         return Delivery.DELIVERED
 
-    async def notify(self, chat_id: int, text: str, *, reply_to: int | None = None) -> Delivery:
-        """A short service message (an error, a notice); failures are logged, never raised."""
+    async def notify(
+        self, chat_id: int, text: str, *, reply_to: int | None = None, into: int | None = None
+    ) -> Delivery:
+        """A short service message (an error, a notice); failures are logged, never raised.
+
+        With `into` (a group's preview of an answer that failed half-way) the notice replaces
+        that message's text, so no half answer is left standing beside it.
+        """
+        if into is not None and await self._edit(chat_id, into, text, []):
+            return Delivery.DELIVERED
         return await self._send(chat_id, text, reply_to)
 
     def preview(

@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator, Sequence
 from typing import TYPE_CHECKING
 
 import groq
+import httpx
 from groq import AsyncGroq
 
 from bot.dialog.messages import ChatMessage
@@ -76,6 +77,14 @@ class GroqChatModel(ChatModel):
                 await chunks.close()  # a stopped answer stops the generation too
         except groq.GroqError as error:
             raise map_error(error) from error
+        # Once the answer streams, the SDK is out of the way: its transport's errors come raw.
+        except httpx.TimeoutException as error:
+            raise ModelError(
+                ModelErrorKind.TIMEOUT, f"{type(error).__name__} mid-stream"
+            ) from error
+        except httpx.TransportError as error:
+            kind = ModelErrorKind.UNAVAILABLE
+            raise ModelError(kind, f"{type(error).__name__} mid-stream") from error
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -117,3 +117,15 @@ async def test_with_streaming_off_the_reply_is_sent_once_complete(
     assert not any(r.get("stream") for r in fake_groq.requests)
     assert bot.telegram.sent_to(44)[0].text == render(ANSWER).text
     assert EN.stopped not in [m.text for m in bot.telegram.sent_to(44)]
+
+
+async def test_a_model_failure_mid_stream_in_a_group_turns_the_preview_into_the_notice(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.responder = lambda messages: ANSWER
+    fake_groq.chunks, fake_groq.chunk_delay = 4, 3.0  # the model stalls after the first piece
+    bot = await start_bot(STREAM_INTERVAL="0.05", GROQ_REQUEST_TIMEOUT="1")
+    bot.telegram.send_text(43, "in a group", chat_id=-501)
+    await bot.telegram.wait_until(lambda: bot.telegram.edits != [], timeout=20)
+    # one message: the partial answer, then the notice in its place, nothing left half-said
+    assert [m.text for m in bot.telegram.sent_to(-501)] == [EN.model_timeout]
