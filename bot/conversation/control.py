@@ -59,8 +59,10 @@ class ChatControl:
         self._wait = wait
         self._channel = f"{prefix}:v1:control"
 
-    async def ask(self, replica: str, action: Action, key: DialogKey, message_id: int) -> Outcome:
-        """What `replica` did; nothing stopped or dropped if it does not answer in time."""
+    async def ask(
+        self, replica: str, action: Action, key: DialogKey, message_id: int
+    ) -> Outcome | None:
+        """What `replica` did, or None when it did not answer in time (it may have died)."""
         answer_to = f"{self._prefix}:v1:control:answer:{uuid.uuid4().hex}"
         request = _Request(replica, action, key.chat_id, message_id, answer_to)
         try:
@@ -71,7 +73,7 @@ class ChatControl:
         except RedisError as error:
             raise StorageUnavailable(f"redis: {type(error).__name__}") from error
         logger.warning("chat={} {}: replica {} did not answer", key.chat_id, action, replica)
-        return Outcome(stopped=False, dropped=0)
+        return None
 
     async def serve(self, handler: Handler) -> None:
         """Act on the requests addressed to this replica until cancelled; survives outages."""
@@ -82,7 +84,12 @@ class ChatControl:
                     await pubsub.subscribe(self._channel)
                     lost = False
                     async for message in pubsub.listen():
-                        await self._handle(message["data"], handler)
+                        try:
+                            await self._handle(message["data"], handler)
+                        except (RedisError, StorageUnavailable):
+                            raise
+                        except Exception:  # one bad request must not deafen the replica
+                            logger.exception("control request not handled")
             except (RedisError, StorageUnavailable) as error:
                 if not lost:  # once per outage, not once per attempt
                     logger.warning("control channel lost: {}; listening again", error)

@@ -244,7 +244,10 @@ class Conversations:
         if self._leases is not None and self._control is not None:
             holder = await self._leases.holder(key)
             if holder is not None and holder != self._leases.replica:
-                return await self._control.ask(holder, action, key, message_id)
+                outcome = await self._control.ask(holder, action, key, message_id)
+                if outcome is not None:
+                    return outcome
+                # No answer (the holder died, or is stuck): at least the waiting turns go.
         return await self._act_here(action, key, message_id)
 
     async def _act_here(self, action: Action, key: DialogKey, message_id: int) -> Outcome:

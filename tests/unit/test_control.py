@@ -49,6 +49,6 @@ async def test_the_named_replica_acts_and_its_outcome_comes_back(store: RedisDia
                 await task
 
 
-async def test_a_replica_that_does_not_answer_stopped_nothing(store: RedisDialogStore) -> None:
+async def test_a_replica_that_does_not_answer_is_told_apart(store: RedisDialogStore) -> None:
     control = ChatControl(store.redis, prefix="t", bot_id=1, replica="a", wait=0.2)
-    assert await control.ask("gone", Action.CANCEL, KEY, 0) == Outcome(stopped=False, dropped=0)
+    assert await control.ask("gone", Action.CANCEL, KEY, 0) is None
