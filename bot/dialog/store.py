@@ -35,7 +35,7 @@ class DialogStore(ABC):
         if url == "memory://":
             from bot.dialog.memory import MemoryDialogStore
 
-            return MemoryDialogStore(max_messages=max_messages)
+            return MemoryDialogStore(max_messages=max_messages, ttl_seconds=ttl_seconds)
         if url.startswith(REDIS_SCHEMES):
             from bot.dialog.redis import RedisDialogStore
 

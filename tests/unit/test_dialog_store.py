@@ -17,8 +17,12 @@ OTHER = DialogKey(bot_id=1, chat_id=200)
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def store(request: pytest.FixtureRequest) -> AsyncIterator[DialogStore]:
-    url = "memory://" if request.param == "memory" else request.getfixturevalue("redis_url")
+def url(request: pytest.FixtureRequest) -> str:
+    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
+
+
+@pytest.fixture
+async def store(url: str) -> AsyncIterator[DialogStore]:
     store = DialogStore.from_url(url, max_messages=6, ttl_seconds=3600)
     yield store
     await store.clear(KEY)
@@ -73,6 +77,21 @@ async def test_concurrent_appends_never_split_a_pair(store: DialogStore) -> None
     assert len(loaded) == 6
     for user, assistant in zip(loaded[::2], loaded[1::2], strict=True):
         assert user.content[1:] == assistant.content[1:]
+
+
+async def test_a_dialog_is_forgotten_a_ttl_after_its_last_write(url: str) -> None:
+    store = DialogStore.from_url(url, max_messages=6, ttl_seconds=2)
+    try:
+        await store.append(KEY, pair(1))
+        await asyncio.sleep(1.2)
+        await store.append(KEY, pair(2))  # the whole dialog lives 2 s from here
+        await asyncio.sleep(1.2)  # past the first write's 2 s
+        assert await store.load(KEY) == [*pair(1), *pair(2)]
+        await asyncio.sleep(1.0)  # past the second's
+        assert await store.load(KEY) == []
+    finally:
+        await store.clear(KEY)
+        await store.aclose()
 
 
 async def test_unknown_scheme_is_refused() -> None:
