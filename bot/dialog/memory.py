@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 from bot.dialog.messages import ChatMessage
 from bot.dialog.store import DialogKey, DialogStore
+
+
+@dataclass(slots=True)
+class _Dialog:
+    expires_at: float
+    messages: list[ChatMessage] = field(default_factory=list)
 
 
 class MemoryDialogStore(DialogStore):
@@ -20,7 +27,7 @@ class MemoryDialogStore(DialogStore):
         self,
         *,
         max_messages: int,
-        ttl_seconds: float = 30 * 86400,
+        ttl_seconds: float,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if max_messages < 1:
@@ -28,16 +35,17 @@ class MemoryDialogStore(DialogStore):
         self._max_messages = max_messages
         self._ttl = ttl_seconds
         self._clock = clock
-        self._dialogs: dict[DialogKey, list[ChatMessage]] = {}
-        self._expires: dict[DialogKey, float] = {}
+        self._dialogs: dict[DialogKey, _Dialog] = {}
         self._pruned_at = clock()
 
     async def check(self) -> None:
         return None  # memory is always there
 
     async def load(self, key: DialogKey) -> list[ChatMessage]:
-        self._expire(key, self._clock())
-        return list(self._dialogs.get(key, ()))
+        dialog = self._dialogs.get(key)
+        if dialog is None or dialog.expires_at <= self._clock():
+            return []
+        return list(dialog.messages)
 
     async def append(self, key: DialogKey, messages: Sequence[ChatMessage]) -> None:
         await self.replace_last(key, 0, messages)
@@ -46,26 +54,21 @@ class MemoryDialogStore(DialogStore):
         self, key: DialogKey, count: int, messages: Sequence[ChatMessage]
     ) -> None:
         now = self._clock()
-        self._expire(key, now)
-        dialog = self._dialogs.setdefault(key, [])
-        del dialog[len(dialog) - min(count, len(dialog)) :]
-        dialog.extend(messages)
-        del dialog[: -self._max_messages]
-        self._expires[key] = now + self._ttl
+        dialog = self._dialogs.get(key)
+        if dialog is None or dialog.expires_at <= now:
+            dialog = self._dialogs[key] = _Dialog(now)
+        kept = dialog.messages
+        del kept[len(kept) - min(count, len(kept)) :]
+        kept.extend(messages)
+        del kept[: -self._max_messages]
+        dialog.expires_at = now + self._ttl
         if now - self._pruned_at >= self._ttl:  # at most once per TTL: the chats gone quiet
             self._pruned_at = now
-            for stale in [k for k, deadline in self._expires.items() if deadline <= now]:
-                self._expire(stale, now)
+            for stale in [k for k, d in self._dialogs.items() if d.expires_at <= now]:
+                del self._dialogs[stale]
 
     async def clear(self, key: DialogKey) -> None:
         self._dialogs.pop(key, None)
-        self._expires.pop(key, None)
 
     async def aclose(self) -> None:
         self._dialogs.clear()
-        self._expires.clear()
-
-    def _expire(self, key: DialogKey, now: float) -> None:
-        if self._expires.get(key, now + 1) <= now:
-            self._dialogs.pop(key, None)
-            self._expires.pop(key, None)

@@ -66,7 +66,7 @@ def model() -> ScriptedModel:
 
 @pytest.fixture
 def store() -> MemoryDialogStore:
-    return MemoryDialogStore(max_messages=10)
+    return MemoryDialogStore(max_messages=10, ttl_seconds=3600)
 
 
 @pytest.fixture
