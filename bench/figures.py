@@ -16,8 +16,8 @@ from redis.asyncio.connection import AbstractConnection
 
 from bench.harness import FakeModel, Rig, Updates, echo, naive, ours, question
 from bot.dialog.messages import ChatMessage
-from bot.dialog.store import DialogKey
 from bot.dialog.trimming import Budget, trim_history
+from bot.domain import ChatKey
 
 
 @dataclass
@@ -112,8 +112,8 @@ async def memory(users: int, history: int) -> tuple[float, float, float]:
     rig = ours(FakeModel(), ACTOR_IDLE_TIMEOUT=3600)
     rig.record_times = False
     conversations = rig.dp["conversations"]
-    store = conversations._store  # the bench reads the bot's own store
-    keys = [DialogKey(rig.bot.id, user) for user in range(2, users + 1)]
+    store = rig.dp["backend"].dialogs  # the bench reads the bot's own store
+    keys = [ChatKey(rig.bot.id, user) for user in range(2, users + 1)]
     updates = Updates(users, 1)
     await rig.feed(updates.items[:1])  # warm every code path once
     await rig.session.wait_for(1)

@@ -23,10 +23,10 @@ from aiogram.types import Chat, Message, Update, User
 
 from bot.app import build_dispatcher
 from bot.config import Settings
-from bot.conversation.supervisor import Conversations
+from bot.conversation.supervisor import Supervisor
 from bot.dialog.messages import ChatMessage
-from bot.dialog.store import DialogStore
 from bot.llm.port import ChatModel
+from bot.storage.backend import Backend
 
 TOKEN = "4242:BENCH"
 
@@ -212,11 +212,11 @@ class Rig:
 
     async def close(self) -> None:
         conversations = self.dp.workflow_data.get("conversations")
-        if isinstance(conversations, Conversations):
+        if isinstance(conversations, Supervisor):
             await conversations.shutdown(1)
-        store = self.dp.workflow_data.get("store")
-        if isinstance(store, DialogStore):
-            await store.aclose()
+        backend = self.dp.workflow_data.get("backend")
+        if isinstance(backend, Backend):
+            await backend.aclose()
 
 
 def ours(model: FakeModel, **overrides: Any) -> Rig:

@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
-    from bot.dialog.store import StorageUnavailable
+    from bot.domain import StorageUnavailable
 
     try:
         asyncio.run(run(settings))

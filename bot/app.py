@@ -8,9 +8,6 @@ from aiogram import Bot, Dispatcher
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.filters import ExceptionTypeFilter
-from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage
-from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
 from aiohttp import web
@@ -19,20 +16,22 @@ from loguru import logger
 from redis.exceptions import RedisError
 
 from bot.config import Settings
-from bot.conversation.control import ChatControl
-from bot.conversation.journal import MemoryJournal, RedisJournal, TurnJournal
-from bot.conversation.leases import ChatLeases
-from bot.conversation.supervisor import Conversations
-from bot.conversation.turn import TurnRunner
+from bot.conversation.actors import ActorPool
+from bot.conversation.runner import TurnRunner
+from bot.conversation.supervisor import Supervisor
 from bot.delivery.sender import ReplySender
-from bot.dialog.redis import RedisDialogStore
-from bot.dialog.store import DialogStore, StorageUnavailable
+from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.errors import storage_unavailable
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
+from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.memory import MemoryBackend
+from bot.storage.redis import RedisBackend
+from bot.storage.urls import MEMORY_URL
 from bot.texts import LANGUAGES
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
@@ -69,64 +68,54 @@ def build_model(settings: Settings) -> ChatModel:
     return GroqChatModel(client, settings.groq_model)
 
 
-def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatcher:
-    """Everything behind the Bot and the model: storages, conversations, routers, shutdown."""
-    store = DialogStore.from_url(
-        settings.storage_url,
+def build_backend(settings: Settings, bot_id: int) -> Backend:
+    """The storage STORAGE_URL names; nothing is contacted until `Backend.start`."""
+    options = StorageOptions(
+        bot_id=bot_id,
         max_messages=settings.history_max_messages,
         ttl_seconds=settings.history_ttl,
         prefix=settings.redis_prefix,
+        lease_ttl=settings.lease_ttl,
     )
-    fsm_storage: BaseStorage
-    journal: TurnJournal
-    # Alone in memory mode; with Redis, maybe one replica of several.
-    leases: ChatLeases | None = None
-    control: ChatControl | None = None
-    if isinstance(store, RedisDialogStore):  # one pool for dialogs, FSM states and inboxes
-        fsm_storage = RedisStorage(
-            store.redis, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
-        )
-        journal = RedisJournal(
-            store.redis,
-            bot_id=bot.id,
-            prefix=settings.redis_prefix,
-            ttl_seconds=settings.history_ttl,
-        )
-        leases = ChatLeases(
-            store.redis, prefix=settings.redis_prefix, ttl_seconds=settings.lease_ttl
-        )
-        control = ChatControl(
-            store.redis, prefix=settings.redis_prefix, bot_id=bot.id, replica=leases.replica
-        )
-    else:
-        fsm_storage, journal = MemoryStorage(), MemoryJournal()
-    sender = ReplySender(bot, stream_interval=settings.stream_interval)
+    if settings.storage_url == MEMORY_URL:
+        return MemoryBackend.from_url(settings.storage_url, options)
+    return RedisBackend.from_url(settings.storage_url, options)
+
+
+def build_supervisor(
+    settings: Settings, sender: ReplySender, model: ChatModel, backend: Backend
+) -> Supervisor:
     runner = TurnRunner(
         model=model,
-        store=store,
+        store=backend.dialogs,
         sender=sender,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
         stream=settings.stream_replies,
     )
-    conversations = Conversations(
-        runner=runner,
-        store=store,
-        sender=sender,
-        fsm_storage=fsm_storage,
-        journal=journal,
-        inbox_size=settings.inbox_size,
-        idle_timeout=settings.actor_idle_timeout,
-        leases=leases,
-        control=control,
+    pool = ActorPool(
+        runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
+    placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
+    return Supervisor(
+        placement, dialogs=backend.dialogs, fsm_storage=backend.fsm_storage, sender=sender
+    )
+
+
+def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatcher:
+    """Everything behind the Bot and the model: storage, conversations, routers, lifecycle."""
+    backend = build_backend(settings, bot.id)
+    sender = ReplySender(bot, stream_interval=settings.stream_interval)
+    conversations = build_supervisor(settings, sender, model, backend)
     dp = Dispatcher(
-        storage=fsm_storage,
-        fsm_strategy=FSMStrategy.CHAT,
+        storage=backend.fsm_storage,
+        fsm_strategy=FSMStrategy.CHAT_TOPIC,
         settings=settings,
         conversations=conversations,
-        store=store,
+        backend=backend,
+        sender=sender,
     )
+    dp.message.outer_middleware(LanguageMiddleware())
     dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
     dp.message.outer_middleware(
         RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
@@ -135,12 +124,11 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     dp.errors.register(storage_unavailable, ExceptionTypeFilter(StorageUnavailable, RedisError))
 
     async def on_startup(bot: Bot) -> None:
-        await store.check()  # a storage that is down stops the bot here, with one line
+        await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
-        await conversations.recover()
+        await conversations.start()
         logger.info(
-            "starting: replica={} model={} storage={} inbox={} history<= {} tokens / {} msgs",
-            leases.replica if leases is not None else "-",
+            "starting: model={} storage={} inbox={} history<= {} tokens / {} msgs",
             settings.groq_model,
             settings.storage_url.split("://", 1)[0],  # the URL may hold Redis's password
             settings.inbox_size,
@@ -151,8 +139,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     async def on_shutdown() -> None:
         await conversations.shutdown(settings.shutdown_timeout)
         await model.aclose()
-        await store.aclose()  # with Redis this closes the one pool, shared with the FSM storage
-        await fsm_storage.close()  # a no-op for memory, a second harmless close for Redis
+        await backend.aclose()
         logger.info("stopped")
 
     dp.startup.register(on_startup)
@@ -162,8 +149,10 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
 
 async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = True) -> None:
     """Long polling until SIGINT/SIGTERM or `Dispatcher.stop_polling`."""
-    # Handlers only enqueue, so processing updates one by one is cheap, and it is what keeps a
-    # user's messages in the order Telegram delivered them (DESIGN.md "Ordering").
+    # A webhook left by webhook mode would make every getUpdates a 409 Conflict; pending updates
+    # stay. Handlers only enqueue, so processing updates one by one is cheap, and it is what
+    # keeps a chat's messages in Telegram's order (docs/architecture.md, "Ordering").
+    await bot.delete_webhook(drop_pending_updates=False)
     await dp.start_polling(bot, handle_as_tasks=False, handle_signals=handle_signals)
 
 
@@ -186,15 +175,11 @@ def webhook_app(settings: Settings, dp: Dispatcher, bot: Bot) -> web.Application
     """The webhook server, which registers the webhook at start-up and is ready once it has."""
     assert settings.webhook_url is not None and settings.webhook_secret is not None
     url, secret = str(settings.webhook_url), settings.webhook_secret.get_secret_value()
-    store: DialogStore = dp["store"]
+    backend: Backend = dp["backend"]
     registered = asyncio.Event()
 
     async def ready() -> bool:
-        try:
-            await store.check()
-        except StorageUnavailable:
-            return False
-        return registered.is_set()
+        return registered.is_set() and await backend.ready()
 
     async def register_webhook() -> None:
         await bot.set_webhook(

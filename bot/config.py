@@ -19,8 +19,8 @@ from pydantic import (
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from bot.dialog.messages import ChatMessage
-from bot.dialog.store import REDIS_SCHEMES
 from bot.dialog.trimming import Budget, min_tokens_for
+from bot.storage.urls import MEMORY_URL, REDIS_SCHEMES
 
 DEFAULT_SYSTEM_PROMPT = (
     "You are a helpful assistant in a Telegram chat. Answer clearly and to the point. "
@@ -35,7 +35,7 @@ class LogFormat(StrEnum):
 
 
 class Settings(BaseSettings):
-    """The configuration contract of DESIGN.md; field aliases are the variable names."""
+    """Every setting (README, "Settings"); field aliases are the variable names."""
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -113,7 +113,7 @@ class Settings(BaseSettings):
     @field_validator("storage_url")
     @classmethod
     def _known_storage(cls, value: str) -> str:
-        if value != "memory://" and not value.startswith(REDIS_SCHEMES):
+        if value != MEMORY_URL and not value.startswith(REDIS_SCHEMES):
             raise ValueError("must be memory:// or a redis:// URL")
         return value
 

@@ -1,9 +1,14 @@
-"""The Conversation actor: one task per chat that answers its turns one at a time, in order."""
+"""The chat actor: one task per chat that answers its turns one at a time, in order.
+
+Where its turns come from is its placement's business (bot/conversation/placement.py): the
+actor asks its `TurnFeed` for more when its inbox runs empty and tells it when a turn is over.
+"""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from abc import ABC, abstractmethod
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from aiogram.fsm.context import FSMContext
@@ -11,9 +16,33 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from loguru import logger
 
-from bot.conversation.turn import StopSignal, Turn, TurnRunner
-from bot.dialog.store import DialogKey
+from bot.conversation.runner import TurnRunner
+from bot.conversation.stop import StopSignal
+from bot.domain import ChatKey, Turn
 from states import ConversationStates
+
+
+class TurnFeed(ABC):
+    """What an actor asks of its placement."""
+
+    idle_timeout: float
+    """Seconds an actor with an empty inbox waits for a turn before it stops."""
+
+    @abstractmethod
+    async def refill(self, actor: ChatActor) -> bool:
+        """The inbox is empty: offer more turns, or say the actor should stop (False)."""
+
+    @abstractmethod
+    async def finished(self, key: ChatKey, turn: Turn) -> None:
+        """The turn is over: answered, failed with a notice, or cancelled by a reset."""
+
+
+def conversation_state(storage: BaseStorage, key: ChatKey) -> FSMContext:
+    """The chat's FSM context under aiogram's CHAT_TOPIC strategy, as handlers see it too."""
+    storage_key = StorageKey(
+        bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id, thread_id=key.thread_id
+    )
+    return FSMContext(storage, storage_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,55 +51,43 @@ class _Queued:
     crowded: bool  # another turn was pending when this one arrived
 
 
-def conversation_state(storage: BaseStorage, key: DialogKey) -> FSMContext:
-    """The chat's FSM context under aiogram's CHAT strategy, as handlers see it too."""
-    return FSMContext(
-        storage, StorageKey(bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id)
-    )
+class ChatActor:
+    """Holds a chat's inbox, bounded by `inbox_size` counting the turn in progress.
 
-
-class Conversation:
-    """Holds a chat's inbox; its task stops after `idle_timeout` with nothing to do.
-
-    With a `refill` (the shared inbox in Redis), an empty inbox asks it for more turns
-    instead, and the task stops as soon as it says there are none.
-
-    The inbox bound counts the turn in progress too, so "20 waiting" means the same thing
-    whether or not the actor has already taken the first one.
+    The chat's FSM state goes back to `idle` when the inbox is drained (handlers set
+    `awaiting_reply` when they queue a turn), so a message sent while the chat is busy can be
+    acknowledged at once.
     """
 
     def __init__(
         self,
-        key: DialogKey,
+        key: ChatKey,
         *,
         runner: TurnRunner,
+        feed: TurnFeed,
         fsm_storage: BaseStorage,
         inbox_size: int,
-        idle_timeout: float,
-        on_stop: Callable[[Conversation], None],
-        on_turn_over: Callable[[DialogKey, Turn], Awaitable[None]],
-        refill: Callable[[Conversation], Awaitable[bool]] | None = None,
+        on_stop: Callable[[ChatActor], None],
     ) -> None:
-        self._on_turn_over = on_turn_over
-        self._refill = refill
-        self._last_offered = 0
         self._key = key
         self._runner = runner
+        self._feed = feed
         self._fsm = conversation_state(fsm_storage, key)
         self._inbox: asyncio.Queue[_Queued] = asyncio.Queue()
         self._inbox_size = inbox_size
-        self._idle_timeout = idle_timeout
+        self._last_offered = 0
         self._epoch = 0
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
-        self._current: asyncio.Task[None] | None = None
+        self._current: asyncio.Task[object] | None = None
         self._stop = StopSignal()  # for the turn in progress
+        self._went_idle = False
         self._closing = False
         self._stopped = False
-        self._task = asyncio.create_task(self._run(), name=f"conversation:{key.chat_id}")
+        self._task = asyncio.create_task(self._run(), name=f"actor:{key.scope}")
         self._task.add_done_callback(lambda _: on_stop(self))
 
     @property
-    def key(self) -> DialogKey:
+    def key(self) -> ChatKey:
         return self._key
 
     @property
@@ -95,7 +112,7 @@ class Conversation:
     def offer(self, turn: Turn) -> bool:
         """Enqueue without suspending, so the caller's order is the inbox order."""
         if not self.alive:
-            raise RuntimeError("offer to a stopped conversation")
+            raise RuntimeError("offer to a stopped actor")
         pending = self.pending
         if pending >= self._inbox_size:
             return False
@@ -114,16 +131,16 @@ class Conversation:
         return not self._inbox.empty()
 
     def reset(self) -> list[Turn]:
-        """Stop the turn in progress and drop the queued ones; returns what went unanswered."""
+        """Stop the turn in progress for good and drop the queued ones; returns the dropped."""
         self._epoch += 1
-        dropped = self._drain()
+        dropped = self._drop_queued()
         if self._current is not None and not self._current.done():
             self._current.cancel()
         return dropped
 
     def cancel(self) -> tuple[bool, list[Turn]]:
         """/cancel: stop the turn in progress (the dialog stays), drop the queued ones."""
-        dropped = self._drain()
+        dropped = self._drop_queued()
         stopping = self._active is not None and self._stop.request()
         return stopping, dropped
 
@@ -142,15 +159,15 @@ class Conversation:
             self._task.cancel()
 
     def abandon(self) -> list[Turn]:
-        """Cancel everything now (the shutdown deadline passed); returns the unanswered turns."""
+        """Cancel everything now (a deadline passed); returns the unanswered turns."""
         self._stopped = True
-        dropped = self._drain()
+        dropped = self._drop_queued()
         if self._active is not None:
             dropped.insert(0, self._active.turn)
         self._task.cancel()
         return dropped
 
-    def _drain(self) -> list[Turn]:
+    def _drop_queued(self) -> list[Turn]:
         dropped = []
         while not self._inbox.empty():
             dropped.append(self._inbox.get_nowait().turn)
@@ -158,25 +175,13 @@ class Conversation:
 
     async def _run(self) -> None:
         try:
-            while True:
-                empty = self._inbox.empty()
-                if empty and self._refill is not None and not await self._refill(self):
-                    return
-                try:
-                    async with asyncio.timeout(self._idle_timeout):
-                        queued = await self._inbox.get()
-                except TimeoutError:
-                    if self._inbox.empty():
-                        logger.debug("chat={} actor idle, stopping", self._key.chat_id)
-                        return
-                    continue
+            while (queued := await self._next()) is not None:
                 self._active = queued
                 self._stop = StopSignal()
-                epoch = self._epoch
                 try:
-                    await self._set_state(ConversationStates.awaiting_reply)
-                    if self.is_current(epoch):  # a reset while the state was being saved
-                        await self._take(queued, epoch)
+                    if self._went_idle:  # a new burst: heal a state written out of order
+                        await self._set_state(ConversationStates.awaiting_reply)
+                    await self._take(queued, self._epoch)
                 finally:
                     self._active = None
                 if self._inbox.empty():
@@ -187,8 +192,22 @@ class Conversation:
             # Synchronously, before any other task runs: no turn may be offered to us now.
             self._stopped = True
 
+    async def _next(self) -> _Queued | None:
+        """The next turn, or None when the actor should stop (idle, or the feed says so)."""
+        while True:
+            if self._inbox.empty() and not await self._feed.refill(self):
+                return None
+            try:
+                async with asyncio.timeout(self._feed.idle_timeout):
+                    return await self._inbox.get()
+            except TimeoutError:
+                if self._inbox.empty():
+                    logger.debug("chat={} actor idle, stopping", self._key.chat_id)
+                    return None
+
     async def _set_state(self, state: State) -> None:
-        """The state is what the chat shows others; failing to save it must not stop a turn."""
+        """The state is what handlers read; failing to save it must not stop a turn."""
+        self._went_idle = state is ConversationStates.idle
         try:
             await self._fsm.set_state(state)
         except Exception as error:  # the FSM storage (Redis) is down: log, keep answering
@@ -198,7 +217,7 @@ class Conversation:
         turn = self._runner.run(
             queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
         )
-        self._current = asyncio.create_task(turn, name=f"turn:{self._key.chat_id}")
+        self._current = asyncio.create_task(turn, name=f"turn:{self._key.scope}")
         try:
             await self._current
         except asyncio.CancelledError:
@@ -212,4 +231,4 @@ class Conversation:
             )
         finally:
             self._current = None
-        await self._on_turn_over(self._key, queued.turn)
+        await self._feed.finished(self._key, queued.turn)

@@ -14,13 +14,20 @@ from aiogram.exceptions import (
     TelegramForbiddenError,
     TelegramRetryAfter,
 )
-from aiogram.types import MessageEntity
+from aiogram.types import (
+    MessageEntity,
+    ReactionTypeCustomEmoji,
+    ReactionTypeEmoji,
+    ReactionTypePaid,
+)
 from aiogram.utils.chat_action import ChatActionSender
 from loguru import logger
 
 from bot.delivery.rendering import Rendered, render
 from bot.delivery.splitting import split_entities
 from bot.delivery.streaming import DraftPreview, EditPreview, Preview, reply_parameters
+
+QUEUED_REACTION = "👀"
 
 
 class Delivery(StrEnum):
@@ -87,6 +94,29 @@ class ReplySender:
         if into is not None and await self._edit(chat_id, into, text, []):
             return Delivery.DELIVERED
         return await self._send(chat_id, text, reply_to)
+
+    async def react(self, chat_id: int, message_id: int, emoji: str = QUEUED_REACTION) -> bool:
+        """Mark a user's message (e.g. 👀: taken, waiting its turn); False if Telegram refused."""
+        return await self._set_reaction(chat_id, message_id, [ReactionTypeEmoji(emoji=emoji)])
+
+    async def unreact(self, chat_id: int, message_id: int) -> bool:
+        return await self._set_reaction(chat_id, message_id, [])
+
+    async def _set_reaction(
+        self,
+        chat_id: int,
+        message_id: int,
+        reaction: list[ReactionTypeEmoji | ReactionTypeCustomEmoji | ReactionTypePaid],
+    ) -> bool:
+        """A reaction is a courtesy: a refusal (reactions off, a flood wait) never stops a turn."""
+        try:
+            await self._bot.set_message_reaction(
+                chat_id=chat_id, message_id=message_id, reaction=reaction
+            )
+        except TelegramAPIError as error:
+            logger.info("chat={} reaction not set: {}", chat_id, error.message)
+            return False
+        return True
 
     def preview(
         self, chat_id: int, *, private: bool, draft_id: int, reply_to: int | None

@@ -7,7 +7,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from bot.dialog.messages import ChatMessage
-from bot.dialog.store import DialogKey, DialogStore
+from bot.dialog.store import DialogStore
+from bot.domain import ChatKey
 
 
 @dataclass(slots=True)
@@ -35,23 +36,20 @@ class MemoryDialogStore(DialogStore):
         self._max_messages = max_messages
         self._ttl = ttl_seconds
         self._clock = clock
-        self._dialogs: dict[DialogKey, _Dialog] = {}
+        self._dialogs: dict[ChatKey, _Dialog] = {}
         self._pruned_at = clock()
 
-    async def check(self) -> None:
-        return None  # memory is always there
-
-    async def load(self, key: DialogKey) -> list[ChatMessage]:
+    async def load(self, key: ChatKey) -> list[ChatMessage]:
         dialog = self._dialogs.get(key)
         if dialog is None or dialog.expires_at <= self._clock():
             return []
         return list(dialog.messages)
 
-    async def append(self, key: DialogKey, messages: Sequence[ChatMessage]) -> None:
+    async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
         await self.replace_last(key, 0, messages)
 
     async def replace_last(
-        self, key: DialogKey, count: int, messages: Sequence[ChatMessage]
+        self, key: ChatKey, count: int, messages: Sequence[ChatMessage]
     ) -> None:
         now = self._clock()
         dialog = self._dialogs.get(key)
@@ -67,8 +65,5 @@ class MemoryDialogStore(DialogStore):
             for stale in [k for k, d in self._dialogs.items() if d.expires_at <= now]:
                 del self._dialogs[stale]
 
-    async def clear(self, key: DialogKey) -> None:
+    async def clear(self, key: ChatKey) -> None:
         self._dialogs.pop(key, None)
-
-    async def aclose(self) -> None:
-        self._dialogs.clear()

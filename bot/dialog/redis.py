@@ -1,53 +1,39 @@
 """The Redis DialogStore: dialogs that survive restarts and are shared by replicas.
 
 One list per chat; every write is one MULTI/EXEC (append, cap, refresh the TTL), so
-concurrent writers never interleave and a dialog never outgrows its cap.
+concurrent writers never interleave and a dialog never outgrows its cap. The client belongs
+to the backend (bot/storage/redis_backend.py), which closes it.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Any, TypeVar
+from collections.abc import Sequence
 
 from loguru import logger
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
 from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.store import DialogKey, DialogStore, StorageUnavailable
+from bot.dialog.store import DialogStore
+from bot.domain import ChatKey
+from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_keys import RedisKeys
 
-SCHEMA_VERSION = 1
-T = TypeVar("T")
+SCHEMA_VERSION = 1  # of one message's JSON; the key layout has its own (RedisKeys)
 
 
 class RedisDialogStore(DialogStore):
-    """Owns its client; aiogram's RedisStorage shares it (`redis`), so the bot has one pool."""
-
     def __init__(
-        self, redis: Redis, *, max_messages: int, ttl_seconds: int, prefix: str = "groqbot"
+        self, redis: Redis, keys: RedisKeys, *, max_messages: int, ttl_seconds: int
     ) -> None:
-        self.redis = redis
+        self._redis = redis
+        self._keys = keys
         self._max_messages = max_messages
         self._ttl = ttl_seconds
-        self._prefix = prefix
 
-    @classmethod
-    def connect(
-        cls, url: str, *, max_messages: int, ttl_seconds: int, prefix: str = "groqbot"
-    ) -> RedisDialogStore:
-        """A store with its own client for `url`; nothing is sent until the first call."""
-        client = Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
-        return cls(client, max_messages=max_messages, ttl_seconds=ttl_seconds, prefix=prefix)
-
-    def key(self, key: DialogKey) -> str:
-        return f"{self._prefix}:v{SCHEMA_VERSION}:dialog:{key.chat_id}"
-
-    async def check(self) -> None:
-        await self._call(self.redis.ping)
-
-    async def load(self, key: DialogKey) -> list[ChatMessage]:
-        raw: list[bytes | str] = await self._call(lambda: self.redis.lrange(self.key(key), 0, -1))
+    async def load(self, key: ChatKey) -> list[ChatMessage]:
+        with unavailable_on_error():
+            raw: list[bytes | str] = await self._redis.lrange(self._keys.dialog(key), 0, -1)
         messages = []
         for item in raw:
             value = json.loads(item)
@@ -57,38 +43,26 @@ class RedisDialogStore(DialogStore):
             messages.append(ChatMessage(Role(value["role"]), value["content"]))
         return messages
 
-    async def append(self, key: DialogKey, messages: Sequence[ChatMessage]) -> None:
+    async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
         await self.replace_last(key, 0, messages)
 
     async def replace_last(
-        self, key: DialogKey, count: int, messages: Sequence[ChatMessage]
+        self, key: ChatKey, count: int, messages: Sequence[ChatMessage]
     ) -> None:
-        name = self.key(key)
-
-        async def write() -> Any:
-            async with self.redis.pipeline(transaction=True) as pipe:
+        name = self._keys.dialog(key)
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=True) as pipe:
                 if count:
                     pipe.ltrim(name, 0, -(count + 1))
                 if messages:
                     pipe.rpush(name, *(_encode(m) for m in messages))
                 pipe.ltrim(name, -self._max_messages, -1)
                 pipe.expire(name, self._ttl)
-                return await pipe.execute()
+                await pipe.execute()
 
-        await self._call(write)
-
-    async def clear(self, key: DialogKey) -> None:
-        await self._call(lambda: self.redis.delete(self.key(key)))
-
-    async def aclose(self) -> None:
-        await self.redis.aclose(close_connection_pool=True)
-
-    @staticmethod
-    async def _call(operation: Callable[[], Awaitable[T]]) -> T:
-        try:
-            return await operation()
-        except RedisError as error:
-            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+    async def clear(self, key: ChatKey) -> None:
+        with unavailable_on_error():
+            await self._redis.delete(self._keys.dialog(key))
 
 
 def _encode(message: ChatMessage) -> str:

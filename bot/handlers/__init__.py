@@ -6,5 +6,5 @@ from bot.handlers import chat, commands, fallback
 
 
 def get_routers() -> list[Router]:
-    """Commands and buttons first, then text for the model, then everything else."""
+    """Commands and buttons first, then text (and /retry) for the model, then the rest."""
     return [commands.make_router(), chat.make_router(), fallback.make_router()]

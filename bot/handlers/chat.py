@@ -1,40 +1,85 @@
-"""Text for the model: handed to the chat's conversation, never awaited here."""
+"""Text and /retry for the model: handed to the chat's conversation, never awaited here.
+
+The chat's FSM state says whether its actor is busy: a message that arrives while the chat
+is `awaiting_reply` gets a 👀 reaction first, so a user who sends five messages sees that all
+five were taken; its answer takes the reaction away when it starts.
+"""
 
 import asyncio
+from typing import Any
 
 from aiogram import Bot, Router
+from aiogram.filters import Command, StateFilter
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
-from bot.conversation.supervisor import Conversations, Submitted
-from bot.conversation.turn import Turn
+from bot.conversation.placement import Accepted
+from bot.conversation.supervisor import Supervisor
+from bot.delivery.sender import ReplySender
 from bot.handlers.filters import HasText, LooksLikeCommand
-from bot.handlers.keys import dialog_key, message_texts, message_turn
+from bot.handlers.keys import chat_key, message_turn
+from bot.texts import Texts
+from states import ConversationStates
+
+BUSY = StateFilter(ConversationStates.awaiting_reply)
 
 
-async def unknown_command(message: Message) -> None:
+async def unknown_command(message: Message, texts: Texts) -> None:
     """A mistyped command costs no model call."""
-    await message.reply(message_texts(message).unknown_command)
+    await message.reply(texts.unknown_command)
 
 
-async def text(message: Message, bot: Bot, conversations: Conversations) -> None:
-    await enqueue(message, bot, conversations, message_turn(message))
+async def text(message: Message, **data: Any) -> None:
+    await enqueue(message, data, retry=False)
 
 
-async def enqueue(message: Message, bot: Bot, conversations: Conversations, turn: Turn) -> None:
-    """Hand the turn to its conversation; only a refusal is answered here."""
-    result = await conversations.accept(dialog_key(bot, message), turn)
+async def queued_text(message: Message, **data: Any) -> None:
+    await enqueue(message, data, retry=False, busy=True)
+
+
+async def retry(message: Message, **data: Any) -> None:
+    """Queued like any message, so it regenerates the answer the user saw last."""
+    busy = data["raw_state"] == ConversationStates.awaiting_reply.state
+    await enqueue(message, data, retry=True, busy=busy)
+
+
+async def enqueue(
+    message: Message, data: dict[str, Any], *, retry: bool, busy: bool = False
+) -> None:
+    """Hand the turn to its conversation; a busy chat's message is acknowledged first.
+
+    `data` is aiogram's handler data: the workflow data of bot/app.py, the FSM context and
+    the user's texts (bot/middlewares/language.py).
+
+    The reaction is set before the turn is queued, so its answer, which takes the reaction
+    away, cannot start before it.
+    """
+    bot: Bot = data["bot"]
+    sender: ReplySender = data["sender"]
+    conversations: Supervisor = data["conversations"]
+    state: FSMContext = data["state"]
+    texts: Texts = data["texts"]
+    if busy:
+        busy = await sender.react(message.chat.id, message.message_id)
+    turn = message_turn(message, retry=retry, acknowledged=busy)
+    result = await conversations.accept(chat_key(bot, message), turn)
+    if result is Accepted.QUEUED and not busy:
+        await state.set_state(ConversationStates.awaiting_reply)
     # Updates are dispatched one by one; yielding once lets this chat's actor start its model
     # call now instead of after the rest of the polling batch (just bench: overhead figures).
     await asyncio.sleep(0)
-    texts = message_texts(message)
-    if result is Submitted.INBOX_FULL:
+    if result is not Accepted.QUEUED and busy:
+        await sender.unreact(message.chat.id, message.message_id)
+    if result is Accepted.INBOX_FULL:
         await message.reply(texts.inbox_full(conversations.inbox_size))
-    elif result is Submitted.CLOSING:
+    elif result is Accepted.CLOSING:
         await message.reply(texts.shutting_down)
 
 
 def make_router() -> Router:
     router = Router(name="chat")
+    router.message.register(retry, Command("retry"))
     router.message.register(unknown_command, LooksLikeCommand())
+    router.message.register(queued_text, HasText(), BUSY)
     router.message.register(text, HasText())
     return router

@@ -1,52 +1,44 @@
-"""/start, /help and their keyboard buttons."""
+"""/start, /help, /cancel, the keyboard's buttons and the draft's stop button."""
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, CommandStart
 from aiogram.types import Message, MessageGenerationStopped
 from loguru import logger
 
-from bot.conversation.supervisor import Conversations
-from bot.dialog.store import DialogKey
-from bot.handlers.chat import enqueue
+from bot.conversation.supervisor import Supervisor
+from bot.domain import ChatKey
 from bot.handlers.filters import TextIn
-from bot.handlers.keys import dialog_key, message_texts, message_turn
+from bot.handlers.keys import chat_key
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
+from bot.texts import Texts
 
 
-async def start(message: Message, bot: Bot, conversations: Conversations) -> None:
+async def start(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
     """A fresh dialog and a greeting that names the user."""
-    texts = message_texts(message)
-    await conversations.reset(dialog_key(bot, message))
+    await conversations.reset(chat_key(bot, message))
     name = message.from_user.first_name if message.from_user else ""
     logger.info("chat={} /start", message.chat.id)
     await message.answer(texts.greeting(name), reply_markup=main_keyboard(texts))
 
 
-async def new_dialog(message: Message, bot: Bot, conversations: Conversations) -> None:
-    texts = message_texts(message)
-    dropped = await conversations.reset(dialog_key(bot, message))
+async def new_dialog(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+    dropped = await conversations.reset(chat_key(bot, message))
     await message.answer(texts.new_dialog_dropping(dropped), reply_markup=main_keyboard(texts))
 
 
-async def cancel(message: Message, bot: Bot, conversations: Conversations) -> None:
-    stopped, dropped = await conversations.cancel(dialog_key(bot, message))
-    await message.answer(message_texts(message).cancelled(stopped, dropped))
-
-
-async def retry(message: Message, bot: Bot, conversations: Conversations) -> None:
-    """Queued like any message, so it regenerates the answer the user saw last."""
-    await enqueue(message, bot, conversations, message_turn(message, retry=True))
+async def cancel(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+    outcome = await conversations.cancel(chat_key(bot, message))
+    await message.answer(texts.cancelled(outcome.stopped, outcome.dropped))
 
 
 async def stop_button(
-    event: MessageGenerationStopped, bot: Bot, conversations: Conversations
+    event: MessageGenerationStopped, bot: Bot, conversations: Supervisor
 ) -> None:
     """The stop button under a streaming draft (its id is the question's message id)."""
-    await conversations.stop_turn(DialogKey(bot.id, event.chat.id), event.draft_id)
+    await conversations.stop_turn(ChatKey(bot.id, event.chat.id), event.draft_id)
 
 
-async def help_(message: Message) -> None:
-    texts = message_texts(message)
+async def help_(message: Message, texts: Texts) -> None:
     await message.answer(texts.help, reply_markup=main_keyboard(texts))
 
 
@@ -56,7 +48,6 @@ def make_router() -> Router:
     router.message.register(new_dialog, TextIn(NEW_DIALOG_BUTTONS))
     router.message.register(help_, Command("help"))
     router.message.register(cancel, Command("cancel"))
-    router.message.register(retry, Command("retry"))
     router.stopped_message_generation.register(stop_button)
     router.message.register(help_, TextIn(HELP_BUTTONS))
     return router

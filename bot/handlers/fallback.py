@@ -6,7 +6,7 @@ from aiogram.types import Message
 from loguru import logger
 
 from bot.handlers.filters import ContentTypeIn
-from bot.handlers.keys import message_texts
+from bot.texts import Texts
 
 # What a person sends instead of text; service messages (joins, pins, ...) get no answer.
 NOT_TEXT = {
@@ -26,9 +26,9 @@ NOT_TEXT = {
 }
 
 
-async def not_text(message: Message) -> None:
+async def not_text(message: Message, texts: Texts) -> None:
     logger.info("chat={} sent a {}; told we read text only", message.chat.id, message.content_type)
-    await message.reply(message_texts(message).non_text)
+    await message.reply(texts.non_text)
 
 
 def make_router() -> Router:

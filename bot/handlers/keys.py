@@ -1,19 +1,19 @@
-"""Reading what the handlers need from an aiogram Message, in one place."""
+"""Reading what the conversation needs from an aiogram Message, in one place."""
 
 from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.types import Message
 
-from bot.conversation.turn import Turn
-from bot.dialog.store import DialogKey
-from bot.texts import Texts, texts_for
+from bot.domain import ChatKey, Turn
 
 
-def dialog_key(bot: Bot, message: Message) -> DialogKey:
-    return DialogKey(bot_id=bot.id, chat_id=message.chat.id)
+def chat_key(bot: Bot, message: Message) -> ChatKey:
+    """The chat, or its forum topic, as aiogram's CHAT_TOPIC strategy keys its FSM state."""
+    thread = message.message_thread_id if message.is_topic_message else None
+    return ChatKey(bot_id=bot.id, chat_id=message.chat.id, thread_id=thread)
 
 
-def message_turn(message: Message, *, retry: bool = False) -> Turn:
+def message_turn(message: Message, *, retry: bool = False, acknowledged: bool = False) -> Turn:
     """What the conversation needs of a message; a /retry carries no text of its own."""
     user = message.from_user
     return Turn(
@@ -24,9 +24,6 @@ def message_turn(message: Message, *, retry: bool = False) -> Turn:
         language_code=user.language_code if user is not None else None,
         private=message.chat.type == ChatType.PRIVATE,
         retry=retry,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        acknowledged=acknowledged,
     )
-
-
-def message_texts(message: Message) -> Texts:
-    user = message.from_user
-    return texts_for(user.language_code if user is not None else None)

@@ -17,8 +17,8 @@ from aiogram.fsm.storage.base import StorageKey
 
 from bot.app import build_bot, build_dispatcher, build_model, poll, webhook_app
 from bot.config import Settings
-from bot.conversation.supervisor import Conversations
-from bot.dialog.store import DialogKey
+from bot.conversation.supervisor import Supervisor
+from bot.domain import ChatKey
 from bot.webhook import serve
 from states import ConversationStates
 from tests.support.fake_groq import FakeGroq
@@ -56,9 +56,9 @@ class RunningBot:
     task: asyncio.Task[None] = field(repr=False)
 
     @property
-    def conversations(self) -> Conversations:
+    def conversations(self) -> Supervisor:
         conversations = self.dp["conversations"]
-        assert isinstance(conversations, Conversations)
+        assert isinstance(conversations, Supervisor)
         return conversations
 
     async def state(self, chat_id: int) -> str | None:
@@ -75,7 +75,7 @@ class RunningBot:
     async def settled(self, chat_id: int, timeout: float = 10) -> None:
         """Until the chat's turns are all done (committed) and its state is idle again."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self.conversations.pending(DialogKey(self.bot.id, chat_id)) or (
+        while self.conversations.pending(ChatKey(self.bot.id, chat_id)) or (
             await self.state(chat_id) != ConversationStates.idle.state
         ):
             assert asyncio.get_running_loop().time() < deadline, "turns did not settle"

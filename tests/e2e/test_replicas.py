@@ -69,7 +69,7 @@ async def test_updates_spread_over_two_replicas_are_answered_once_each_in_order(
             [f"u{user} m{k}" for k in range(n + 1)] for n in range(6)
         ]
     assert all("let me in" not in str(r["messages"]) for r in fake_groq.requests)
-    drained = [r.dp["conversations"].leases_taken for r in replicas]
+    drained = [r.dp["conversations"].placement.leases_taken for r in replicas]
     assert all(drained), f"both replicas should have drained chats: {drained}"
 
 
@@ -94,15 +94,16 @@ async def start_replica_process(
 
 
 def replica_id(log: Path) -> str:
-    [line] = [line for line in log.read_text().splitlines() if "starting: replica=" in line]
-    return line.split("starting: replica=", 1)[1].split()[0]
+    marker = "leased placement: replica="
+    [line] = [line for line in log.read_text().splitlines() if marker in line]
+    return line.split(marker, 1)[1].split()[0]
 
 
 async def chats_leased_by(redis_url: str, replica: str) -> list[int]:
     client = Redis.from_url(redis_url, decode_responses=True)
     try:
         chats = []
-        async for name in client.scan_iter(match="groqbot:v1:lease:*"):
+        async for name in client.scan_iter(match="groqbot:v2:4242:lease:*"):
             holder = await client.get(name)
             if str(holder).startswith(f"{replica}:"):
                 chats.append(int(str(name).rsplit(":", 1)[1]))

@@ -5,6 +5,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.storage.backend import StorageOptions
+from bot.storage.redis import RedisBackend
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.redis_server import RedisServer, redis_server_or_skip
@@ -46,3 +48,13 @@ def redis_server(tmp_path: Path) -> Iterator[RedisServer]:
     server.start()
     yield server
     server.stop()
+
+
+@pytest.fixture
+async def redis_backend(redis_url: str) -> AsyncIterator[RedisBackend]:
+    """The Redis backend of bot 1 with prefix `t`, on a clean database; closed after the test."""
+    backend = RedisBackend.from_url(
+        redis_url, StorageOptions(bot_id=1, max_messages=10, ttl_seconds=3600, prefix="t")
+    )
+    yield backend
+    await backend.aclose()

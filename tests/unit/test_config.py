@@ -1,4 +1,4 @@
-"""Settings: the configuration contract of DESIGN.md, and the one-line error people see."""
+"""Settings: every setting the README lists, and the one-line error people see."""
 
 from pathlib import Path
 

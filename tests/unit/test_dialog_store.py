@@ -9,11 +9,22 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.dialog.messages import ChatMessage
-from bot.dialog.redis import RedisDialogStore
-from bot.dialog.store import DialogKey, DialogStore, StorageUnavailable
+from bot.dialog.store import DialogStore
+from bot.domain import ChatKey, StorageUnavailable
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.memory import MemoryBackend
+from bot.storage.redis import RedisBackend
 
-KEY = DialogKey(bot_id=1, chat_id=100)
-OTHER = DialogKey(bot_id=1, chat_id=200)
+KEY = ChatKey(bot_id=1, chat_id=100)
+OTHER = ChatKey(bot_id=1, chat_id=200)
+TOPIC = ChatKey(bot_id=1, chat_id=100, thread_id=7)  # a forum topic is a dialog of its own
+
+
+def backend_for(url: str, *, ttl_seconds: int = 3600, prefix: str = "groqbot") -> Backend:
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=ttl_seconds, prefix=prefix)
+    if url == "memory://":
+        return MemoryBackend.from_url(url, options)
+    return RedisBackend.from_url(url, options)
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -23,11 +34,11 @@ def url(request: pytest.FixtureRequest) -> str:
 
 @pytest.fixture
 async def store(url: str) -> AsyncIterator[DialogStore]:
-    store = DialogStore.from_url(url, max_messages=6, ttl_seconds=3600)
-    yield store
-    await store.clear(KEY)
-    await store.clear(OTHER)
-    await store.aclose()
+    backend = backend_for(url)
+    yield backend.dialogs
+    for key in (KEY, OTHER, TOPIC):
+        await backend.dialogs.clear(key)
+    await backend.aclose()
 
 
 def pair(n: int) -> list[ChatMessage]:
@@ -59,9 +70,11 @@ async def test_clear_forgets(store: DialogStore) -> None:
 async def test_chats_are_isolated(store: DialogStore) -> None:
     await store.append(KEY, pair(1))
     await store.append(OTHER, pair(2))
+    await store.append(TOPIC, pair(3))
     await store.clear(OTHER)
     assert await store.load(KEY) == pair(1)
     assert await store.load(OTHER) == []
+    assert await store.load(TOPIC) == pair(3)
 
 
 async def test_loaded_lists_are_copies(store: DialogStore) -> None:
@@ -80,7 +93,8 @@ async def test_concurrent_appends_never_split_a_pair(store: DialogStore) -> None
 
 
 async def test_a_dialog_is_forgotten_a_ttl_after_its_last_write(url: str) -> None:
-    store = DialogStore.from_url(url, max_messages=6, ttl_seconds=2)
+    backend = backend_for(url, ttl_seconds=2)
+    store = backend.dialogs
     try:
         await store.append(KEY, pair(1))
         await asyncio.sleep(1.2)
@@ -91,12 +105,15 @@ async def test_a_dialog_is_forgotten_a_ttl_after_its_last_write(url: str) -> Non
         assert await store.load(KEY) == []
     finally:
         await store.clear(KEY)
-        await store.aclose()
+        await backend.aclose()
 
 
-async def test_unknown_scheme_is_refused() -> None:
-    with pytest.raises(ValueError, match="unsupported"):
-        DialogStore.from_url("mongodb://x", max_messages=4)
+async def test_each_backend_takes_only_its_own_urls() -> None:
+    options = StorageOptions(bot_id=1, max_messages=4, ttl_seconds=60)
+    with pytest.raises(ValueError, match="memory"):
+        MemoryBackend.from_url("redis://localhost", options)
+    with pytest.raises(ValueError, match="redis://"):
+        RedisBackend.from_url("mongodb://x", options)
 
 
 async def test_replace_last_swaps_the_last_answer(store: DialogStore) -> None:
@@ -108,22 +125,27 @@ async def test_replace_last_swaps_the_last_answer(store: DialogStore) -> None:
 
 
 async def test_redis_keys_are_versioned_json_with_a_ttl(redis_url: str) -> None:
-    store = DialogStore.from_url(redis_url, max_messages=6, ttl_seconds=3600, prefix="t")
-    assert isinstance(store, RedisDialogStore)
+    backend = RedisBackend.from_url(
+        redis_url, StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    )
+    store, redis = backend.dialogs, backend.redis
     await store.append(KEY, pair(1))
-    name = "t:v1:dialog:100"
-    assert 3500 < await store.redis.ttl(name) <= 3600
-    raw = await store.redis.lrange(name, 0, -1)
+    await store.append(TOPIC, pair(2))
+    name = "t:v2:1:dialog:100"  # prefix, key layout, bot id, kind, chat
+    assert 3500 < await redis.ttl(name) <= 3600
+    raw = await redis.lrange(name, 0, -1)
     assert json.loads(raw[0]) == {"v": 1, "role": "user", "content": "q1"}
-    await store.redis.rpush(name, json.dumps({"v": 99, "role": "user", "content": "?"}))
+    assert await redis.llen("t:v2:1:dialog:100:7") == 2  # the topic's own list
+    await redis.rpush(name, json.dumps({"v": 99, "role": "user", "content": "?"}))
     assert await store.load(KEY) == pair(1)  # an unknown schema is skipped, not misread
-    await store.aclose()
+    await backend.aclose()
 
 
 async def test_a_redis_that_is_down_is_unavailable() -> None:
-    store = DialogStore.from_url("redis://127.0.0.1:9/0", max_messages=6)
+    backend = backend_for("redis://127.0.0.1:9/0")
     with pytest.raises(StorageUnavailable):
-        await store.check()
+        await backend.start()
+    assert not await backend.ready()
     with pytest.raises(StorageUnavailable):
-        await store.load(KEY)
-    await store.aclose()
+        await backend.dialogs.load(KEY)
+    await backend.aclose()

@@ -6,16 +6,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.conversation.journal import MemoryJournal, RedisJournal
-from bot.conversation.turn import Turn
-from bot.dialog.redis import RedisDialogStore
-from bot.dialog.store import DialogKey
+from bot.conversation.leased.journal import TurnJournal
+from bot.domain import ChatKey, Turn
+from bot.storage.redis import RedisBackend
 
-A = DialogKey(bot_id=1, chat_id=10)
-B = DialogKey(bot_id=1, chat_id=-20)
+A = ChatKey(bot_id=1, chat_id=10)
+B = ChatKey(bot_id=1, chat_id=-20)
+T = ChatKey(bot_id=1, chat_id=-20, thread_id=3)  # a forum topic of B
 
 
-def turn(chat: DialogKey, message_id: int, text: str = "hi") -> Turn:
+def turn(chat: ChatKey, message_id: int, text: str = "hi") -> Turn:
     return Turn(
         chat_id=chat.chat_id,
         user_id=5,
@@ -23,17 +23,16 @@ def turn(chat: DialogKey, message_id: int, text: str = "hi") -> Turn:
         text=text,
         language_code="ru",
         private=chat.chat_id > 0,
+        thread_id=chat.thread_id,
     )
 
 
 @pytest.fixture
-async def journal(redis_url: str) -> AsyncIterator[RedisJournal]:
-    store = RedisDialogStore.connect(redis_url, max_messages=10, ttl_seconds=3600)
-    yield RedisJournal(store.redis, bot_id=1, prefix="t", ttl_seconds=3600)
-    await store.aclose()
+async def journal(redis_backend: RedisBackend) -> AsyncIterator[TurnJournal]:
+    yield TurnJournal(redis_backend.redis, redis_backend.keys, ttl_seconds=3600)
 
 
-async def test_a_message_is_recorded_once(journal: RedisJournal) -> None:
+async def test_a_message_is_recorded_once(journal: TurnJournal) -> None:
     assert await journal.record(A, turn(A, 7)) == 1
     assert await journal.record(A, turn(A, 7)) == 0  # Telegram delivered it again
     assert await journal.record(A, turn(A, 6)) == 0  # older than what was taken
@@ -42,7 +41,7 @@ async def test_a_message_is_recorded_once(journal: RedisJournal) -> None:
 
 
 async def test_after_reads_a_chats_turns_in_order_with_every_field(
-    journal: RedisJournal,
+    journal: TurnJournal,
 ) -> None:
     for n in (3, 4, 9):
         await journal.record(A, turn(A, n, f"a{n}"))
@@ -54,26 +53,20 @@ async def test_after_reads_a_chats_turns_in_order_with_every_field(
     assert await journal.after(B, 0) == [turn(B, 1, "b1")]
 
 
-async def test_done_is_final_even_for_a_redelivery(journal: RedisJournal) -> None:
+async def test_done_is_final_even_for_a_redelivery(journal: TurnJournal) -> None:
     await journal.record(A, turn(A, 5))
     await journal.done(A, [turn(A, 5)])
     assert await journal.after(A, 0) == []
     assert await journal.record(A, turn(A, 5)) == 0
 
 
-async def test_chats_with_turns_left_are_listed_until_settled(journal: RedisJournal) -> None:
+async def test_chats_with_turns_left_are_listed_until_settled(journal: TurnJournal) -> None:
     await journal.record(A, turn(A, 1))
     await journal.record(B, turn(B, 1))
-    assert sorted(k.chat_id for k in await journal.chats()) == [B.chat_id, A.chat_id]
+    await journal.record(T, turn(T, 2))
+    assert sorted(await journal.chats(), key=str) == sorted([A, B, T], key=str)
     assert await journal.settle(A) == 1  # a turn is left: A stays listed
     await journal.done(A, [turn(A, 1)])
     assert await journal.settle(A) == 0
-    assert await journal.chats() == [B]
-
-
-async def test_memory_mode_writes_nothing_down() -> None:
-    journal = MemoryJournal()
-    assert await journal.record(A, turn(A, 1)) == await journal.record(A, turn(A, 1)) == 1
-    assert await journal.after(A, 0) == []
-    assert await journal.chats() == []
-    assert not journal.durable
+    assert sorted(await journal.chats(), key=str) == sorted([B, T], key=str)
+    assert await journal.after(T, 0) == [turn(T, 2)]

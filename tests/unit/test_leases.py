@@ -7,24 +7,26 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.conversation.leases import ChatLeases
-from bot.dialog.redis import RedisDialogStore
-from bot.dialog.store import DialogKey
+from bot.conversation.leased.leases import ChatLeases
+from bot.domain import ChatKey
+from bot.storage.backend import StorageOptions
+from bot.storage.redis import RedisBackend
 
-A = DialogKey(bot_id=1, chat_id=10)
-B = DialogKey(bot_id=1, chat_id=11)
+A = ChatKey(bot_id=1, chat_id=10)
+B = ChatKey(bot_id=1, chat_id=11)
 
 
 @pytest.fixture
 async def replicas(redis_url: str) -> AsyncIterator[tuple[ChatLeases, ChatLeases]]:
     """Two replicas' leases on one Redis, each with a client of its own."""
-    stores = [RedisDialogStore.connect(redis_url, max_messages=10, ttl_seconds=60) for _ in "ab"]
+    options = StorageOptions(bot_id=1, max_messages=10, ttl_seconds=60, prefix="t")
+    backends = [RedisBackend.from_url(redis_url, options) for _ in "ab"]
     yield (
-        ChatLeases(stores[0].redis, prefix="t", ttl_seconds=1.0),
-        ChatLeases(stores[1].redis, prefix="t", ttl_seconds=1.0),
+        ChatLeases(backends[0].redis, backends[0].keys, ttl_seconds=1.0),
+        ChatLeases(backends[1].redis, backends[1].keys, ttl_seconds=1.0),
     )
-    for store in stores:
-        await store.aclose()
+    for backend in backends:
+        await backend.aclose()
 
 
 async def test_one_holder_at_a_time_until_it_releases(

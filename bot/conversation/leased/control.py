@@ -1,4 +1,4 @@
-"""Control across replicas: /cancel, /start and the stop button reach the chat's lease holder.
+"""Control across replicas: /cancel, resets and the stop button reach the chat's lease holder.
 
 A command may arrive at a replica other than the one generating the chat's reply. It is then
 published on one Redis channel, addressed to the holder's replica id; the holder acts on its
@@ -13,65 +13,49 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
-from enum import StrEnum
 
 from loguru import logger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.dialog.store import DialogKey, StorageUnavailable
-
-
-class Action(StrEnum):
-    CANCEL = "cancel"  # stop the reply in progress, drop the queued turns
-    RESET = "reset"  # the same, and the turn in progress may no longer commit
-    STOP = "stop"  # the stop button: stop the reply to `message_id` only
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    stopped: bool  # a reply in progress was stopped
-    dropped: int  # queued turns dropped
+from bot.conversation.placement import Action, Interrupted
+from bot.domain import ChatKey, StorageUnavailable
+from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_keys import RedisKeys
 
 
 @dataclass(frozen=True, slots=True)
 class _Request:
     replica: str
     action: Action
-    chat_id: int
+    scope: str  # the chat, as ChatKey.scope
     message_id: int
     answer_to: str
 
 
-Handler = Callable[[Action, DialogKey, int], Awaitable[Outcome]]
+Handler = Callable[[Action, ChatKey, int], Awaitable[Interrupted]]
 
 
 class ChatControl:
-    """One channel per bot prefix; each replica listens and acts on requests addressed to it."""
+    """One channel per bot; each replica listens and acts on requests addressed to it."""
 
-    def __init__(
-        self, redis: Redis, *, prefix: str, bot_id: int, replica: str, wait: float = 2.0
-    ) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, replica: str, wait: float = 2.0) -> None:
         self._redis = redis
-        self._prefix = prefix
-        self._bot_id = bot_id
+        self._keys = keys
         self._replica = replica
         self._wait = wait
-        self._channel = f"{prefix}:v1:control"
 
     async def ask(
-        self, replica: str, action: Action, key: DialogKey, message_id: int
-    ) -> Outcome | None:
+        self, replica: str, action: Action, key: ChatKey, message_id: int
+    ) -> Interrupted | None:
         """What `replica` did, or None when it did not answer in time (it may have died)."""
-        answer_to = f"{self._prefix}:v1:control:answer:{uuid.uuid4().hex}"
-        request = _Request(replica, action, key.chat_id, message_id, answer_to)
-        try:
-            if await self._redis.publish(self._channel, json.dumps(asdict(request))):
+        answer_to = self._keys.control_answer(uuid.uuid4().hex)
+        request = _Request(replica, action, key.scope, message_id, answer_to)
+        with unavailable_on_error():
+            if await self._redis.publish(self._keys.control, json.dumps(asdict(request))):
                 answer = await self._redis.blpop([answer_to], timeout=self._wait)
                 if answer is not None:
-                    return Outcome(**json.loads(answer[1]))
-        except RedisError as error:
-            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+                    return Interrupted(**json.loads(answer[1]))
         logger.warning("chat={} {}: replica {} did not answer", key.chat_id, action, replica)
         return None
 
@@ -81,7 +65,7 @@ class ChatControl:
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._channel)
+                    await pubsub.subscribe(self._keys.control)
                     lost = False
                     async for message in pubsub.listen():
                         try:
@@ -100,7 +84,7 @@ class ChatControl:
         request = _Request(**json.loads(data))
         if request.replica != self._replica:
             return
-        key = DialogKey(self._bot_id, request.chat_id)
+        key = ChatKey.from_scope(self._keys.bot_id, request.scope)
         outcome = await handler(Action(request.action), key, request.message_id)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(request.answer_to, json.dumps(asdict(outcome)))

@@ -13,9 +13,10 @@ import uuid
 from collections.abc import Mapping
 
 from redis.asyncio import Redis
-from redis.exceptions import RedisError
 
-from bot.dialog.store import DialogKey, StorageUnavailable
+from bot.domain import ChatKey
+from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_keys import RedisKeys
 
 # Only the holder may touch its lease: compare the token, then act, in one step.
 _RENEW = """
@@ -31,11 +32,11 @@ _RELEASE = """
 
 
 class ChatLeases:
-    """Leases in Redis, under `<prefix>:v1:lease:<chat_id>`."""
+    """Leases in Redis, under `RedisKeys.lease`."""
 
-    def __init__(self, redis: Redis, *, prefix: str, ttl_seconds: float) -> None:
+    def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: float) -> None:
         self._redis = redis
-        self._prefix = prefix
+        self._keys = keys
         self._ttl_ms = max(1, int(ttl_seconds * 1000))
         self.replica = uuid.uuid4().hex[:12]
         self._serial = itertools.count(1)
@@ -46,46 +47,35 @@ class ChatLeases:
     def ttl(self) -> float:
         return self._ttl_ms / 1000
 
-    def key(self, key: DialogKey) -> str:
-        return f"{self._prefix}:v1:lease:{key.chat_id}"
-
-    async def acquire(self, key: DialogKey) -> str | None:
+    async def acquire(self, key: ChatKey) -> str | None:
         """The new lease's token, or None while another holder's lease runs."""
         token = f"{self.replica}:{next(self._serial)}"
-        try:
-            taken = await self._redis.set(self.key(key), token, nx=True, px=self._ttl_ms)
-        except RedisError as error:
-            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+        with unavailable_on_error():
+            taken = await self._redis.set(self._keys.lease(key), token, nx=True, px=self._ttl_ms)
         return token if taken else None
 
-    async def holder(self, key: DialogKey) -> str | None:
+    async def holder(self, key: ChatKey) -> str | None:
         """The replica id of the chat's lease holder, if the chat is leased now."""
-        try:
-            token = await self._redis.get(self.key(key))
-        except RedisError as error:
-            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+        with unavailable_on_error():
+            token = await self._redis.get(self._keys.lease(key))
         if token is None:
             return None
         text = token.decode() if isinstance(token, bytes) else str(token)
         return text.split(":", 1)[0]
 
-    async def renew(self, held: Mapping[DialogKey, str]) -> list[DialogKey]:
+    async def renew(self, held: Mapping[ChatKey, str]) -> list[ChatKey]:
         """Extend every lease held, in one round trip; returns the ones that were lost."""
         if not held:
             return []
-        try:
+        with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
                 for key, token in held.items():
                     await self._renew(
-                        keys=[self.key(key)], args=[token, self._ttl_ms], client=pipe
+                        keys=[self._keys.lease(key)], args=[token, self._ttl_ms], client=pipe
                     )
                 renewed = await pipe.execute()
-        except RedisError as error:
-            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
         return [key for key, ok in zip(held, renewed, strict=True) if not ok]
 
-    async def release(self, key: DialogKey, token: str) -> None:
-        try:
-            await self._release(keys=[self.key(key)], args=[token])
-        except RedisError as error:
-            raise StorageUnavailable(f"redis: {type(error).__name__}") from error
+    async def release(self, key: ChatKey, token: str) -> None:
+        with unavailable_on_error():
+            await self._release(keys=[self._keys.lease(key)], args=[token])

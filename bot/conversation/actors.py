@@ -1,0 +1,79 @@
+"""The actors of this process, shared by both placements: start, find, interrupt, stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+
+from aiogram.fsm.storage.base import BaseStorage
+from loguru import logger
+
+from bot.conversation.actor import ChatActor, TurnFeed
+from bot.conversation.placement import Action
+from bot.conversation.runner import TurnRunner
+from bot.domain import ChatKey, Turn
+
+
+class ActorPool:
+    def __init__(self, *, runner: TurnRunner, fsm_storage: BaseStorage, inbox_size: int) -> None:
+        self._runner = runner
+        self._fsm_storage = fsm_storage
+        self.inbox_size = inbox_size
+        self._actors: dict[ChatKey, ChatActor] = {}
+
+    def __len__(self) -> int:
+        return len(self._actors)
+
+    def live(self, key: ChatKey) -> ChatActor | None:
+        actor = self._actors.get(key)
+        return actor if actor is not None and actor.alive else None
+
+    def pending(self, key: ChatKey) -> int:
+        actor = self._actors.get(key)
+        return actor.pending if actor is not None else 0
+
+    def start(
+        self, key: ChatKey, feed: TurnFeed, on_stop: Callable[[ChatActor], None] | None = None
+    ) -> ChatActor:
+        def forget(actor: ChatActor) -> None:
+            if self._actors.get(actor.key) is actor:
+                del self._actors[actor.key]
+                if on_stop is not None:
+                    on_stop(actor)
+
+        actor = ChatActor(
+            key,
+            runner=self._runner,
+            feed=feed,
+            fsm_storage=self._fsm_storage,
+            inbox_size=self.inbox_size,
+            on_stop=forget,
+        )
+        self._actors[key] = actor
+        return actor
+
+    def interrupt(self, action: Action, key: ChatKey, message_id: int) -> tuple[bool, list[Turn]]:
+        """On this process's actor of the chat, if any: (a reply stopped, the turns dropped)."""
+        actor = self._actors.get(key)
+        if actor is None:
+            return False, []
+        if action is Action.STOP:
+            return actor.stop_turn(message_id), []
+        if action is Action.RESET:
+            return False, actor.reset()
+        return actor.cancel()
+
+    async def stop_all(self, timeout: float) -> list[Turn]:
+        """Let every actor finish its queue within `timeout`; the turns left unanswered."""
+        actors = list(self._actors.values())
+        for actor in actors:
+            actor.close()
+        tasks = [actor.task for actor in actors]
+        if not tasks:
+            return []
+        logger.info("shutdown: waiting up to {}s for {} conversations", timeout, len(tasks))
+        _, late = await asyncio.wait(tasks, timeout=timeout)
+        unanswered = [turn for actor in actors if actor.task in late for turn in actor.abandon()]
+        if late:
+            await asyncio.gather(*late, return_exceptions=True)
+        return unanswered

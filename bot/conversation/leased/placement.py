@@ -1,0 +1,205 @@
+"""The leased placement: any replica accepts a turn, the chat's lease holder answers it.
+
+Every turn goes to the chat's durable inbox first (journal.py); only the replica holding the
+chat's lease (leases.py) runs an actor for it, which pulls the inbox in order until it is
+empty, then lets the lease go. A lease left by a dead replica runs out, and the sweep here
+takes its chats over. Commands reach the holder over the control channel (control.py).
+docs/architecture.md, "Several replicas", says what this guarantees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from contextlib import suppress
+
+from loguru import logger
+
+from bot.conversation.actor import ChatActor, TurnFeed
+from bot.conversation.actors import ActorPool
+from bot.conversation.leased.control import ChatControl
+from bot.conversation.leased.journal import TurnJournal
+from bot.conversation.leased.leases import ChatLeases
+from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.domain import ChatKey, StorageUnavailable, Turn
+
+
+class LeasedPlacement(Placement, TurnFeed):
+    """Also the feed of its actors: they pull the chat's stream while the lease is held."""
+
+    def __init__(
+        self,
+        pool: ActorPool,
+        *,
+        journal: TurnJournal,
+        leases: ChatLeases,
+        control: ChatControl,
+        idle_timeout: float,
+    ) -> None:
+        self._pool = pool
+        self._journal = journal
+        self._leases = leases
+        self._control = control
+        self.idle_timeout = idle_timeout
+        self.inbox_size = pool.inbox_size
+        self._held: dict[ChatKey, str] = {}  # lease tokens of the chats answered here
+        self.leases_taken = 0  # how many times a chat's lease was taken here
+        self._upkeep: list[asyncio.Task[None]] = []
+        self._releasing: set[asyncio.Task[None]] = set()
+        self._closing = False
+
+    def __len__(self) -> int:
+        return len(self._pool)
+
+    def pending(self, key: ChatKey) -> int:
+        return self._pool.pending(key)
+
+    async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
+        if self._closing:
+            return Accepted.CLOSING
+        waiting = await self._journal.record(key, turn)
+        if not waiting:
+            return Accepted.DUPLICATE
+        if waiting > self.inbox_size:
+            await self._journal.done(key, [turn])
+            return Accepted.INBOX_FULL
+        try:
+            await self._take_up(key)
+        except StorageUnavailable as error:  # recorded: a sweep takes the chat up later
+            logger.error("chat={} lease not taken: {}", key.chat_id, error)
+        return Accepted.QUEUED
+
+    async def start(self) -> None:
+        """Take up the chats whose turns were accepted and never answered, and keep doing so."""
+        logger.info(
+            "leased placement: replica={} lease_ttl={}s", self._leases.replica, self._leases.ttl
+        )
+        await self._sweep()
+        self._upkeep.append(asyncio.create_task(self._keep_leases(), name="leases"))
+        self._upkeep.append(asyncio.create_task(self._control.serve(self._interrupt_here)))
+
+    async def _take_up(self, key: ChatKey) -> None:
+        """Have the chat answered here, unless it is already or another replica holds it."""
+        if self._pool.live(key) is not None and key in self._held:
+            return  # our actor pulls the inbox again before it lets the lease go
+        token = await self._leases.acquire(key)
+        if token is None:
+            logger.debug("chat={} is answered by another replica", key.chat_id)
+            return
+        self._held[key] = token
+        self.leases_taken += 1
+        self._pool.start(key, self, on_stop=self._forget)
+        logger.info("chat={} lease taken", key.chat_id)
+
+    async def refill(self, actor: ChatActor) -> bool:
+        """The actor's inbox is empty: queue the next turns, or let the lease go (False)."""
+        key = actor.key
+        try:
+            while not self._closing and self._pool.live(key) is actor and key in self._held:
+                read = await self._journal.after(key, actor.last_offered)
+                # Not what a /cancel skipped or another pull offered while this one waited
+                turns = [turn for turn in read if turn.message_id > actor.last_offered]
+                if turns:
+                    return any([actor.offer(turn) for turn in turns[: self.inbox_size]])
+                # Let go first, then look again: a turn recorded by a replica that could not
+                # take the lease was recorded before this release, so it is seen here.
+                await self._leases.release(key, self._held.pop(key))
+                if not await self._journal.settle(key):
+                    return False
+                token = await self._leases.acquire(key)
+                if token is None:
+                    return False
+                self._held[key] = token
+        except StorageUnavailable as error:  # the lease runs out; a sweep takes the chat later
+            logger.error("chat={} inbox not read: {}", key.chat_id, error)
+        return False
+
+    async def finished(self, key: ChatKey, turn: Turn) -> None:
+        try:
+            await self._journal.done(key, [turn])
+        except StorageUnavailable as error:  # it may be answered again after a restart
+            logger.error(
+                "chat={} msg={} not crossed off the inbox: {}", key.chat_id, turn.message_id, error
+            )
+
+    async def _sweep(self) -> None:
+        """Take up chats with turns left and nobody answering them (a replica died)."""
+        for key in await self._journal.chats():
+            if self._closing:
+                return
+            if self._pool.live(key) is None:
+                await self._take_up(key)
+
+    async def _keep_leases(self) -> None:
+        """Renew the leases held here, give up the lost ones, and sweep, a few times per TTL."""
+        while True:
+            await asyncio.sleep(self._leases.ttl / 3)
+            try:
+                for key in await self._leases.renew(dict(self._held)):
+                    self._lost(key)
+                await self._sweep()
+            except StorageUnavailable as error:
+                logger.warning("leases not renewed: {}", error)
+
+    def _lost(self, key: ChatKey) -> None:
+        """Another replica may hold the chat now: stop here at once, leaving its turns to it."""
+        self._held.pop(key, None)
+        actor = self._pool.live(key)
+        if actor is not None:
+            logger.warning("chat={} lease lost; its turns are left to the new holder", key.chat_id)
+            actor.abandon()
+
+    async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
+        """On the actor answering the chat: here, or on the replica that holds its lease."""
+        holder = await self._leases.holder(key)
+        if holder is not None and holder != self._leases.replica:
+            outcome = await self._control.ask(holder, action, key, message_id)
+            if outcome is not None:
+                return outcome
+            # No answer (the holder died, or is stuck): at least the waiting turns go.
+        return await self._interrupt_here(action, key, message_id)
+
+    async def _interrupt_here(self, action: Action, key: ChatKey, message_id: int) -> Interrupted:
+        if action is Action.STOP:
+            stopped, _ = self._pool.interrupt(action, key, message_id)
+            return Interrupted(stopped, 0)
+        actor = self._pool.live(key)
+        # Turns still in the chat's stream are queued too; read them first...
+        waiting = await self._journal.after(key, actor.last_offered if actor else 0)
+        # ...then, with no await in between, drop the actor's and skip past the stream's.
+        stopped, dropped = self._pool.interrupt(action, key, message_id)
+        if actor is not None:
+            actor.skip_to(max((t.message_id for t in waiting), default=0))
+        unique = {t.message_id: t for t in [*dropped, *waiting]}
+        await self._journal.done(key, list(unique.values()))
+        return Interrupted(stopped, len(unique))
+
+    async def shutdown(self, timeout: float) -> list[Turn]:
+        """The turns left unanswered stay in the inbox for another replica or the next start."""
+        self._closing = True
+        for task in self._upkeep:
+            task.cancel()
+            with suppress(asyncio.CancelledError):
+                await task
+        left = await self._pool.stop_all(timeout)
+        if left:
+            logger.warning(
+                "shutdown: {} turns left for another replica or the next start", len(left)
+            )
+        held, self._held = self._held, {}
+        for key, token in held.items():  # to the other replicas now, not when the TTL ends
+            await self._release(key, token)
+        await asyncio.gather(*self._releasing)
+        return []
+
+    def _forget(self, actor: ChatActor) -> None:
+        token = None if self._closing else self._held.pop(actor.key, None)
+        if token is not None:  # the actor ended without letting go (it crashed)
+            release = asyncio.create_task(self._release(actor.key, token))
+            self._releasing.add(release)
+            release.add_done_callback(self._releasing.discard)
+
+    async def _release(self, key: ChatKey, token: str) -> None:
+        try:
+            await self._leases.release(key, token)
+        except StorageUnavailable as error:
+            logger.warning("chat={} lease left to run out: {}", key.chat_id, error)

@@ -1,0 +1,70 @@
+"""The local placement: one process, each chat's turns pushed into its actor's inbox.
+
+`accept` never suspends, which is what keeps a chat's turns in Telegram's order. A restart
+forgets the inboxes; duplicates are noticed by message id, which Telegram increases per chat.
+"""
+
+from __future__ import annotations
+
+from loguru import logger
+
+from bot.conversation.actor import ChatActor, TurnFeed
+from bot.conversation.actors import ActorPool
+from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.domain import ChatKey, Turn
+
+
+class _LocalFeed(TurnFeed):
+    """Nothing outside the actor's own inbox: it waits `idle_timeout`, then stops."""
+
+    def __init__(self, idle_timeout: float) -> None:
+        self.idle_timeout = idle_timeout
+
+    async def refill(self, actor: ChatActor) -> bool:
+        return True
+
+    async def finished(self, key: ChatKey, turn: Turn) -> None:
+        return None
+
+
+class LocalPlacement(Placement):
+    def __init__(self, pool: ActorPool, *, idle_timeout: float) -> None:
+        self._pool = pool
+        self._feed = _LocalFeed(idle_timeout)
+        self.inbox_size = pool.inbox_size
+        self._closing = False
+        # The newest message id accepted per chat with a live actor: a redelivery is older.
+        self._newest: dict[ChatKey, int] = {}
+
+    def __len__(self) -> int:
+        return len(self._pool)
+
+    def pending(self, key: ChatKey) -> int:
+        return self._pool.pending(key)
+
+    async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
+        if self._closing:
+            return Accepted.CLOSING
+        actor = self._pool.live(key)
+        if actor is not None and turn.message_id <= self._newest.get(key, 0):
+            return Accepted.DUPLICATE
+        if actor is None:
+            actor = self._pool.start(key, self._feed, on_stop=self._forget)
+        if not actor.offer(turn):
+            return Accepted.INBOX_FULL
+        self._newest[key] = turn.message_id
+        return Accepted.QUEUED
+
+    def _forget(self, actor: ChatActor) -> None:
+        self._newest.pop(actor.key, None)
+
+    async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
+        stopped, dropped = self._pool.interrupt(action, key, message_id)
+        return Interrupted(stopped, len(dropped))
+
+    async def start(self) -> None:
+        logger.debug("local placement: nothing to recover")
+
+    async def shutdown(self, timeout: float) -> list[Turn]:
+        self._closing = True
+        return await self._pool.stop_all(timeout)

@@ -1,0 +1,111 @@
+"""How a turn ended, and the one table that maps each ending to the user's text and the log.
+
+The runner's steps return an `Outcome`; nothing else in the bot decides what a user reads
+after a turn or how its log line looks (docs/architecture.md, "The path of a message").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from loguru import logger
+
+from bot.domain import Turn
+from bot.llm.errors import ModelErrorKind
+from bot.texts import Texts
+
+
+class Ending(StrEnum):
+    ANSWERED = "answered"  # delivered and committed
+    STOPPED = "stopped"  # the user stopped it: the text so far delivered and committed
+    STOPPED_EMPTY = "stopped before any text"
+    NOTHING_TO_RETRY = "nothing to retry"
+    MODEL_FAILED = "model failed"
+    EMPTY_ANSWER = "empty answer"
+    BLOCKED = "blocked"  # the user blocked the bot: nobody to tell
+    SEND_FAILED = "send failed"
+    RESET = "answered after a reset; not committed"
+    NOT_SAVED = "answered, not saved"  # the user has the answer; the history lost it
+    STORAGE_UNAVAILABLE = "storage unavailable"
+    CRASHED = "crashed"
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    ending: Ending
+    chars: int = 0  # of the answer delivered
+    history: int = 0  # messages of history the prompt was built on
+    model_error: ModelErrorKind | None = None
+    detail: str = ""  # never a message text: an error's type, a model error's summary
+    error: BaseException | None = None  # a crash, for its traceback in the log
+
+
+@dataclass(frozen=True, slots=True)
+class _Rule:
+    notice: Callable[[Texts, Outcome], str] | None
+    level: str
+    replaces_preview: bool = False  # a half answer in the preview gives way to the notice
+    quotes_question: bool = True
+
+
+def _model_error_text(texts: Texts, outcome: Outcome) -> str:
+    return {
+        ModelErrorKind.TIMEOUT: texts.model_timeout,
+        ModelErrorKind.RATE_LIMITED: texts.model_rate_limited,
+        ModelErrorKind.UNAVAILABLE: texts.model_unavailable,
+        ModelErrorKind.REJECTED: texts.model_rejected,
+        ModelErrorKind.CONTEXT_TOO_LONG: texts.model_context_too_long,
+        ModelErrorKind.BAD_CREDENTIALS: texts.model_bad_credentials,
+    }[outcome.model_error or ModelErrorKind.UNAVAILABLE]
+
+
+_RULES: dict[Ending, _Rule] = {
+    Ending.ANSWERED: _Rule(None, "INFO"),
+    Ending.STOPPED: _Rule(None, "INFO"),
+    Ending.STOPPED_EMPTY: _Rule(lambda t, _: t.stopped, "INFO"),
+    Ending.NOTHING_TO_RETRY: _Rule(lambda t, _: t.retry_nothing, "INFO", quotes_question=False),
+    Ending.MODEL_FAILED: _Rule(_model_error_text, "WARNING", replaces_preview=True),
+    Ending.EMPTY_ANSWER: _Rule(lambda t, _: t.empty_reply, "WARNING", replaces_preview=True),
+    Ending.BLOCKED: _Rule(None, "INFO"),
+    Ending.SEND_FAILED: _Rule(lambda t, _: t.send_failed, "WARNING"),
+    Ending.RESET: _Rule(None, "INFO"),
+    Ending.NOT_SAVED: _Rule(None, "ERROR"),
+    Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
+    Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    text: str
+    reply_to: int | None
+    replaces_preview: bool
+
+
+def notice_for(turn: Turn, outcome: Outcome) -> Notice | None:
+    """What the user reads besides the answer itself, if anything."""
+    rule = _RULES[outcome.ending]
+    if rule.notice is None:
+        return None
+    reply_to = turn.message_id if rule.quotes_question else None
+    return Notice(rule.notice(turn.texts, outcome), reply_to, rule.replaces_preview)
+
+
+def log_outcome(turn: Turn, outcome: Outcome) -> None:
+    """One line per turn: the chat, the message, how it ended; never the message's text."""
+    rule = _RULES[outcome.ending]
+    extra = []
+    if outcome.ending in (Ending.ANSWERED, Ending.STOPPED):
+        extra.append(f"{outcome.chars} chars, history {outcome.history} msgs before")
+    if outcome.detail:
+        extra.append(outcome.detail)
+    logger.opt(exception=outcome.error).log(
+        rule.level,
+        "chat={} msg={} {}{}",
+        turn.chat_id,
+        turn.message_id,
+        outcome.ending.value,
+        f" ({'; '.join(extra)})" if extra else "",
+    )

@@ -1,0 +1,66 @@
+"""The placement port: how a chat's turns reach the one actor that answers them.
+
+Adapters: `LocalPlacement` (bot/conversation/local.py: one process, in-memory inboxes) and
+`LeasedPlacement` (bot/conversation/leased/: a durable inbox in Redis, a lease per chat, and a
+control channel between replicas). Both keep the contract of tests/unit/test_placement.py;
+docs/architecture.md says what each guarantees.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain import ChatKey, Turn
+
+
+class Accepted(StrEnum):
+    QUEUED = "queued"
+    DUPLICATE = "duplicate"  # Telegram delivered this message before
+    INBOX_FULL = "inbox_full"
+    CLOSING = "closing"
+
+
+class Action(StrEnum):
+    CANCEL = "cancel"  # stop the reply in progress, drop the queued turns
+    RESET = "reset"  # the same, and the turn in progress may no longer commit
+    STOP = "stop"  # the stop button: stop the reply to one message only
+
+
+@dataclass(frozen=True, slots=True)
+class Interrupted:
+    stopped: bool  # a reply in progress was stopped
+    dropped: int  # queued turns dropped
+
+
+class Placement(ABC):
+    inbox_size: int
+
+    @abstractmethod
+    async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
+        """Queue a new message for its chat's actor; never reorders a chat's messages."""
+
+    @abstractmethod
+    async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
+        """Act on the actor answering the chat, wherever it runs."""
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Take up what an earlier run left unanswered; begin any upkeep."""
+
+    @abstractmethod
+    async def shutdown(self, timeout: float) -> list[Turn]:
+        """Stop taking turns, let the queued ones finish within `timeout`, cancel the rest.
+
+        Returns the turns nobody will answer, whose users should be told; a durable placement
+        keeps them for the next start and returns none.
+        """
+
+    @abstractmethod
+    def pending(self, key: ChatKey) -> int:
+        """Turns of the chat held by an actor of this process, the one in progress included."""
+
+    @abstractmethod
+    def __len__(self) -> int:
+        """Live actors in this process."""

@@ -1,0 +1,206 @@
+"""One turn as three steps, load, generate, conclude, each ending in an `Outcome`.
+
+A user's message in, the model's answer out, the pair committed only after delivery
+(docs/architecture.md, "The path of a message"). What the user reads when a step fails is
+decided in bot/conversation/outcomes.py, not here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Protocol
+
+from loguru import logger
+
+from bot.conversation.outcomes import Ending, Outcome, log_outcome, notice_for
+from bot.conversation.stop import StopSignal
+from bot.delivery.sender import Delivery, ReplySender
+from bot.delivery.streaming import Preview
+from bot.dialog.messages import ChatMessage, Role
+from bot.dialog.store import DialogStore
+from bot.dialog.trimming import Budget, min_tokens_for, trim_history
+from bot.domain import ChatKey, StorageUnavailable, Turn
+from bot.llm.errors import ModelError, ModelErrorKind
+from bot.llm.port import ChatModel
+
+
+class TurnContext(Protocol):
+    """What a running turn may ask of the actor that runs it."""
+
+    @property
+    def key(self) -> ChatKey: ...
+
+    def is_current(self, epoch: int) -> bool:
+        """False once the dialog was reset after the turn began: its result must not land."""
+        ...
+
+    def has_company(self) -> bool:
+        """True when other messages of this chat are waiting: replies then quote their message."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class _Prompt:
+    question: ChatMessage
+    history: list[ChatMessage]
+    replaced: int  # messages the commit replaces (/retry: the last pair)
+
+    @property
+    def dialog(self) -> list[ChatMessage]:
+        return [*self.history, self.question]
+
+
+@dataclass(slots=True)
+class _Progress:
+    """The answer so far, kept outside the generating task so a stop can still deliver it."""
+
+    text: str = ""
+    stopped: bool = False
+
+
+class TurnRunner:
+    def __init__(
+        self,
+        *,
+        model: ChatModel,
+        store: DialogStore,
+        sender: ReplySender,
+        system_prompt: ChatMessage,
+        budget: Budget,
+        stream: bool,
+    ) -> None:
+        self._stream = stream
+        self._model = model
+        self._store = store
+        self._sender = sender
+        self._system = system_prompt
+        self._budget = budget
+
+    async def run(
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
+    ) -> Outcome:
+        """Never raises but for cancellation: every ending is logged and told as it should."""
+        preview: Preview | None = None
+        try:
+            prompt = await self._load(turn, context.key)
+            if isinstance(prompt, Outcome):
+                outcome = prompt
+            else:
+                reply_to = turn.message_id if crowded or context.has_company() else None
+                preview = self._preview(turn, reply_to)
+                progress = await self._generate(turn, prompt, preview, stop)
+                outcome = await self._conclude(
+                    turn, context, epoch, prompt, progress, preview, reply_to
+                )
+        except ModelError as error:
+            outcome = Outcome(Ending.MODEL_FAILED, model_error=error.kind, detail=str(error))
+        except StorageUnavailable as error:
+            outcome = Outcome(Ending.STORAGE_UNAVAILABLE, detail=str(error))
+        except Exception as error:
+            outcome = Outcome(Ending.CRASHED, detail=type(error).__name__, error=error)
+        log_outcome(turn, outcome)
+        notice = notice_for(turn, outcome)
+        if notice is not None:
+            into = preview.message_id if preview is not None and notice.replaces_preview else None
+            await self._sender.notify(
+                turn.chat_id, notice.text, reply_to=notice.reply_to, into=into
+            )
+        return outcome
+
+    async def _load(self, turn: Turn, key: ChatKey) -> _Prompt | Outcome:
+        """The committed history and the question; /retry takes back the last pair."""
+        history = await self._store.load(key)
+        if not turn.retry:
+            return _Prompt(ChatMessage.user(turn.text), history, 0)
+        if len(history) < 2 or history[-1].role is not Role.ASSISTANT:
+            return Outcome(Ending.NOTHING_TO_RETRY)
+        return _Prompt(history[-2], history[:-2], 2)
+
+    def _preview(self, turn: Turn, reply_to: int | None) -> Preview | None:
+        if not self._stream:
+            return None
+        return self._sender.preview(
+            turn.chat_id, private=turn.private, draft_id=turn.message_id, reply_to=reply_to
+        )
+
+    async def _generate(
+        self, turn: Turn, prompt: _Prompt, preview: Preview | None, stop: StopSignal
+    ) -> _Progress:
+        """The answer, streamed into the preview or in one piece, until done or stopped."""
+        progress = _Progress()
+
+        async def streamed(messages: list[ChatMessage]) -> str:
+            assert preview is not None
+            async for delta in self._model.stream(messages):
+                progress.text += delta
+                await preview.update(progress.text)
+            return progress.text
+
+        async def whole() -> None:
+            ask = self._model.complete if preview is None else streamed
+            progress.text = await self._with_smaller_context_on_refusal(turn, prompt.dialog, ask)
+
+        async with self._sender.typing(turn.chat_id):
+            if turn.acknowledged:  # its answer starts: the 👀 of "queued" has done its job
+                await self._sender.unreact(turn.chat_id, turn.message_id)
+            progress.stopped = await stop.run(whole())
+        return progress
+
+    async def _conclude(
+        self,
+        turn: Turn,
+        context: TurnContext,
+        epoch: int,
+        prompt: _Prompt,
+        progress: _Progress,
+        preview: Preview | None,
+        reply_to: int | None,
+    ) -> Outcome:
+        """Deliver what was generated, then commit the pair if the dialog is still this one."""
+        answer = progress.text
+        if not answer.strip():
+            return Outcome(Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER)
+        shown = f"{answer}\n\n{turn.texts.stopped_suffix}" if progress.stopped else answer
+        if context.has_company():  # more came while it was generated: say which this answers
+            reply_to = turn.message_id
+        into = preview.message_id if preview is not None else None
+        delivery = await self._sender.deliver(turn.chat_id, shown, reply_to=reply_to, into=into)
+        if delivery is Delivery.BLOCKED:
+            return Outcome(Ending.BLOCKED)
+        if delivery is Delivery.FAILED:
+            return Outcome(Ending.SEND_FAILED)
+        if not context.is_current(epoch):
+            return Outcome(Ending.RESET)
+        try:
+            await self._store.replace_last(
+                context.key, prompt.replaced, [prompt.question, ChatMessage.assistant(answer)]
+            )
+        except StorageUnavailable as error:
+            return Outcome(Ending.NOT_SAVED, detail=str(error))
+        ending = Ending.STOPPED if progress.stopped else Ending.ANSWERED
+        return Outcome(ending, chars=len(answer), history=len(prompt.history))
+
+    async def _with_smaller_context_on_refusal(
+        self,
+        turn: Turn,
+        dialog: list[ChatMessage],
+        ask: Callable[[list[ChatMessage]], Awaitable[str]],
+    ) -> str:
+        """One model call; a context-too-long refusal is retried once with half the budget."""
+        try:
+            return await ask(trim_history(self._system, dialog, self._budget))
+        except ModelError as error:
+            if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
+                raise
+        smaller = Budget(
+            max(self._budget.max_tokens // 2, min_tokens_for(self._system)),
+            self._budget.max_messages,
+        )
+        logger.warning(
+            "chat={} context too long at {} tokens; retrying with {}",
+            turn.chat_id,
+            self._budget.max_tokens,
+            smaller.max_tokens,
+        )
+        return await ask(trim_history(self._system, dialog, smaller))

@@ -1,0 +1,72 @@
+"""What every layer shares: the chat key, the turn and its versioned encoding, one error.
+
+Nothing here knows aiogram, Redis or the model: handlers build these, placements carry them,
+the turn runner answers them (docs/architecture.md, "The path of a message").
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+
+from bot.texts import Texts, texts_for
+
+
+class StorageUnavailable(Exception):
+    """The storage cannot be reached now (Redis down); the user is told to try again later."""
+
+
+@dataclass(frozen=True, slots=True)
+class ChatKey:
+    """One dialog: a bot's chat, or one forum topic of it (aiogram's CHAT_TOPIC strategy)."""
+
+    bot_id: int
+    chat_id: int
+    thread_id: int | None = None
+
+    @property
+    def scope(self) -> str:
+        """The chat's part of a storage key: `<chat_id>`, or `<chat_id>:<thread_id>`."""
+        if self.thread_id is None:
+            return str(self.chat_id)
+        return f"{self.chat_id}:{self.thread_id}"
+
+    @classmethod
+    def from_scope(cls, bot_id: int, scope: str) -> ChatKey:
+        chat, _, thread = scope.partition(":")
+        return cls(bot_id, int(chat), int(thread) if thread else None)
+
+
+TURN_SCHEMA = 2  # v1 (no "v" field) was written before forum topics and reactions
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    """A user's message as a conversation needs it: nothing aiogram-specific survives here."""
+
+    chat_id: int
+    user_id: int
+    message_id: int
+    text: str
+    language_code: str | None = None
+    private: bool = True  # drafts stream only in private chats; groups stream by edits
+    retry: bool = False  # /retry: answer the last question again, replacing the last answer
+    thread_id: int | None = None  # the forum topic the message was written in
+    acknowledged: bool = False  # it waited behind another turn and carries a 👀 reaction
+
+    @property
+    def texts(self) -> Texts:
+        return texts_for(self.language_code)
+
+    def encode(self) -> str:
+        """JSON with its schema version, as the durable inbox stores it."""
+        return json.dumps({"v": TURN_SCHEMA, **asdict(self)}, ensure_ascii=False)
+
+    @classmethod
+    def decode(cls, raw: bytes | str) -> Turn:
+        """Reads every schema written so far; v1 had the first seven fields only."""
+        fields = json.loads(raw)
+        version = fields.pop("v", 1)
+        if version > TURN_SCHEMA:
+            raise ValueError(f"turn schema {version} is newer than this release's {TURN_SCHEMA}")
+        return cls(**fields)

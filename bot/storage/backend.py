@@ -1,0 +1,47 @@
+"""The backend port: everything STORAGE_URL decides, built once by the composition root.
+
+A backend owns its connections and hands out the dialog store, aiogram's FSM storage and the
+placement of conversations, all over the same storage. Adapters: memory.py (`memory://`) and
+redis.py (`redis://`, `rediss://`, `unix://`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+
+from aiogram.fsm.storage.base import BaseStorage
+
+from bot.conversation.actors import ActorPool
+from bot.conversation.placement import Placement
+from bot.dialog.store import DialogStore
+
+
+@dataclass(frozen=True, slots=True)
+class StorageOptions:
+    bot_id: int
+    max_messages: int  # kept per dialog
+    ttl_seconds: int  # a quiet dialog, and its FSM state, are forgotten after this
+    prefix: str = "groqbot"  # Redis only
+    lease_ttl: float = 10.0  # Redis only
+
+
+class Backend(ABC):
+    dialogs: DialogStore
+    fsm_storage: BaseStorage
+
+    @abstractmethod
+    def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
+        """How this backend gets a chat's turns to the actor that answers them."""
+
+    @abstractmethod
+    async def start(self) -> None:
+        """Check the storage answers (StorageUnavailable if not) and bring its data up to date."""
+
+    @abstractmethod
+    async def ready(self) -> bool:
+        """Whether the storage answers now (the webhook's /readyz)."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Close every connection, once."""

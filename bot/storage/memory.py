@@ -1,0 +1,38 @@
+"""The memory backend: nothing to install, everything forgotten on restart."""
+
+from __future__ import annotations
+
+from aiogram.fsm.storage.memory import MemoryStorage
+
+from bot.conversation.actors import ActorPool
+from bot.conversation.local import LocalPlacement
+from bot.conversation.placement import Placement
+from bot.dialog.memory import MemoryDialogStore
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.urls import MEMORY_URL
+
+
+class MemoryBackend(Backend):
+    def __init__(self, options: StorageOptions) -> None:
+        self.dialogs = MemoryDialogStore(
+            max_messages=options.max_messages, ttl_seconds=options.ttl_seconds
+        )
+        self.fsm_storage = MemoryStorage()
+
+    @classmethod
+    def from_url(cls, url: str, options: StorageOptions) -> MemoryBackend:
+        if url != MEMORY_URL:
+            raise ValueError("the memory backend takes only memory://")
+        return cls(options)
+
+    def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
+        return LocalPlacement(pool, idle_timeout=idle_timeout)
+
+    async def start(self) -> None:
+        return None  # memory is always there, and always of this release
+
+    async def ready(self) -> bool:
+        return True
+
+    async def aclose(self) -> None:
+        await self.fsm_storage.close()

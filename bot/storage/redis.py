@@ -1,0 +1,70 @@
+"""The Redis backend: one client (one pool) for dialogs, FSM states, inboxes and leases."""
+
+from __future__ import annotations
+
+from aiogram.fsm.storage.redis import RedisStorage
+from redis.asyncio import Redis
+
+from bot.conversation.actors import ActorPool
+from bot.conversation.leased.control import ChatControl
+from bot.conversation.leased.journal import TurnJournal
+from bot.conversation.leased.leases import ChatLeases
+from bot.conversation.leased.placement import LeasedPlacement
+from bot.conversation.placement import Placement
+from bot.dialog.redis import RedisDialogStore
+from bot.domain import StorageUnavailable
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_keys import RedisKeys
+from bot.storage.redis_migration import migrate
+from bot.storage.urls import REDIS_SCHEMES
+
+
+class RedisBackend(Backend):
+    def __init__(self, redis: Redis, options: StorageOptions) -> None:
+        self.redis = redis
+        self._options = options
+        self.keys = RedisKeys(options.prefix, options.bot_id)
+        self.dialogs = RedisDialogStore(
+            redis, self.keys, max_messages=options.max_messages, ttl_seconds=options.ttl_seconds
+        )
+        # A chat's state expires with its dialog, so strangers and quiet chats leave nothing.
+        self.fsm_storage = RedisStorage(
+            redis,
+            key_builder=self.keys,
+            state_ttl=options.ttl_seconds,
+            data_ttl=options.ttl_seconds,
+        )
+
+    @classmethod
+    def from_url(cls, url: str, options: StorageOptions) -> RedisBackend:
+        """Nothing is sent until `start`."""
+        if not url.startswith(REDIS_SCHEMES):
+            raise ValueError("the Redis backend takes redis://, rediss:// or unix:// URLs")
+        return cls(Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5), options)
+
+    def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
+        leases = ChatLeases(self.redis, self.keys, ttl_seconds=self._options.lease_ttl)
+        return LeasedPlacement(
+            pool,
+            journal=TurnJournal(self.redis, self.keys, ttl_seconds=self._options.ttl_seconds),
+            leases=leases,
+            control=ChatControl(self.redis, self.keys, replica=leases.replica),
+            idle_timeout=idle_timeout,
+        )
+
+    async def start(self) -> None:
+        with unavailable_on_error():
+            await self.redis.ping()
+        await migrate(self.redis, self.keys)
+
+    async def ready(self) -> bool:
+        try:
+            with unavailable_on_error():
+                await self.redis.ping()
+        except StorageUnavailable:
+            return False
+        return True
+
+    async def aclose(self) -> None:
+        await self.redis.aclose(close_connection_pool=True)

@@ -1,0 +1,256 @@
+"""The placement contract, run over both adapters: local (memory) and leased (a real Redis).
+
+Like aiogram's storage tests, one set of tests and one fixture parametrised over every
+adapter; where the two differ by design (what a shutdown leaves), the test says both.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.conversation.actors import ActorPool
+from bot.conversation.placement import Accepted, Interrupted
+from bot.conversation.runner import TurnRunner
+from bot.conversation.supervisor import Supervisor
+from bot.delivery.sender import ReplySender
+from bot.dialog.messages import ChatMessage
+from bot.dialog.trimming import Budget
+from bot.domain import ChatKey, Turn
+from bot.llm.port import ChatModel
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.memory import MemoryBackend
+from bot.storage.redis import RedisBackend
+from bot.texts import EN
+from tests.support.fake_telegram import FakeTelegram
+
+KEY = ChatKey(bot_id=4242, chat_id=1)
+OTHER = ChatKey(bot_id=4242, chat_id=2)
+
+
+class ScriptedModel(ChatModel):
+    """Answers `echo: <last text>`; raises for texts in `crash_on`; waits on `gate` if set."""
+
+    def __init__(self) -> None:
+        self.crash_on: set[str] = set()
+        self.gate: asyncio.Event | None = None
+        self.prompts: list[list[ChatMessage]] = []
+        self.started = asyncio.Event()
+
+    async def complete(self, messages: Sequence[ChatMessage]) -> str:
+        self.prompts.append(list(messages))
+        self.started.set()
+        if self.gate is not None:
+            await self.gate.wait()
+        text = messages[-1].content
+        if text in self.crash_on:
+            raise RuntimeError("unexpected bug")
+        return f"echo: {text}"
+
+    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+        yield await self.complete(messages)
+
+    async def aclose(self) -> None:
+        return None
+
+
+@pytest.fixture
+async def bot(fake_telegram: FakeTelegram) -> AsyncIterator[Bot]:
+    bot = Bot(
+        "4242:TEST", session=AiohttpSession(api=TelegramAPIServer.from_base(fake_telegram.url))
+    )
+    yield bot
+    await bot.session.close()
+
+
+@pytest.fixture
+def model() -> ScriptedModel:
+    return ScriptedModel()
+
+
+@pytest.fixture(params=["local", "leased"])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=1.0)
+    if request.param == "local":
+        built: Backend = MemoryBackend.from_url("memory://", options)
+    else:
+        built = RedisBackend.from_url(str(request.getfixturevalue("redis_url")), options)
+    await built.start()
+    yield built
+    await built.aclose()
+
+
+def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
+    sender = ReplySender(bot)
+    runner = TurnRunner(
+        model=model,
+        store=backend.dialogs,
+        sender=sender,
+        system_prompt=ChatMessage.system("be nice"),
+        budget=Budget(max_tokens=1000, max_messages=10),
+        stream=False,
+    )
+    pool = ActorPool(runner=runner, fsm_storage=backend.fsm_storage, inbox_size=5)
+    placement = backend.placement(pool, idle_timeout=60)
+    return Supervisor(
+        placement, dialogs=backend.dialogs, fsm_storage=backend.fsm_storage, sender=sender
+    )
+
+
+@pytest.fixture
+async def conversations(
+    backend: Backend, bot: Bot, model: ScriptedModel
+) -> AsyncIterator[Supervisor]:
+    supervisor = build(backend, bot, model)
+    await supervisor.start()
+    yield supervisor
+    await supervisor.shutdown(0.1)
+
+
+def turn(message_id: int, text: str, chat: ChatKey = KEY) -> Turn:
+    return Turn(chat_id=chat.chat_id, user_id=chat.chat_id, message_id=message_id, text=text)
+
+
+async def test_turns_are_answered_once_each_in_order(
+    conversations: Supervisor, fake_telegram: FakeTelegram
+) -> None:
+    for n in range(1, 6):
+        assert await conversations.accept(KEY, turn(n, f"m{n}")) is Accepted.QUEUED
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 5)
+    assert [m.text for m in fake_telegram.sent_to(1)] == [f"echo: m{n}" for n in range(1, 6)]
+
+
+async def test_a_message_delivered_twice_is_answered_once(
+    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    model.gate = asyncio.Event()
+    assert await conversations.accept(KEY, turn(1, "once")) is Accepted.QUEUED
+    assert await conversations.accept(KEY, turn(1, "once")) is Accepted.DUPLICATE
+    assert await conversations.accept(KEY, turn(2, "next")) is Accepted.QUEUED
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 2)
+    await asyncio.sleep(0.1)
+    assert [m.text for m in fake_telegram.sent_to(1)] == ["echo: once", "echo: next"]
+
+
+async def test_a_full_inbox_refuses_the_turn(
+    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    model.gate = asyncio.Event()
+    results = [await conversations.accept(KEY, turn(n, f"m{n}")) for n in range(1, 8)]
+    assert results == [Accepted.QUEUED] * 5 + [Accepted.INBOX_FULL] * 2
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 5)
+    await asyncio.sleep(0.1)
+    assert [m.text for m in fake_telegram.sent_to(1)] == [f"echo: m{n}" for n in range(1, 6)]
+
+
+async def test_a_crash_inside_a_turn_gets_a_fallback_and_the_next_turn_works(
+    conversations: Supervisor,
+    backend: Backend,
+    model: ScriptedModel,
+    fake_telegram: FakeTelegram,
+) -> None:
+    model.crash_on = {"boom"}
+    for n, text in enumerate(["before", "boom", "after"], start=1):
+        assert await conversations.accept(KEY, turn(n, text)) is Accepted.QUEUED
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 3)
+    assert [m.text for m in fake_telegram.sent_to(1)] == [
+        "echo: before",
+        EN.internal_error,
+        "echo: after",
+    ]
+    history = await backend.dialogs.load(KEY)
+    assert [m.content for m in history] == ["before", "echo: before", "after", "echo: after"]
+
+
+async def test_cancel_stops_the_reply_and_drops_the_waiting_turns(
+    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    model.gate = asyncio.Event()
+    for n in range(1, 4):
+        await conversations.accept(KEY, turn(n, f"m{n}"))
+    await model.started.wait()
+    assert await conversations.cancel(KEY) == Interrupted(stopped=True, dropped=2)
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
+    assert [m.text for m in fake_telegram.sent_to(1)] == [EN.stopped]
+    model.gate = None
+    await conversations.accept(KEY, turn(4, "m4"))
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 2)
+    assert fake_telegram.sent_to(1)[-1].text == "echo: m4"
+    while conversations.pending(KEY):
+        await asyncio.sleep(0.01)
+    assert await conversations.cancel(KEY) == Interrupted(stopped=False, dropped=0)
+
+
+async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(
+    conversations: Supervisor,
+    backend: Backend,
+    model: ScriptedModel,
+    fake_telegram: FakeTelegram,
+) -> None:
+    await backend.dialogs.append(KEY, [ChatMessage.user("old"), ChatMessage.assistant("old!")])
+    model.gate = asyncio.Event()
+    for n in range(1, 4):
+        await conversations.accept(KEY, turn(n, f"m{n}"))
+    await model.started.wait()
+    assert await conversations.reset(KEY) == 2
+    model.gate.set()
+    await asyncio.sleep(0.1)
+    assert fake_telegram.sent_to(1) == []
+    assert await backend.dialogs.load(KEY) == []
+    assert conversations.pending(KEY) == 0
+    await conversations.accept(KEY, turn(4, "fresh"))
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
+    assert model.prompts[-1] == [ChatMessage.system("be nice"), ChatMessage.user("fresh")]
+
+
+async def test_users_do_not_wait_for_each_other(
+    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    model.gate = asyncio.Event()
+    await conversations.accept(KEY, turn(1, "stuck"))
+    await model.started.wait()
+    model.gate = None  # the next call (another chat) does not wait
+    await conversations.accept(OTHER, turn(1, "quick", OTHER))
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(2)) >= 1)
+    assert fake_telegram.sent_to(1) == []
+
+
+async def test_shutdown_refuses_new_turns_and_stops_idle_actors_at_once(
+    conversations: Supervisor, fake_telegram: FakeTelegram
+) -> None:
+    await conversations.accept(KEY, turn(1, "hi"))
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
+    await asyncio.wait_for(conversations.shutdown(10), timeout=2)
+    assert len(conversations) == 0
+    assert await conversations.accept(KEY, turn(2, "late")) is Accepted.CLOSING
+
+
+async def test_shutdown_past_its_deadline_tells_or_keeps_the_unanswered(
+    backend: Backend, bot: Bot, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    """Local: the users are told to send again. Leased: the next start answers them."""
+    conversations = build(backend, bot, model)
+    await conversations.start()
+    model.gate = asyncio.Event()
+    for n in range(1, 4):
+        await conversations.accept(KEY, turn(n, f"m{n}"))
+    await model.started.wait()
+    await conversations.shutdown(0.1)
+    if isinstance(backend, MemoryBackend):
+        await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 3)
+        assert [m.text for m in fake_telegram.sent_to(1)] == [EN.shutting_down] * 3
+        return
+    assert fake_telegram.sent_to(1) == []
+    model.gate = None
+    again = build(backend, bot, model)
+    await again.start()  # the lease left at shutdown was released: taken up at once
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 3)
+    assert [m.text for m in fake_telegram.sent_to(1)] == [f"echo: m{n}" for n in range(1, 4)]
+    await again.shutdown(1)
