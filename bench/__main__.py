@@ -7,17 +7,15 @@ import asyncio
 import os
 import platform
 import shutil
-import statistics
 import sys
 import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
 
-from loguru import logger
-
 from bench import figures
 from bench.figures import median_spread, percentile
+from bench.footing import FOOTING, logging_off
 from tests.support.redis_server import RedisServer
 
 
@@ -26,26 +24,57 @@ def fmt(values: list[float], unit: str = "", scale: float = 1.0, digits: int = 2
     return f"{median:.{digits}f}{unit} ({low:.{digits}f}–{high:.{digits}f})"
 
 
+Row = tuple[str, str, str, str]
+
+
 async def main(args: argparse.Namespace) -> None:
-    rows: list[tuple[str, str, str, str]] = []
-    n, m, latency = args.users, args.messages, args.latency
-
-    ours_tp, echo_tp, ratio_tp = [], [], []
-    for _ in range(args.repeat):
-        ours_ups, echo_ups = await figures.throughput(n, m)
-        ours_tp.append(ours_ups)
-        echo_tp.append(echo_ups)
-        ratio_tp.append(ours_ups / echo_ups)
-        await figures.settle()
-    rows.append(
-        (
-            f"throughput, {n * m} updates, zero-latency model (updates/s)",
-            fmt(ours_tp, digits=0),
-            fmt(echo_tp, digits=0) + " bare aiogram echo",
-            fmt(ratio_tp),
-        )
+    rows: list[Row] = []
+    runs = [await throughput_run(args) for _ in range(args.repeat)]
+    rows.extend(throughput_rows(args, runs))
+    rows.extend(
+        await concurrency_rows(args, [args.users * args.messages / run.echo for run in runs])
     )
+    rows.extend(await overhead_rows(args))
+    rows.extend(await memory_rows(args))
+    rows.extend(await redis_rows(args))
+    rows.extend(trimming_rows())
+    print_table(rows, args)
 
+
+async def throughput_run(args: argparse.Namespace) -> figures.Throughput:
+    result = await figures.throughput(args.users, args.messages, magic=True)
+    await figures.settle()
+    return result
+
+
+def throughput_rows(args: argparse.Namespace, runs: list[figures.Throughput]) -> list[Row]:
+    n, m = args.users, args.messages
+    ours = [r.ours for r in runs]
+    echo = [r.echo for r in runs]
+    magic = [r.magic for r in runs if r.magic is not None]
+    calls = f"Bot API calls per update: ours {runs[-1].ours_calls:g}, echo {runs[-1].echo_calls:g}"
+    return [
+        (
+            f"throughput (updates/s): {n} users x {m} messages fed one by one, memory mode "
+            "(STORAGE_URL=memory://, no inbox write), zero-latency model (so no typing... "
+            "call), replies not streamed",
+            fmt(ours, digits=0),
+            fmt(echo, digits=0) + " bare aiogram echo (HasText filter, one answer per update)",
+            f"{fmt([o / e for o, e in zip(ours, echo, strict=True)])}; {calls}",
+        ),
+        (
+            f"profiling change, filters (updates/s): ours with its {runs[-1].swapped} coroutine "
+            "filters swapped back to magic F filters (run by aiogram via asyncio.to_thread), "
+            f"same {n * m} updates and settings as the row above",
+            fmt(ours, digits=0) + " coroutine filters (ours)",
+            fmt(magic, digits=0) + " magic F filters",
+            "coroutine / magic: " + fmt([o / g for o, g in zip(ours, magic, strict=True)]),
+        ),
+    ]
+
+
+async def concurrency_rows(args: argparse.Namespace, echo_seconds: list[float]) -> list[Row]:
+    n, m, latency = args.users, args.messages, args.latency
     ours_c, naive_c = [], []
     orders = []
     ideal = 0.0
@@ -57,48 +86,60 @@ async def main(args: argparse.Namespace) -> None:
         naive_c.append(naive_ratio)
         orders.append((ours_order, naive_order))
         await figures.settle()
-    label = f"{n} users x {m} messages, model {latency * 1000:.0f} ms ±{args.jitter:.0%}"
-    # One core can only dispatch so many updates: N*M at the bare echo bot's rate is a floor
-    # that no bot on aiogram can beat, however its conversations are scheduled.
-    floor = max(ideal, n * m / statistics.median(echo_tp))
-    rows.append(
-        (
-            f"concurrency: wall time / ideal M x L ({ideal:.2f} s), {label}",
-            fmt(ours_c),
-            fmt(naive_c) + " naive handler",
-            f"aiogram's dispatch floor: {floor / ideal:.2f}",
-        )
-    )
+    # One core can only dispatch so many updates: the bare echo bot's time for the same N*M
+    # updates is a floor no bot on aiogram can beat, however it schedules its conversations.
+    floor = [seconds / ideal for seconds in echo_seconds]
     ours_order, naive_order = orders[-1]
-    rows.append(
+    return [
         (
-            "replies out of order / model calls on a broken history (last run)",
+            f"concurrency: wall time / ideal M x L ({ideal:.2f} s: each user's {m} model calls "
+            f"back to back, users in parallel), {n} users x {m} messages, model "
+            f"{latency * 1000:.0f} ms ±{args.jitter:.0%} (same latencies for both), memory "
+            "mode, replies not streamed",
+            fmt(ours_c) + " (updates fed one by one, as ours polls)",
+            fmt(naive_c) + " naive handler (model called in the handler, updates as tasks, "
+            "aiogram's default: a user's messages overlap, so it can beat the ideal, out of "
+            "order)",
+            "dispatch floor, bare echo's time for the same updates / ideal (raw, not clamped "
+            f"to 1): {fmt(floor)}",
+        ),
+        (
+            "replies out of order / model calls on a broken history (last run of the row above)",
             f"{ours_order.out_of_order} / {ours_order.broken_histories}",
             f"{naive_order.out_of_order} / {naive_order.broken_histories} naive handler",
             f"of {n * m}",
-        )
-    )
+        ),
+    ]
 
-    for users, rounds in ((1, 300), (n, 3)):
+
+async def overhead_rows(args: argparse.Namespace) -> list[Row]:
+    rows: list[Row] = []
+    for users, rounds in ((1, 300), (args.users, 3)):
         inbound, outbound = await figures.overhead(users, rounds)
         await figures.settle()
-        rows.append(
-            (
-                f"overhead per message at {users} concurrent user(s): update -> model call",
-                f"p50 {percentile(inbound, 0.5) * 1000:.3f} ms",
-                f"p99 {percentile(inbound, 0.99) * 1000:.3f} ms",
-                f"{len(inbound)} messages",
-            )
+        setting = (
+            f"{users} user(s) x {rounds} rounds, each round's updates fed one by one, next round "
+            "after all replies; model 10 ms, memory mode"
         )
         rows.append(
-            (
-                f"overhead per message at {users} concurrent user(s): model answer -> send",
-                f"p50 {percentile(outbound, 0.5) * 1000:.3f} ms",
-                f"p99 {percentile(outbound, 0.99) * 1000:.3f} ms",
-                f"{len(outbound)} messages",
-            )
+            overhead_row(f"overhead at {users} concurrent user(s)", inbound, "in", setting)
         )
+        rows.append(overhead_row(f"overhead at {users} concurrent user(s)", outbound, "out", ""))
+    return rows
 
+
+def overhead_row(figure: str, seconds: list[float], way: str, setting: str) -> Row:
+    step = "update fed -> model call" if way == "in" else "model answer -> send call"
+    note = f"{len(seconds)} messages" + (f"; {setting}" if setting else "")
+    return (
+        f"{figure}: {step}",
+        f"p50 {percentile(seconds, 0.5) * 1000:.3f} ms",
+        f"p99 {percentile(seconds, 0.99) * 1000:.3f} ms (ours)",
+        note,
+    )
+
+
+async def memory_rows(args: argparse.Namespace) -> list[Row]:
     live, idle, with_history = [], [], []
     for _ in range(args.repeat):
         a, b, c = await figures.memory(args.memory_users, 20)
@@ -107,35 +148,34 @@ async def main(args: argparse.Namespace) -> None:
         with_history.append(c)
         await figures.settle()
     users = f"{args.memory_users} users"
-    rows.append(("memory per live actor (bytes, tracemalloc)", fmt(live, digits=0), users, ""))
-    rows.append(("memory per idle user, no history (bytes)", fmt(idle, digits=0), users, ""))
-    rows.append(
+    traced = "tracemalloc, memory mode, ACTOR_IDLE_TIMEOUT=3600"
+    return [
+        ("memory per live actor (bytes)", fmt(live, digits=0), users, traced),
+        ("memory per idle user, no history (bytes)", fmt(idle, digits=0), users, traced),
         (
             "memory per idle user, 20-message history (bytes)",
             fmt(with_history, digits=0),
             users,
-            "history of ~4.7 KB text",
-        )
-    )
+            f"{traced}; history of ~4.7 KB text",
+        ),
+    ]
 
-    rows.extend(await redis_rows(args, statistics.median(echo_tp)))
 
+def trimming_rows() -> list[Row]:
     trims = figures.trimming([10, 100, 1_000, 10_000])
     base = trims[10]
-    for length, seconds in trims.items():
-        rows.append(
-            (
-                f"trimming a {length}-message dialog to 6000 tokens / 40 messages",
-                f"{seconds * 1e6:.1f} µs",
-                "",
-                f"x{seconds / base:.1f} of 10 messages",
-            )
+    return [
+        (
+            f"trimming a {length}-message dialog to 6000 tokens / 40 messages",
+            f"{seconds * 1e6:.1f} µs",
+            "",
+            f"x{seconds / base:.1f} of 10 messages; trim_history alone, best of 3",
         )
+        for length, seconds in trims.items()
+    ]
 
-    print_table(rows, args)
 
-
-async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[str, str, str, str]]:
+async def redis_rows(args: argparse.Namespace) -> list[Row]:
     """The same pipeline with STORAGE_URL=redis:// against a redis-server started here."""
     executable = shutil.which("redis-server")
     if executable is None:
@@ -149,9 +189,9 @@ async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[st
             for _ in range(args.repeat):
                 server.flush()  # message ids repeat from run to run: a fresh durable inbox
                 before = await figures.redis_commands(server.url)
-                ours_ups, _ = await figures.throughput(n, m, server.url)
+                run = await figures.throughput(n, m, server.url)  # its echo runs in memory
                 after = await figures.redis_commands(server.url)
-                results.append((ours_ups, (after - before - 1) / (n * m)))
+                results.append((run, (after - before - 1) / (n * m)))
                 await figures.settle()
             server.flush()
             round_trips = await figures.redis_round_trips(n, server.url)
@@ -159,34 +199,28 @@ async def redis_rows(args: argparse.Namespace, echo_ups: float) -> list[tuple[st
             inbound, outbound = await figures.overhead(1, 300, server.url)
         finally:
             server.stop()
-    ups = [r[0] for r in results]
+    ups = [r[0].ours for r in results]
+    echo = [r[0].echo for r in results]
     commands = [r[1] for r in results]
+    setting = "1 user x 300 rounds, model 10 ms, STORAGE_URL=redis://"
     return [
         (
-            f"throughput with Redis, {n * m} updates (updates/s)",
+            f"throughput with Redis (updates/s): {n} users x {m} message, STORAGE_URL=redis:// "
+            "(FSM, dialogs, durable inbox and leases in a local redis-server), zero-latency model",
             fmt(ups, digits=0),
-            f"{echo_ups:.0f} bare aiogram echo (median above)",
-            fmt([u / echo_ups for u in ups]),
+            fmt(echo, digits=0) + " bare aiogram echo, measured alongside in each run (its FSM "
+            "in memory)",
+            fmt([u / e for u, e in zip(ups, echo, strict=True)]),
         ),
         (
-            "Redis commands per message (server side)",
+            "Redis commands per message (server side, INFO total_commands_processed)",
             fmt(commands, digits=1),
-            f"{round_trips:.1f} round trips (client side, a pipeline is one)",
+            f"{round_trips:.1f} round trips (client side, a pipeline or a script is one)",
             "FSM read, inbox add, lease, inbox read, state, load, commit, inbox done, "
             "state, inbox read, lease release, inbox settle",
         ),
-        (
-            "overhead with Redis at 1 user: update -> model call",
-            f"p50 {percentile(inbound, 0.5) * 1000:.3f} ms",
-            f"p99 {percentile(inbound, 0.99) * 1000:.3f} ms",
-            f"{len(inbound)} messages",
-        ),
-        (
-            "overhead with Redis at 1 user: model answer -> send",
-            f"p50 {percentile(outbound, 0.5) * 1000:.3f} ms",
-            f"p99 {percentile(outbound, 0.99) * 1000:.3f} ms",
-            f"{len(outbound)} messages",
-        ),
+        overhead_row("overhead with Redis at 1 user", inbound, "in", setting),
+        overhead_row("overhead with Redis at 1 user", outbound, "out", ""),
     ]
 
 
@@ -197,7 +231,8 @@ def print_table(rows: list[tuple[str, str, str, str]], args: argparse.Namespace)
         f"aiogram {version('aiogram')}, groq {version('groq')}, {platform.platform()}\n"
     )
     out(f"command: just bench {' '.join(sys.argv[1:])}".rstrip() + "\n")
-    out(f"figures: median (min–max) over {args.repeat} runs where a range is shown\n\n")
+    out(f"figures: median (min–max) over {args.repeat} runs where a range is shown\n")
+    out(f"footing: {FOOTING}\n\n")
     out("| figure | ours | baseline | ratio / note |\n| --- | --- | --- | --- |\n")
     for row in rows:
         out("| " + " | ".join(row) + " |\n")
@@ -215,7 +250,7 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 if __name__ == "__main__":
-    logger.remove()  # the figures measure the bot, not the console it would log to
+    logging_off()  # the figures measure the bots, not the console they would log to
     arguments = parse()
     started = time.perf_counter()
     asyncio.run(main(arguments))

@@ -14,7 +14,16 @@ from unittest.mock import patch
 from redis.asyncio import Redis
 from redis.asyncio.connection import AbstractConnection
 
-from bench.harness import FakeModel, Rig, Updates, echo, naive, ours, question
+from bench.harness import (
+    FakeModel,
+    Rig,
+    Updates,
+    echo,
+    naive,
+    ours,
+    ours_with_magic_filters,
+    question,
+)
 from bot.dialog.messages import ChatMessage
 from bot.dialog.trimming import Budget, trim_history
 from bot.domain import ChatKey
@@ -55,14 +64,39 @@ def ordering(rig: Rig, updates: Updates) -> Ordering:
     return Ordering(out_of_order, broken)
 
 
+@dataclass
+class Throughput:
+    """Updates per second and Bot API calls per update, each bot on the very same updates."""
+
+    ours: float
+    echo: float
+    ours_calls: float
+    echo_calls: float
+    magic: float | None = None  # ours with magic `F` filters, when measured
+    swapped: int = 0  # how many of our filters the magic variant swapped
+
+
 async def throughput(
-    users: int, messages: int, storage_url: str = "memory://"
-) -> tuple[float, float]:
-    """Updates per second through our bot and through a bare echo bot, zero-latency model."""
+    users: int, messages: int, storage_url: str = "memory://", magic: bool = False
+) -> Throughput:
+    """Ours, a bare echo bot and, if asked, ours with magic filters; zero-latency model."""
     updates = Updates(users, messages)
-    ours_seconds = await drive(ours(FakeModel(), STORAGE_URL=storage_url), updates)
-    echo_seconds = await drive(echo(), updates)
-    return len(updates.items) / ours_seconds, len(updates.items) / echo_seconds
+    count = len(updates.items)
+    our_rig = ours(FakeModel(), STORAGE_URL=storage_url)
+    ours_seconds = await drive(our_rig, updates)
+    echo_rig = echo()
+    echo_seconds = await drive(echo_rig, updates)
+    result = Throughput(
+        count / ours_seconds,
+        count / echo_seconds,
+        our_rig.session.calls / count,
+        echo_rig.session.calls / count,
+    )
+    if magic:
+        await settle()
+        magic_rig, result.swapped = ours_with_magic_filters(FakeModel(), STORAGE_URL=storage_url)
+        result.magic = count / await drive(magic_rig, updates)
+    return result
 
 
 async def concurrency(

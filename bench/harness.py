@@ -1,7 +1,8 @@
-"""What every figure needs: a recording Telegram session, a fake model, updates, three bots.
+"""What every figure needs: a recording Telegram session, a fake model, updates, the bots.
 
 The bots are fed with `Dispatcher.feed_update`, like polling feeds them, and talk to a
 session that records calls instead of sending them, so a figure measures the bot alone.
+The baselines stand on the same footing as ours (bench/footing.py): only the design differs.
 """
 
 from __future__ import annotations
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from aiogram import Bot, Dispatcher, F, Router
+from aiogram import Bot, Dispatcher, Router
 from aiogram.client.session.base import BaseSession
 from aiogram.methods import SendMessage, TelegramMethod
 from aiogram.methods.base import TelegramType
 from aiogram.types import Chat, Message, Update, User
 
+from bench.footing import baseline_dispatcher, text_filter, with_magic_filters
 from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
@@ -227,18 +229,24 @@ def ours(model: FakeModel, **overrides: Any) -> Rig:
     return Rig(dp, bot, session, model, as_tasks=False)
 
 
+def ours_with_magic_filters(model: FakeModel, **overrides: Any) -> tuple[Rig, int]:
+    """Ours before profiling: magic `F` filters in place of the coroutine ones; how many."""
+    rig = ours(model, **overrides)
+    return rig, with_magic_filters(rig.dp)
+
+
 def echo() -> Rig:
-    """A bare aiogram echo bot: the floor that aiogram itself sets."""
+    """A bare aiogram echo bot: the floor that aiogram itself sets, on our footing."""
     session = RecordingSession()
     bot = Bot(TOKEN, session=session)
     router = Router()
 
-    @router.message()  # no filter at all: the floor
+    @router.message(text_filter())  # the filter our text handler passes through
     async def answer(message: Message) -> None:
         assert message.text is not None
         await message.answer(message.text)
 
-    dp = Dispatcher()
+    dp = baseline_dispatcher(settings())
     dp.include_router(router)
     return Rig(dp, bot, session, FakeModel(), as_tasks=False)
 
@@ -250,7 +258,7 @@ def naive(model: FakeModel) -> Rig:
     router = Router()
     histories: dict[int, list[ChatMessage]] = {}
 
-    @router.message(F.text)
+    @router.message(text_filter())
     async def answer(message: Message) -> None:
         assert message.text is not None
         history = histories.setdefault(message.chat.id, [])
@@ -259,6 +267,6 @@ def naive(model: FakeModel) -> Rig:
         history.append(ChatMessage.assistant(reply))
         await message.answer(reply)
 
-    dp = Dispatcher()
+    dp = baseline_dispatcher(settings())
     dp.include_router(router)
     return Rig(dp, bot, session, model, as_tasks=True)  # aiogram's default

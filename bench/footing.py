@@ -1,0 +1,81 @@
+"""The same footing for every bot the bench compares: only the design may differ.
+
+Every baseline gets the bot's own coroutine filters, the bot's outer middlewares built from
+the same settings, and an FSM set up as ours is; logging is off for all of them alike. The
+one variant of ours that differs on purpose is `with_magic_filters`: the older design, kept
+measurable so the README's "what profiling changed" can be reproduced by `just bench`.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from aiogram import Dispatcher, F
+from aiogram.dispatcher.event.handler import FilterObject
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.strategy import FSMStrategy
+from aiogram.utils.magic_filter import MagicFilter
+from loguru import logger
+
+from bot.config import Settings
+from bot.handlers.filters import ContentTypeIn, HasText, LooksLikeCommand, TextIn
+from bot.middlewares.access import AccessMiddleware
+from bot.middlewares.rate_limit import RateLimitMiddleware
+
+FOOTING = (
+    "every bot: the bot's coroutine filters (bot.handlers.filters), its allow-list and "
+    "rate-limit outer middlewares built from the same settings (allow-list empty, "
+    "RATE_LIMIT_MESSAGES=0: the rate limit is off for ours and the baselines alike), FSM in "
+    "memory per chat, logging off (loguru sinks removed, stdlib logging disabled)"
+)
+
+
+def logging_off() -> None:
+    """No bot pays for a console: loguru (ours) and the stdlib (aiogram's own logs) alike."""
+    logger.remove()
+    logging.disable(logging.CRITICAL)
+
+
+def baseline_dispatcher(settings: Settings) -> Dispatcher:
+    """A Dispatcher set up as the composition root sets up ours, with no routers yet."""
+    dp = Dispatcher(storage=MemoryStorage(), fsm_strategy=FSMStrategy.CHAT)
+    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
+    dp.message.outer_middleware(
+        RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
+    )
+    return dp
+
+
+def text_filter() -> HasText:
+    """The filter our text handler uses, for the baselines' one handler."""
+    return HasText()
+
+
+def magic_equivalent(check: object) -> MagicFilter | None:
+    """The magic `F` filter that one of our coroutine filters replaced, or None."""
+    if isinstance(check, HasText):
+        return F.text
+    if isinstance(check, TextIn):
+        return F.text.in_(check._texts)
+    if isinstance(check, LooksLikeCommand):
+        return F.text.regexp(check._pattern)
+    if isinstance(check, ContentTypeIn):
+        return F.content_type.in_(check._types)
+    return None
+
+
+def with_magic_filters(dp: Dispatcher) -> int:
+    """Ours as it was: each coroutine filter back to its magic `F` filter; how many swapped.
+
+    aiogram runs a magic filter through `asyncio.to_thread`; nothing else changes.
+    """
+    swapped = 0
+    for router in dp.chain_tail:
+        for observer in router.observers.values():
+            for handler in observer.handlers:
+                for index, filter_object in enumerate(handler.filters or []):
+                    magic = magic_equivalent(filter_object.callback)
+                    if magic is not None and handler.filters is not None:
+                        handler.filters[index] = FilterObject(magic)
+                        swapped += 1
+    return swapped
