@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import aiohttp
 
-from tests.e2e.conftest import HOOK_PATH, WEBHOOK_SECRET, StartReplica
+from tests.e2e.conftest import HOOK_PATH, WEBHOOK_SECRET, StartBot, StartReplica
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 
@@ -29,3 +29,18 @@ async def test_webhook_answers_updates_with_the_secret_and_refuses_others(
     assert [m.text for m in fake_telegram.sent_to(71)] == [f"reply to: hook {n}" for n in range(3)]
     assert fake_telegram.sent_to(70) == []
     assert all("let me in" not in str(r["messages"]) for r in fake_groq.requests)
+
+
+async def test_polling_after_webhook_mode_removes_the_webhook(
+    start_bot: StartBot, fake_telegram: FakeTelegram
+) -> None:
+    """Telegram refuses getUpdates (409) while a webhook is set, e.g. one left by webhook mode."""
+    fake_telegram.webhook_url = "https://bot.example/telegram/hook"
+    bot = await start_bot()
+    bot.telegram.send_text(31, "still there?")
+    assert await bot.replies(31, 1) == ["reply to: still there?"]
+    assert fake_telegram.webhook_url is None
+    methods = [method for method, _ in fake_telegram.calls]
+    assert methods.index("deleteWebhook") < methods.index("getUpdates")
+    [(_, params)] = [call for call in fake_telegram.calls if call[0] == "deleteWebhook"]
+    assert str(params.get("drop_pending_updates", "false")).lower() == "false"  # updates kept

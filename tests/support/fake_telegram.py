@@ -22,8 +22,17 @@ BOT_USER: dict[str, Any] = {
     "username": "test_bot",
 }
 # Methods whose only answer is `true`: recorded in `calls`, nothing else to do.
-ACKNOWLEDGED = {"deleteWebhook", "setWebhook", "setMyCommands", "deleteMyCommands"}
-JSON_FIELDS = {"reply_parameters", "reply_markup", "entities", "allowed_updates", "commands"}
+ACKNOWLEDGED = {"setMyCommands", "deleteMyCommands"}
+# What Telegram lets a bot react with; the bot uses 👀 (a sample of the real list).
+REACTIONS = {"👀", "👍", "👎", "❤", "🔥", "🤔", "👌", "✍"}
+JSON_FIELDS = {
+    "reply_parameters",
+    "reply_markup",
+    "entities",
+    "allowed_updates",
+    "commands",
+    "reaction",
+}
 
 
 @dataclass
@@ -78,6 +87,11 @@ class FakeTelegram(LocalServer):
         self.drafts: list[Draft] = []
         self.edits: list[Edit] = []
         self.chat_actions: list[tuple[int, str]] = []
+        # The bot's reaction on each user message now, and every change in order.
+        self.reactions: dict[tuple[int, int], list[str]] = {}
+        self.reaction_log: list[tuple[int, int, list[str]]] = []
+        self.webhook_url: str | None = None
+        self._incoming: set[tuple[int, int]] = set()
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -126,6 +140,7 @@ class FakeTelegram(LocalServer):
             },
             **extra,
         }
+        self._incoming.add((chat, message["message_id"]))
         if text is not None:
             message["text"] = text
             if text.startswith("/"):
@@ -243,7 +258,33 @@ class FakeTelegram(LocalServer):
         self.chat_actions.append((int(params["chat_id"]), str(params.get("action"))))
         return True
 
+    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.webhook_url = str(params["url"])
+        return True
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.webhook_url = None
+        return True
+
+    async def _api_setMessageReaction(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        if (chat_id, message_id) not in self._incoming:
+            return _error(400, "Bad Request: message to react not found")
+        raw = params.get("reaction") or []
+        emoji = [str(r.get("emoji")) for r in (json.loads(raw) if isinstance(raw, str) else raw)]
+        if any(e not in REACTIONS for e in emoji):
+            return _error(400, "Bad Request: REACTION_INVALID")
+        self.reactions[(chat_id, message_id)] = emoji
+        self.reaction_log.append((chat_id, message_id, emoji))
+        return True
+
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        if self.webhook_url is not None:
+            return _error(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset", 0))
         limit = int(params.get("limit", 100))
         timeout = float(params.get("timeout", 0))

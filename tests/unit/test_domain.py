@@ -1,0 +1,34 @@
+"""The shared types: chat keys and their storage scope, turns and their versioned JSON."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from bot.domain import ChatKey, Turn
+
+
+def test_a_forum_topic_is_a_chat_key_of_its_own() -> None:
+    chat, topic = ChatKey(1, -100), ChatKey(1, -100, thread_id=7)
+    assert chat != topic
+    assert (chat.scope, topic.scope) == ("-100", "-100:7")
+    assert ChatKey.from_scope(1, topic.scope) == topic
+    assert ChatKey.from_scope(1, chat.scope) == chat
+
+
+def test_a_turn_survives_its_encoding() -> None:
+    turn = Turn(1, 2, 3, "привет", "ru", private=False, thread_id=9, acknowledged=True)
+    assert json.loads(turn.encode())["v"] == 2
+    assert Turn.decode(turn.encode()) == turn
+
+
+def test_a_turn_written_by_the_release_before_is_read() -> None:
+    old = {"chat_id": 1, "user_id": 2, "message_id": 3, "text": "hi", "language_code": None}
+    old |= {"private": True, "retry": False}
+    assert Turn.decode(json.dumps(old)) == Turn(1, 2, 3, "hi")
+
+
+def test_a_turn_from_a_newer_release_is_refused_not_misread() -> None:
+    with pytest.raises(ValueError, match="newer"):
+        Turn.decode(json.dumps({"v": 3, "chat_id": 1}))
