@@ -27,7 +27,7 @@ from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
 from bot.dialog.messages import ChatMessage
-from bot.llm.port import ChatModel
+from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.storage.backend import Backend
 
 TOKEN = "4242:BENCH"
@@ -122,7 +122,8 @@ class FakeModel(ChatModel):
             self.latency_of[text] = self.latency + self._rng.uniform(-spread, spread)
         return self.latency_of[text]
 
-    async def complete(self, messages: Sequence[ChatMessage]) -> str:
+    async def complete(self, request: ModelRequest) -> Reply:
+        messages = request.messages
         question = messages[-1].content
         chat_id = int(question.split("-")[0][1:])
         call = Call(
@@ -136,10 +137,10 @@ class FakeModel(ChatModel):
         if delay > 0:
             await asyncio.sleep(delay)
         call.answered_at = time.perf_counter()
-        return f"echo: {question}"
+        return Reply(f"echo: {question}")
 
-    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
-        yield await self.complete(messages)
+    async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
+        yield Delta((await self.complete(request)).text)
 
     async def aclose(self) -> None:
         return None
@@ -263,9 +264,9 @@ def naive(model: FakeModel) -> Rig:
         assert message.text is not None
         history = histories.setdefault(message.chat.id, [])
         history.append(ChatMessage.user(message.text))
-        reply = await model.complete([ChatMessage.system("s"), *history])
-        history.append(ChatMessage.assistant(reply))
-        await message.answer(reply)
+        reply = await model.complete(ModelRequest([ChatMessage.system("s"), *history]))
+        history.append(ChatMessage.assistant(reply.text))
+        await message.answer(reply.text)
 
     dp = baseline_dispatcher(settings())
     dp.include_router(router)

@@ -22,7 +22,7 @@ from bot.dialog.store import DialogStore
 from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.domain import ChatKey, StorageUnavailable, Turn
 from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.port import ChatModel
+from bot.llm.port import ChatModel, ModelRequest
 
 
 class TurnContext(Protocol):
@@ -130,15 +130,19 @@ class TurnRunner:
         """The answer, streamed into the preview or in one piece, until done or stopped."""
         progress = _Progress()
 
-        async def streamed(messages: list[ChatMessage]) -> str:
+        async def streamed(request: ModelRequest) -> str:
             assert preview is not None
-            async for delta in self._model.stream(messages):
-                progress.text += delta
-                await preview.update(progress.text)
+            async for delta in self._model.stream(request):
+                if delta.text:
+                    progress.text += delta.text
+                    await preview.update(progress.text)
             return progress.text
 
+        async def completed(request: ModelRequest) -> str:
+            return (await self._model.complete(request)).text
+
         async def whole() -> None:
-            ask = self._model.complete if preview is None else streamed
+            ask = completed if preview is None else streamed
             progress.text = await self._with_smaller_context_on_refusal(turn, prompt.dialog, ask)
 
         async with self._sender.typing(turn.chat_id):
@@ -185,11 +189,11 @@ class TurnRunner:
         self,
         turn: Turn,
         dialog: list[ChatMessage],
-        ask: Callable[[list[ChatMessage]], Awaitable[str]],
+        ask: Callable[[ModelRequest], Awaitable[str]],
     ) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""
         try:
-            return await ask(trim_history(self._system, dialog, self._budget))
+            return await ask(ModelRequest(trim_history(self._system, dialog, self._budget)))
         except ModelError as error:
             if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
                 raise
@@ -203,4 +207,4 @@ class TurnRunner:
             self._budget.max_tokens,
             smaller.max_tokens,
         )
-        return await ask(trim_history(self._system, dialog, smaller))
+        return await ask(ModelRequest(trim_history(self._system, dialog, smaller)))

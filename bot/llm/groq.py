@@ -11,7 +11,7 @@ from groq import AsyncGroq
 
 from bot.dialog.messages import ChatMessage
 from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.port import ChatModel
+from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
@@ -53,26 +53,36 @@ class GroqChatModel(ChatModel):
         self._client = client
         self._model = model
 
-    async def complete(self, messages: Sequence[ChatMessage]) -> str:
+    async def complete(self, request: ModelRequest) -> Reply:
         try:
             completion = await self._client.chat.completions.create(
-                model=self._model, messages=_payload(messages)
+                model=request.model or self._model, messages=_payload(request.messages)
             )
         except groq.GroqError as error:
             raise map_error(error) from error
+        usage = completion.usage
+        counted = Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage()
         if not completion.choices:
-            return ""
-        return completion.choices[0].message.content or ""
+            return Reply("", usage=counted)
+        message = completion.choices[0].message
+        return Reply(message.content or "", message.reasoning or "", counted)
 
-    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+    async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         try:
             chunks = await self._client.chat.completions.create(
-                model=self._model, messages=_payload(messages), stream=True
+                model=request.model or self._model,
+                messages=_payload(request.messages),
+                stream=True,
             )
             try:
                 async for chunk in chunks:
-                    if chunk.choices and chunk.choices[0].delta.content:
-                        yield chunk.choices[0].delta.content
+                    if chunk.choices:
+                        delta = chunk.choices[0].delta
+                        if delta.content or delta.reasoning:
+                            yield Delta(delta.content or "", delta.reasoning or "")
+                    usage = chunk.x_groq.usage if chunk.x_groq else None
+                    if usage is not None:  # Groq reports a stream's usage with its last chunk
+                        yield Delta(usage=Usage(usage.prompt_tokens, usage.completion_tokens))
             finally:
                 await chunks.close()  # a stopped answer stops the generation too
         except groq.GroqError as error:

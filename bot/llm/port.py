@@ -4,19 +4,52 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass, field
 
 from bot.dialog.messages import ChatMessage
+
+
+@dataclass(frozen=True, slots=True)
+class ModelRequest:
+    """One call: the prompt, and what the chat chose for it."""
+
+    messages: Sequence[ChatMessage]
+    model: str | None = None  # None: the adapter's default model (GROQ_MODEL)
+
+
+@dataclass(frozen=True, slots=True)
+class Usage:
+    """Tokens the service counted for one call, when it reports them."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Delta:
+    """A piece of a streamed answer; `usage` comes once, with or after the last piece."""
+
+    text: str = ""
+    reasoning: str = ""  # a reasoning model's thinking, never part of the answer
+    usage: Usage | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    text: str
+    reasoning: str = ""
+    usage: Usage = field(default_factory=Usage)
 
 
 class ChatModel(ABC):
     """A chat-completion model; adapters raise only `ModelError`, never their SDK's errors."""
 
     @abstractmethod
-    async def complete(self, messages: Sequence[ChatMessage]) -> str:
-        """The assistant's whole answer to `messages`."""
+    async def complete(self, request: ModelRequest) -> Reply:
+        """The assistant's whole answer."""
 
     @abstractmethod
-    def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
+    def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         """The answer as it is generated, piece by piece; closing it early stops the call."""
 
     @abstractmethod

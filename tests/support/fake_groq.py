@@ -170,8 +170,6 @@ class FakeGroq(LocalServer):
         return _error(400, "'messages' must be a non-empty list", "invalid_request_error", None)
 
     def _completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
-        prompt_tokens = sum(len(str(m.get("content", ""))) // 4 for m in body["messages"])
-        completion_tokens = len(content) // 4
         return {
             "id": f"chatcmpl-{next(self._ids)}",
             "object": "chat.completion",
@@ -185,11 +183,7 @@ class FakeGroq(LocalServer):
                     "logprobs": None,
                 }
             ],
-            "usage": {
-                "prompt_tokens": prompt_tokens,
-                "completion_tokens": completion_tokens,
-                "total_tokens": prompt_tokens + completion_tokens,
-            },
+            "usage": _usage(body, content),
         }
 
     async def _stream(
@@ -224,10 +218,22 @@ class FakeGroq(LocalServer):
             "created": int(time.time()),
             "model": body.get("model", "fake"),
             "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
+            "x_groq": {"id": f"req_{chunk_id}", "usage": _usage(body, content)},
         }
         await response.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())
         await response.write_eof()
         return response
+
+
+def _usage(body: dict[str, Any], content: str) -> dict[str, int]:
+    """Tokens as the fake counts them: 4 characters a token, as the bot estimates too."""
+    prompt = sum(len(str(m.get("content", ""))) // 4 for m in body["messages"])
+    completion = len(content) // 4
+    return {
+        "prompt_tokens": prompt,
+        "completion_tokens": completion,
+        "total_tokens": prompt + completion,
+    }
 
 
 def _error(status: int, message: str, kind: str, code: str | None) -> web.Response:

@@ -8,9 +8,10 @@ from groq import AsyncGroq
 from bot.dialog.messages import ChatMessage
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.groq import GroqChatModel
+from bot.llm.port import ModelRequest, Usage
 from tests.support.fake_groq import FakeGroq, FaultKind
 
-PROMPT = [ChatMessage.system("s"), ChatMessage.user("hi")]
+PROMPT = ModelRequest([ChatMessage.system("s"), ChatMessage.user("hi")])
 
 
 @pytest.fixture
@@ -24,7 +25,7 @@ async def model(fake_groq: FakeGroq) -> AsyncIterator[GroqChatModel]:
 
 
 async def test_answer_and_request_shape(model: GroqChatModel, fake_groq: FakeGroq) -> None:
-    assert await model.complete(PROMPT) == "reply to: hi"
+    assert (await model.complete(PROMPT)).text == "reply to: hi"
     request = fake_groq.requests[0]
     assert request["model"] == "test-model"
     assert request["messages"] == [
@@ -62,3 +63,11 @@ async def test_a_server_that_is_gone_is_unavailable(fake_groq: FakeGroq) -> None
         await model.complete(PROMPT)
     await model.aclose()
     assert caught.value.kind is ModelErrorKind.UNAVAILABLE
+
+
+async def test_a_streamed_answer_reports_its_usage(model: GroqChatModel) -> None:
+    question = "how many tokens is this question?"  # 33 characters: 8 tokens to the fake
+    request = ModelRequest([ChatMessage.user(question)])
+    deltas = [delta async for delta in model.stream(request)]
+    assert "".join(d.text for d in deltas) == f"reply to: {question}"
+    assert [d.usage for d in deltas if d.usage is not None] == [Usage(8, 43 // 4)]

@@ -7,7 +7,7 @@ adapter; where the two differ by design (what a shutdown leaves), the test says 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 
 import pytest
 from aiogram import Bot
@@ -22,7 +22,7 @@ from bot.delivery.sender import ReplySender
 from bot.dialog.messages import ChatMessage
 from bot.dialog.trimming import Budget
 from bot.domain import ChatKey, Turn
-from bot.llm.port import ChatModel
+from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
@@ -42,7 +42,8 @@ class ScriptedModel(ChatModel):
         self.prompts: list[list[ChatMessage]] = []
         self.started = asyncio.Event()
 
-    async def complete(self, messages: Sequence[ChatMessage]) -> str:
+    async def complete(self, request: ModelRequest) -> Reply:
+        messages = request.messages
         self.prompts.append(list(messages))
         self.started.set()
         if self.gate is not None:
@@ -50,10 +51,10 @@ class ScriptedModel(ChatModel):
         text = messages[-1].content
         if text in self.crash_on:
             raise RuntimeError("unexpected bug")
-        return f"echo: {text}"
+        return Reply(f"echo: {text}")
 
-    async def stream(self, messages: Sequence[ChatMessage]) -> AsyncIterator[str]:
-        yield await self.complete(messages)
+    async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
+        yield Delta((await self.complete(request)).text)
 
     async def aclose(self) -> None:
         return None
