@@ -8,11 +8,13 @@ RUN uv sync --locked --no-dev --no-install-project
 COPY bot ./bot
 COPY states ./states
 
-# Run: the virtualenv and the code, as an unprivileged user, logging to stdout only.
+# Run: the virtualenv and the code, as an unprivileged user. The log goes to the console
+# (stderr) only, which `docker logs` shows; LOG_TO_FILE=true in an env file turns a file on.
 FROM python:3.11-slim
-RUN useradd --create-home --uid 10001 bot
+RUN groupadd --gid 10001 bot && useradd --uid 10001 --gid bot --no-log-init --create-home bot
 WORKDIR /app
-COPY --from=build --chown=bot:bot /app /app
+COPY --from=build --chown=10001:10001 /app /app
 ENV PATH="/app/.venv/bin:$PATH" PYTHONUNBUFFERED=1 LOG_TO_FILE=false
-USER bot
+# numeric, so that a runtime that checks for a non-root user needs no /etc/passwd lookup
+USER 10001:10001
 CMD ["python", "-m", "bot"]

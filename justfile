@@ -12,11 +12,12 @@ run *args:
 test *args:
     uv run --locked pytest {{args}}
 
-# ruff check, ruff format --check and mypy --strict
+# ruff check, ruff format --check, mypy --strict and hadolint on the Dockerfile
 lint:
     uv run --locked ruff check .
     uv run --locked ruff format --check .
     uv run --locked mypy
+    uv run --locked hadolint Dockerfile
 
 # format the code and apply safe lint fixes
 fmt:

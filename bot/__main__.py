@@ -14,24 +14,41 @@ from bot.config import Settings, describe_errors
 from bot.logs import setup_logging
 
 
+def configuration_error(line: str) -> int:
+    """The one line a bad setting gets, and the exit status that tells it from a failure."""
+    if not line.startswith("configuration error: "):
+        line = f"configuration error: {line} (see .env.example)"
+    sys.stderr.write(line + "\n")
+    return 2
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m bot", description="A Telegram chat bot for LLMs served by Groq."
     )
-    parser.add_argument(
-        "--env-file", type=Path, default=Path(".env"), help="settings file (default: .env)"
-    )
+    parser.add_argument("--env-file", type=Path, help="settings file (default: .env, if any)")
     args = parser.parse_args(argv)
+    env_file: Path = args.env_file or Path(".env")
+    if args.env_file is not None and not env_file.is_file():
+        return configuration_error(f"--env-file {env_file} is not a file")
     try:
-        settings = Settings(_env_file=args.env_file)
+        settings = Settings(_env_file=env_file)
     except ValidationError as error:
-        sys.stderr.write(describe_errors(error) + "\n")
-        return 2
-    setup_logging(
-        settings.log_level,
-        json=settings.log_format == "json",
-        log_dir=settings.log_dir if settings.log_to_file else None,
-    )
+        return configuration_error(describe_errors(error))
+    except (OSError, UnicodeDecodeError) as error:
+        reason = "it is not UTF-8 text" if isinstance(error, UnicodeDecodeError) else error
+        return configuration_error(f"cannot read {env_file}: {reason}")
+    try:  # creates LOG_DIR and opens its file: the last check of the settings
+        setup_logging(
+            settings.log_level,
+            json=settings.log_format == "json",
+            log_dir=settings.log_dir if settings.log_to_file else None,
+        )
+    except OSError as error:
+        reason = error.strerror or error
+        return configuration_error(
+            f"LOG_DIR {settings.log_dir} cannot hold the log file: {reason}"
+        )
     # aiogram takes seconds to import: a configuration error is reported before that.
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 

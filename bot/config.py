@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import ipaddress
 import re
+import socket
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Literal, TypeVar
+from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     AliasChoices,
     Field,
     HttpUrl,
     SecretStr,
     ValidationError,
+    ValidationInfo,
     field_validator,
     model_validator,
 )
@@ -27,6 +33,10 @@ DEFAULT_SYSTEM_PROMPT = (
     "If a question is ambiguous, ask a short clarifying question before answering. "
     "Always answer in the language the user writes in."
 )
+HOUR, DAY = 3600, 86400
+# Telegram's own api.telegram.org delivers webhooks only to these ports (a local Bot API
+# server to any port).
+TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 
 
 class LogFormat(StrEnum):
@@ -34,8 +44,87 @@ class LogFormat(StrEnum):
     JSON = "json"
 
 
+def _secret_shaped(pattern: str, rule: str) -> AfterValidator:
+    """A secret checked against its shape; the message states the rule, never the value."""
+    compiled = re.compile(pattern)
+
+    def check(value: SecretStr) -> SecretStr:
+        if not compiled.fullmatch(value.get_secret_value()):
+            raise ValueError(f"must be {rule}")
+        return value
+
+    return AfterValidator(check)
+
+
+Textual = TypeVar("Textual", str, Path)
+
+
+def _text(limit: int, *, spaces: bool) -> AfterValidator:
+    """A value of only spaces is a mistake, never "the default" (that is an empty one)."""
+
+    def check(value: Textual) -> Textual:
+        text = str(value)
+        if not text.strip():
+            raise ValueError("must not be blank")
+        if not spaces and any(char.isspace() for char in text):
+            raise ValueError("must not contain spaces")
+        if len(text) > limit:
+            raise ValueError(f"must be at most {limit} characters")
+        return value
+
+    return AfterValidator(check)
+
+
+def _plain_base(url: HttpUrl) -> HttpUrl:
+    """An API base URL gets paths appended: a query or fragment would end up in the middle."""
+    if url.query or url.fragment:
+        raise ValueError("must have no ?query or #fragment")
+    return url
+
+
+# aiogram's rule (aiogram/utils/token.py: digits, ':', the rest), without importing aiogram;
+# the rest as @BotFather issues it, which keeps the /bot<token>/ path of every request sound.
+BotToken = Annotated[
+    SecretStr, _secret_shaped(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,200}", "<bot id>:<secret>")
+]
+ApiKey = Annotated[SecretStr, _secret_shaped(r"[!-~]{1,256}", "1-256 ASCII characters, no spaces")]
+WebhookSecret = Annotated[
+    SecretStr, _secret_shaped(r"[A-Za-z0-9_-]{16,256}", "16 to 256 of A-Z, a-z, 0-9, _ and -")
+]
+ApiUrl = Annotated[HttpUrl, AfterValidator(_plain_base)]
+
+
+def is_loopback(host: str) -> bool:
+    with contextlib.suppress(ValueError):
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    return host == "localhost"
+
+
+def check_redis_url(url: str) -> None:
+    """What redis-py's `from_url` would refuse later, refused now, in words without the URL."""
+    try:
+        port = urlsplit(url).port
+    except ValueError:
+        port = 0
+    if port == 0:  # redis-py would take port 0 for "the default"
+        raise ValueError("has a bad port (1-65535; a password's / # ? @ must be %-encoded)")
+    path = urlsplit(url).path.strip("/")
+    if not url.startswith("unix://") and path and not re.fullmatch("[0-9]+", path):
+        raise ValueError("has a bad database number: redis://host:6379/<0, 1, ...>")
+    from redis.connection import parse_url  # imported only for a Redis URL: it is slow
+
+    try:
+        parse_url(url)  # type: ignore[no-untyped-call]
+    except ValueError as error:  # "Invalid value for '<option>' in connection URL."
+        raise ValueError(f"is not a valid Redis URL: {error}") from None
+
+
 class Settings(BaseSettings):
-    """Every setting (README, "Settings"); field aliases are the variable names."""
+    """Every setting (README, "Settings"); field aliases are the variable names.
+
+    Every value is checked here, so that a bad one stops the bot at start with one line
+    naming it, before anything is contacted.
+    """
 
     model_config = SettingsConfigDict(
         env_file=".env",
@@ -44,66 +133,87 @@ class Settings(BaseSettings):
         env_ignore_empty=True,  # `KEY=` as copied from .env.example means "use the default"
         populate_by_name=False,
         frozen=True,
+        allow_inf_nan=False,  # every float is a number of seconds: inf and nan make no sense
     )
 
-    bot_token: SecretStr = Field(validation_alias="BOT_TOKEN")
-    groq_api_key: SecretStr = Field(validation_alias=AliasChoices("GROQ_API_KEY", "GROK_API_KEY"))
-    groq_model: str = Field(
+    bot_token: BotToken = Field(validation_alias="BOT_TOKEN")
+    groq_api_key: ApiKey = Field(validation_alias=AliasChoices("GROQ_API_KEY", "GROK_API_KEY"))
+    groq_model: Annotated[str, _text(256, spaces=False)] = Field(
         "llama-3.3-70b-versatile", validation_alias=AliasChoices("GROQ_MODEL", "GROK_MODEL")
     )
-    groq_base_url: HttpUrl | None = Field(None, validation_alias="GROQ_BASE_URL")
+    groq_base_url: ApiUrl | None = Field(None, validation_alias="GROQ_BASE_URL")
     groq_request_timeout: float = Field(
         60.0,
         gt=0,
+        le=HOUR,
         validation_alias=AliasChoices("GROQ_REQUEST_TIMEOUT", "GROK_REQUEST_TIMEOUT"),
     )
     groq_max_retries: int = Field(1, ge=0, le=5, validation_alias="GROQ_MAX_RETRIES")
-    bot_request_timeout: float = Field(60.0, gt=0, validation_alias="BOT_REQUEST_TIMEOUT")
-    telegram_api_url: HttpUrl | None = Field(None, validation_alias="TELEGRAM_API_URL")
-    storage_url: str = Field("memory://", validation_alias="STORAGE_URL")
-    history_ttl: int = Field(30 * 86400, ge=60, validation_alias="HISTORY_TTL")
-    redis_prefix: str = Field("groqbot", min_length=1, validation_alias="REDIS_PREFIX")
+    bot_request_timeout: float = Field(60.0, gt=0, le=HOUR, validation_alias="BOT_REQUEST_TIMEOUT")
+    telegram_api_url: ApiUrl | None = Field(None, validation_alias="TELEGRAM_API_URL")
+    storage_url: str = Field(MEMORY_URL, validation_alias="STORAGE_URL")
+    history_ttl: int = Field(30 * DAY, ge=60, le=3650 * DAY, validation_alias="HISTORY_TTL")
+    redis_prefix: Annotated[str, _text(100, spaces=False)] = Field(
+        "groqbot", validation_alias="REDIS_PREFIX"
+    )
     # How long a dead replica's chats wait before another replica takes them over.
     lease_ttl: float = Field(10.0, ge=0.3, le=600, validation_alias="LEASE_TTL")
 
+    # The order matters below: a validator sees the fields declared before its own.
     webhook_url: HttpUrl | None = Field(None, validation_alias="WEBHOOK_URL")
-    webhook_secret: SecretStr | None = Field(None, validation_alias="WEBHOOK_SECRET")
+    webhook_secret: WebhookSecret | None = Field(None, validation_alias="WEBHOOK_SECRET")
     webhook_host: str = Field("0.0.0.0", validation_alias="WEBHOOK_HOST")
     webhook_port: int = Field(8080, ge=1, le=65535, validation_alias="WEBHOOK_PORT")
 
-    system_prompt: str = Field(
-        DEFAULT_SYSTEM_PROMPT, min_length=1, validation_alias="SYSTEM_PROMPT"
+    system_prompt: Annotated[str, _text(100_000, spaces=True)] = Field(
+        DEFAULT_SYSTEM_PROMPT, validation_alias="SYSTEM_PROMPT"
     )
-    history_max_tokens: int = Field(6000, ge=64, validation_alias="HISTORY_MAX_TOKENS")
-    history_max_messages: int = Field(40, ge=1, validation_alias="HISTORY_MAX_MESSAGES")
+    history_max_tokens: int = Field(
+        6000, ge=64, le=10_000_000, validation_alias="HISTORY_MAX_TOKENS"
+    )
+    history_max_messages: int = Field(
+        40, ge=1, le=100_000, validation_alias="HISTORY_MAX_MESSAGES"
+    )
 
     stream_replies: bool = Field(True, validation_alias="STREAM_REPLIES")
-    stream_interval: float = Field(0.5, gt=0, validation_alias="STREAM_INTERVAL")
+    stream_interval: float = Field(0.5, gt=0, le=60, validation_alias="STREAM_INTERVAL")
 
-    inbox_size: int = Field(20, ge=1, validation_alias="INBOX_SIZE")
-    actor_idle_timeout: float = Field(600.0, gt=0, validation_alias="ACTOR_IDLE_TIMEOUT")
-    shutdown_timeout: float = Field(10.0, ge=0, validation_alias="SHUTDOWN_TIMEOUT")
+    inbox_size: int = Field(20, ge=1, le=100_000, validation_alias="INBOX_SIZE")
+    actor_idle_timeout: float = Field(
+        600.0, gt=0, le=7 * DAY, validation_alias="ACTOR_IDLE_TIMEOUT"
+    )
+    shutdown_timeout: float = Field(10.0, ge=0, le=HOUR, validation_alias="SHUTDOWN_TIMEOUT")
 
     allowed_user_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias="ALLOWED_USER_IDS"
     )
-    rate_limit_messages: int = Field(30, ge=0, validation_alias="RATE_LIMIT_MESSAGES")
-    rate_limit_window: float = Field(60.0, gt=0, validation_alias="RATE_LIMIT_WINDOW")
+    rate_limit_messages: int = Field(
+        30, ge=0, le=1_000_000, validation_alias="RATE_LIMIT_MESSAGES"
+    )
+    rate_limit_window: float = Field(60.0, gt=0, le=DAY, validation_alias="RATE_LIMIT_WINDOW")
 
     log_level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"] = (
         Field("INFO", validation_alias="LOG_LEVEL")
     )
     log_format: LogFormat = Field(LogFormat.TEXT, validation_alias="LOG_FORMAT")
-    log_dir: Path = Field(Path("logs"), validation_alias="LOG_DIR")
+    log_dir: Annotated[Path, _text(4096, spaces=True)] = Field(
+        Path("logs"), validation_alias="LOG_DIR"
+    )
     log_to_file: bool = Field(True, validation_alias="LOG_TO_FILE")
 
     @field_validator("allowed_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        """Accept the natural `1,2,3` form instead of JSON."""
-        if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
-        return value
+        """Accept the natural `1,2,3` form instead of JSON; an empty item is a mistake."""
+        if not isinstance(value, str):
+            return value
+        parts = [part.strip() for part in value.split(",")]
+        if not all(re.fullmatch("[1-9][0-9]{0,19}", part) for part in parts):
+            raise ValueError(
+                "must be Telegram user ids (positive integers) separated by commas, e.g. "
+                "12345,67890; leave it empty to allow everyone"
+            )
+        return frozenset(int(part) for part in parts)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -113,17 +223,45 @@ class Settings(BaseSettings):
     @field_validator("storage_url")
     @classmethod
     def _known_storage(cls, value: str) -> str:
-        if value != MEMORY_URL and not value.startswith(REDIS_SCHEMES):
-            raise ValueError("must be memory:// or a redis:// URL")
+        if value == MEMORY_URL:
+            return value
+        if not value.startswith(REDIS_SCHEMES):
+            raise ValueError("must be memory:// or a redis://, rediss:// or unix:// URL")
+        check_redis_url(value)
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _reachable_by_telegram(cls, url: HttpUrl | None, info: ValidationInfo) -> HttpUrl | None:
+        """Refused now what Telegram would refuse at start: plain http, and other ports.
+
+        A loopback URL is allowed plain http: only a local Bot API server (TELEGRAM_API_URL)
+        on the same machine can reach it, and that one may use any scheme and port.
+        """
+        if url is None or is_loopback(url.host or ""):
+            return url
+        if url.scheme != "https":
+            raise ValueError("must be an https:// URL (http only for 127.0.0.1 or localhost)")
+        if info.data.get("telegram_api_url") is None and url.port not in TELEGRAM_WEBHOOK_PORTS:
+            raise ValueError("must use port 443, 80, 88 or 8443, the ones Telegram posts to")
+        return url
+
+    @field_validator("webhook_host")
+    @classmethod
+    def _resolvable_host(cls, host: str, info: ValidationInfo) -> str:
+        """Only in webhook mode, where the server listens on it."""
+        if info.data.get("webhook_url") is None:
+            return host
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+        except (OSError, UnicodeError):
+            raise ValueError("does not resolve to an address to listen on") from None
+        return host
 
     @model_validator(mode="after")
     def _webhook_has_a_secret(self) -> Settings:
-        secret = self.webhook_secret.get_secret_value() if self.webhook_secret else ""
-        if self.webhook_url is not None and not re.fullmatch(r"[A-Za-z0-9_-]{16,256}", secret):
-            raise ValueError(
-                "WEBHOOK_SECRET must be set with WEBHOOK_URL: 16 to 256 of A-Z, a-z, 0-9, _ and -"
-            )
+        if self.webhook_url is not None and self.webhook_secret is None:
+            raise ValueError("WEBHOOK_SECRET must be set with WEBHOOK_URL")
         return self
 
     @model_validator(mode="after")
@@ -149,7 +287,13 @@ def describe_errors(error: ValidationError) -> str:
     """One line naming each bad variable, for people who have no use for a traceback."""
     problems = []
     for item in error.errors():
-        name = ".".join(str(part) for part in item["loc"]) or "settings"
-        reason = "is missing" if item["type"] == "missing" else item["msg"]
-        problems.append(f"{name} {reason}")
-    return "configuration error: " + "; ".join(problems) + " (see .env.example)"
+        name = str(item["loc"][0]) if item["loc"] else ""
+        if item["type"] == "missing":
+            reason = "is missing"
+        elif item["type"] == "value_error":  # our own words, without pydantic's "Value error, "
+            reason = str(item.get("ctx", {}).get("error", item["msg"]))
+        else:
+            reason = item["msg"]
+        problems.append(" ".join(part for part in (name, reason) if part))
+    line = "configuration error: " + "; ".join(problems) + " (see .env.example)"
+    return " ".join(line.split())  # one line, whatever a message holds

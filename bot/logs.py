@@ -32,15 +32,32 @@ class InterceptHandler(logging.Handler):
 
 
 def setup_logging(level: str, *, json: bool, log_dir: Path | None) -> None:
-    """Console always; a rotating file when a directory is given."""
+    """Console (stderr) always; a rotating file when a directory is given.
+
+    Raises OSError when the directory or its file cannot be created.
+    """
+    # loguru's `diagnose` prints every frame's local variables next to a traceback: a turn's
+    # locals hold the user's message and the whole prompt, so a crash would log them at
+    # ERROR. `backtrace` would add the frames above the handler (asyncio's), which only hide
+    # where the turn failed.
     logger.remove()
-    logger.add(sys.stderr, level=level, serialize=json, format=TEXT_FORMAT, colorize=None)
+    logger.add(
+        sys.stderr,
+        level=level,
+        serialize=json,
+        format=TEXT_FORMAT,
+        colorize=None,
+        diagnose=False,
+        backtrace=False,
+    )
     if log_dir is not None:
         logger.add(
             log_dir / "bot.log",
             level=level,
             serialize=json,
             format=TEXT_FORMAT,
+            diagnose=False,
+            backtrace=False,
             colorize=False,
             rotation="10 MB",
             retention=5,

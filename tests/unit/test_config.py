@@ -3,30 +3,29 @@
 from pathlib import Path
 
 import pytest
-from pydantic import ValidationError
+from pydantic import AliasChoices, ValidationError
 
 from bot.config import Settings, describe_errors
 
 REQUIRED = {"BOT_TOKEN": "42:TEST", "GROQ_API_KEY": "gsk-test"}
 
 
+def variable_names() -> list[str]:
+    """Every name Settings reads, aliases included."""
+    names: list[str] = []
+    for field in Settings.model_fields.values():
+        alias = field.validation_alias
+        if isinstance(alias, AliasChoices):
+            names += [str(choice) for choice in alias.choices]
+        elif isinstance(alias, str):
+            names.append(alias)
+    return names
+
+
 @pytest.fixture(autouse=True)
 def _clean_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     """Each test sees only the variables it sets, and no developer's .env."""
-    for name in [
-        *REQUIRED,
-        "GROK_API_KEY",
-        "GROQ_MODEL",
-        "GROK_MODEL",
-        "GROQ_REQUEST_TIMEOUT",
-        "GROK_REQUEST_TIMEOUT",
-        "GROQ_BASE_URL",
-        "TELEGRAM_API_URL",
-        "STORAGE_URL",
-        "ALLOWED_USER_IDS",
-        "HISTORY_MAX_TOKENS",
-        "SYSTEM_PROMPT",
-    ]:
+    for name in variable_names():
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
 
@@ -111,3 +110,197 @@ def test_budget_too_small_for_the_system_prompt(monkeypatch: pytest.MonkeyPatch)
     with pytest.raises(ValidationError) as caught:
         make(monkeypatch, SYSTEM_PROMPT="x" * 4000, HISTORY_MAX_TOKENS="500")
     assert "HISTORY_MAX_TOKENS" in describe_errors(caught.value)
+
+
+WEBHOOK = {"WEBHOOK_URL": "https://bot.example.com/hook", "WEBHOOK_SECRET": "s" * 20}
+
+# Every setting and every way it can be wrong: (variable named in the line, the environment).
+# A line names an old GROK_ variable by its GROQ_ name, as the README does.
+MISTAKES: list[tuple[str, dict[str, str]]] = [
+    *[
+        ("BOT_TOKEN", {"BOT_TOKEN": bad})
+        for bad in [
+            "123456",
+            "abc:def",
+            "1:",
+            ":abc",
+            "1:ab cd",
+            "  ",
+            "1:" + "a" * 300,
+            "1:tökén",
+            "1:a/b",
+        ]
+    ],
+    *[("GROQ_API_KEY", {"GROQ_API_KEY": bad}) for bad in ["  ", "gsk 1", "k" * 1000, "ключ"]],
+    *[("GROQ_API_KEY", {"GROQ_API_KEY": "", "GROK_API_KEY": bad}) for bad in ["  "]],
+    *[("GROQ_MODEL", {"GROK_MODEL": bad}) for bad in ["  "]],
+    *[("GROQ_MODEL", {"GROQ_MODEL": bad}) for bad in ["  ", "\t", "llama 3", "m" * 300]],
+    *[
+        ("GROQ_BASE_URL", {"GROQ_BASE_URL": bad})
+        for bad in ["ftp://example.com", "not a url", " ", "https://api.example.com/v1?x=1"]
+    ],
+    *[
+        ("GROQ_REQUEST_TIMEOUT", {"GROQ_REQUEST_TIMEOUT": bad})
+        for bad in ["inf", "nan", "-inf", "-1", "0", "soon", "1e9"]
+    ],
+    *[("GROQ_REQUEST_TIMEOUT", {"GROK_REQUEST_TIMEOUT": bad}) for bad in ["nan"]],
+    *[("GROQ_MAX_RETRIES", {"GROQ_MAX_RETRIES": bad}) for bad in ["-1", "6", "1.5", "x"]],
+    *[
+        ("BOT_REQUEST_TIMEOUT", {"BOT_REQUEST_TIMEOUT": bad})
+        for bad in ["nan", "inf", "0", "-1", "1e9"]
+    ],
+    *[
+        ("TELEGRAM_API_URL", {"TELEGRAM_API_URL": bad})
+        for bad in [
+            "ftp://127.0.0.1",
+            "localhost:8081",
+            "http://127.0.0.1:8081/?x=1",
+            "http://h/#top",
+        ]
+    ],
+    *[
+        ("STORAGE_URL", {"STORAGE_URL": bad})
+        for bad in [
+            "mongodb://localhost",
+            "memory",
+            " ",
+            "redis://localhost:port/0",
+            "redis://h:70000/0",
+            "redis://h:0/0",
+            "redis://h:6379/zero",
+            "redis://h/-1",
+            "redis://h/0?socket_timeout=x",
+        ]
+    ],
+    *[("HISTORY_TTL", {"HISTORY_TTL": bad}) for bad in ["59", "-1", "0", "1e99", "x", "nan"]],
+    *[("REDIS_PREFIX", {"REDIS_PREFIX": bad}) for bad in [" ", "my bot", "p" * 200]],
+    *[("LEASE_TTL", {"LEASE_TTL": bad}) for bad in ["inf", "nan", "0.1", "601", "-1"]],
+    *[
+        ("WEBHOOK_URL", {**WEBHOOK, "WEBHOOK_URL": bad})
+        for bad in [
+            "http://example.com/hook",
+            "http://10.0.0.1/hook",
+            "ftp://example.com/hook",
+            "hook",
+            "https://example.com:8000/hook",
+        ]
+    ],
+    *[
+        ("WEBHOOK_SECRET", {**WEBHOOK, "WEBHOOK_SECRET": bad})
+        for bad in [
+            "",
+            "  ",
+            "short",
+            "with spaces in the secret",
+            "s" * 257,
+            "ünïcödé-secret-value",
+        ]
+    ],
+    *[
+        ("WEBHOOK_HOST", {**WEBHOOK, "WEBHOOK_HOST": bad})
+        for bad in ["no-such-host.invalid", " ", "a..b"]
+    ],
+    *[("WEBHOOK_PORT", {"WEBHOOK_PORT": bad}) for bad in ["0", "70000", "-1", "http"]],
+    *[("SYSTEM_PROMPT", {"SYSTEM_PROMPT": bad}) for bad in [" ", "\n\t "]],
+    *[
+        ("HISTORY_MAX_TOKENS", {"HISTORY_MAX_TOKENS": bad})
+        for bad in ["63", "-1", "10000001", "many"]
+    ],
+    ("HISTORY_MAX_TOKENS", {"SYSTEM_PROMPT": "x" * 4000, "HISTORY_MAX_TOKENS": "500"}),
+    *[
+        ("HISTORY_MAX_MESSAGES", {"HISTORY_MAX_MESSAGES": bad})
+        for bad in ["0", "-1", "100001", "x"]
+    ],
+    *[("STREAM_REPLIES", {"STREAM_REPLIES": bad}) for bad in ["maybe", "2"]],
+    *[("STREAM_INTERVAL", {"STREAM_INTERVAL": bad}) for bad in ["0", "-1", "nan", "inf", "61"]],
+    *[("INBOX_SIZE", {"INBOX_SIZE": bad}) for bad in ["0", "-1", "many", "100001"]],
+    *[
+        ("ACTOR_IDLE_TIMEOUT", {"ACTOR_IDLE_TIMEOUT": bad})
+        for bad in ["0", "-1", "inf", "nan", "1e9"]
+    ],
+    *[("SHUTDOWN_TIMEOUT", {"SHUTDOWN_TIMEOUT": bad}) for bad in ["-1", "inf", "nan", "3601"]],
+    *[
+        ("ALLOWED_USER_IDS", {"ALLOWED_USER_IDS": bad})
+        for bad in [",", " , ", "1,x", "-5", "0", "1,,2", "1,2,", "1.5", "[1, 2]", "١٢"]
+    ],
+    *[("RATE_LIMIT_MESSAGES", {"RATE_LIMIT_MESSAGES": bad}) for bad in ["-1", "x", "1000001"]],
+    *[
+        ("RATE_LIMIT_WINDOW", {"RATE_LIMIT_WINDOW": bad})
+        for bad in ["0", "-1", "inf", "nan", "86401"]
+    ],
+    *[("LOG_LEVEL", {"LOG_LEVEL": bad}) for bad in ["LOUD", " "]],
+    *[("LOG_FORMAT", {"LOG_FORMAT": bad}) for bad in ["xml", " "]],
+    *[("LOG_DIR", {"LOG_DIR": bad}) for bad in [" "]],
+    *[("LOG_TO_FILE", {"LOG_TO_FILE": bad}) for bad in ["maybe"]],
+]
+
+
+@pytest.mark.parametrize(("name", "env"), MISTAKES, ids=[repr(env) for _, env in MISTAKES])
+def test_every_mistake_is_one_line_naming_the_variable(
+    monkeypatch: pytest.MonkeyPatch, name: str, env: dict[str, str]
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make(monkeypatch, **env)
+    line = describe_errors(caught.value)
+    assert "\n" not in line
+    assert name in line
+    assert "Value error" not in line  # pydantic's wording, not ours
+
+
+def test_every_variable_has_a_mistake_in_the_table() -> None:
+    tested = {name for _, env in MISTAKES for name in env}
+    assert tested >= set(variable_names())
+
+
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"},
+        {"GROQ_API_KEY": "gsk_" + "a1B2" * 13},
+        {"GROQ_MODEL": "meta-llama/llama-4-scout-17b-16e-instruct"},
+        {"GROQ_BASE_URL": "http://127.0.0.1:8000/openai"},
+        {"TELEGRAM_API_URL": "http://telegram-bot-api:8081"},
+        {"GROQ_REQUEST_TIMEOUT": "0.3", "BOT_REQUEST_TIMEOUT": "3600", "SHUTDOWN_TIMEOUT": "0"},
+        {"STORAGE_URL": "redis://:p%40ss@redis:6379/0"},
+        {"STORAGE_URL": "rediss://user:pw@redis.example.com/1?socket_timeout=5"},
+        {"STORAGE_URL": "redis://localhost"},
+        {"STORAGE_URL": "unix:///run/redis/redis.sock?db=2"},
+        {**WEBHOOK},
+        {**WEBHOOK, "WEBHOOK_URL": "https://bot.example.com:8443/hook"},
+        {**WEBHOOK, "WEBHOOK_URL": "http://127.0.0.1:8080/hook", "WEBHOOK_HOST": "127.0.0.1"},
+        {**WEBHOOK, "WEBHOOK_URL": "http://localhost:8080/hook", "WEBHOOK_HOST": "localhost"},
+        {**WEBHOOK, "WEBHOOK_URL": "http://[::1]:8080/hook"},
+        {**WEBHOOK, "WEBHOOK_URL": "https://h.example.com:9000/", "TELEGRAM_API_URL": "http://a"},
+        {"WEBHOOK_HOST": "no-such-host.invalid"},  # unused without WEBHOOK_URL
+        {"ALLOWED_USER_IDS": " 1 , 22 ,333 "},
+        {"HISTORY_TTL": "60", "LEASE_TTL": "0.3", "RATE_LIMIT_MESSAGES": "0"},
+        {"STREAM_REPLIES": "no", "LOG_TO_FILE": "0", "LOG_LEVEL": "debug", "LOG_FORMAT": "json"},
+    ],
+    ids=repr,
+)
+def test_good_values_are_accepted(monkeypatch: pytest.MonkeyPatch, env: dict[str, str]) -> None:
+    make(monkeypatch, **env)
+
+
+@pytest.mark.parametrize(
+    ("env", "secret"),
+    [
+        ({"BOT_TOKEN": "xyzzy-no-colon"}, "xyzzy"),
+        ({"GROQ_API_KEY": "xyzzy xyzzy"}, "xyzzy"),
+        ({"STORAGE_URL": "redis://:xyzzy@redis:port/0"}, "xyzzy"),
+        ({"STORAGE_URL": "redis://:ab/xyzzy@redis:6379/0"}, "xyzzy"),  # an unencoded /
+        ({"STORAGE_URL": "redis://:xyzzy/ab@redis:6379/0"}, "xyzzy"),
+        ({**WEBHOOK, "WEBHOOK_SECRET": "xyzzy!"}, "xyzzy"),
+    ],
+    ids=repr,
+)
+def test_the_line_never_holds_a_secret(
+    monkeypatch: pytest.MonkeyPatch, env: dict[str, str], secret: str
+) -> None:
+    with pytest.raises(ValidationError) as caught:
+        make(monkeypatch, **env)
+    assert secret not in describe_errors(caught.value)
+
+
+def test_allowed_user_ids_list_no_one_when_empty(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert make(monkeypatch, ALLOWED_USER_IDS="").allowed_user_ids == frozenset()
