@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.dialog.messages import ChatMessage
 from bot.llm.groq import GroqChatModel
+from bot.llm.port import Delta, ModelRequest, Reply
 from bot.texts import EN
 from tests.e2e.conftest import StartBot
 from tests.support.log_capture import captured_logs
@@ -16,17 +16,15 @@ from tests.support.log_capture import captured_logs
 SECRET = "my PIN is 9931, please remember it"
 
 
-async def broken_stream(
-    self: GroqChatModel, messages: Sequence[ChatMessage]
-) -> AsyncIterator[str]:
+async def broken_stream(self: GroqChatModel, request: ModelRequest) -> AsyncIterator[Delta]:
     """A bug in the model adapter, with the dialog at hand as every such step has it."""
-    asked = messages[-1].content
+    asked = request.messages[-1].content
     raise RuntimeError(f"adapter bug on a {len(asked)}-character question")
-    yield ""  # pragma: no cover - an async generator, like the real stream
+    yield Delta()  # pragma: no cover - an async generator, like the real stream
 
 
-async def broken_complete(self: GroqChatModel, messages: Sequence[ChatMessage]) -> str:
-    asked = messages[-1].content
+async def broken_complete(self: GroqChatModel, request: ModelRequest) -> Reply:
+    asked = request.messages[-1].content
     raise RuntimeError(f"adapter bug on a {len(asked)}-character question")
 
 
