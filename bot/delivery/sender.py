@@ -61,7 +61,7 @@ class ReplySender:
         rendered = render(markdown)
         if not rendered.text.strip():  # nothing visible survived rendering: show the source
             rendered = Rendered(markdown, [])
-        parts = split_entities(rendered.text, rendered.entities)
+        parts = visible_parts(rendered)
         for index, (part, entities) in enumerate(parts):
             if index == 0 and into is not None and await self._edit(chat_id, into, part, entities):
                 continue
@@ -185,3 +185,9 @@ class ReplySender:
             logger.error("chat={} send failed: {}", chat_id, error.message)
             return Delivery.FAILED
         return Delivery.DELIVERED
+
+
+def visible_parts(rendered: Rendered) -> list[tuple[str, list[MessageEntity]]]:
+    """The parts to send: one made only of whitespace (a long run of spaces inside code, kept
+    by the splitting) shows nothing, and Telegram refuses it as an empty message."""
+    return [part for part in split_entities(rendered.text, rendered.entities) if part[0].strip()]

@@ -129,3 +129,20 @@ async def test_a_model_failure_mid_stream_in_a_group_turns_the_preview_into_the_
     await bot.telegram.wait_until(lambda: bot.telegram.edits != [], timeout=20)
     # one message: the partial answer, then the notice in its place, nothing left half-said
     assert [m.text for m in bot.telegram.sent_to(-501)] == [EN.model_timeout]
+
+
+async def test_a_part_with_nothing_visible_is_not_sent(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    """A run of spaces inside code longer than a message is kept by the splitting, but a
+    part made only of it is refused by Telegram ("message text is empty") and shows nothing."""
+    art = "x" + " " * 9000 + "y"
+    fake_groq.responder = lambda messages: f"Art:\n\n```\n{art}\n```"
+    bot = await start_bot(STREAM_REPLIES="false")
+    bot.telegram.send_text(45, "draw")
+    await bot.telegram.wait_until(
+        lambda: any(m.text.endswith("y") for m in bot.telegram.sent_to(45))
+    )
+    texts = [m.text for m in bot.telegram.sent_to(45)]
+    assert texts[0] == "Art:" and EN.send_failed not in texts
+    assert "".join(texts[1:]).replace(" ", "") == "xy"
