@@ -29,6 +29,17 @@ class Delivery(StrEnum):
     FAILED = "failed"
 
 
+class _TypingSender(ChatActionSender):
+    """aiogram's typing loop, its end logged: Telegram refusing the action (403 where the bot
+    may not act, a flood limit) must not leave a task exception nobody retrieves."""
+
+    async def _worker(self) -> None:
+        try:
+            await super()._worker()
+        except TelegramAPIError as error:
+            logger.info("chat={} typing indicator stopped: {}", self.chat_id, error.message)
+
+
 class ReplySender:
     """The only place that talks to Telegram on behalf of a conversation."""
 
@@ -47,7 +58,7 @@ class ReplySender:
 
     def typing(self, chat_id: int) -> AbstractAsyncContextManager[ChatActionSender]:
         """Shows "typing…" in the chat until the context ends, renewed as Telegram expects."""
-        return ChatActionSender.typing(chat_id=chat_id, bot=self._bot)
+        return _TypingSender.typing(chat_id=chat_id, bot=self._bot)
 
     async def deliver(
         self, chat_id: int, markdown: str, *, reply_to: int | None, into: int | None = None

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import gc
+from typing import Any
 
 from bot.delivery.rendering import render
 from bot.texts import EN
@@ -146,3 +148,27 @@ async def test_a_part_with_nothing_visible_is_not_sent(
     texts = [m.text for m in bot.telegram.sent_to(45)]
     assert texts[0] == "Art:" and EN.send_failed not in texts
     assert "".join(texts[1:]).replace(" ", "") == "xy"
+
+
+async def test_a_refused_typing_indicator_leaves_no_unretrieved_task_error(
+    start_bot: StartBot,
+) -> None:
+    """The typing loop's failure is absorbed: asyncio would otherwise report "Task exception
+    was never retrieved" through the loop's exception handler when the task is collected."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, Any]] = []
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    try:
+        bot = await start_bot()
+        bot.telegram.fail_next(
+            "sendChatAction",
+            error_code=403,
+            description="Forbidden: not enough rights to send chat actions",
+        )
+        bot.telegram.send_text(46, "hello")
+        assert await bot.replies(46, 1) == ["reply to: hello"]
+        assert any(method == "sendChatAction" for method, _ in bot.telegram.calls)
+        gc.collect()
+    finally:
+        loop.set_exception_handler(None)
+    assert [context["message"] for context in reported] == []
