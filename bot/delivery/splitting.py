@@ -57,6 +57,14 @@ def split_entities(
     return parts
 
 
+def visible_parts(
+    text: str, entities: list[MessageEntity], limit: int = TELEGRAM_TEXT_LIMIT
+) -> list[tuple[str, list[MessageEntity]]]:
+    """The parts to send: one made only of whitespace (a long run of spaces inside code, kept
+    by the splitting) shows nothing, and Telegram refuses it as an empty message."""
+    return [part for part in split_entities(text, entities, limit) if part[0].strip()]
+
+
 def replace_entity(entity: MessageEntity, *, offset: int, length: int) -> MessageEntity:
     return entity.model_copy(update={"offset": offset, "length": length})
 
