@@ -151,7 +151,7 @@ class TurnRunner:
                 turn.chat_id,
                 error_text(turn.texts, error.kind),
                 reply_to=turn.message_id,
-                into=preview.message_id if preview is not None else None,
+                preview=preview,
             )
             return
         answer = progress.text
@@ -174,8 +174,9 @@ class TurnRunner:
             return
         if context.has_company():
             reply_to = turn.message_id
-        into = preview.message_id if preview is not None else None
-        outcome = await self._sender.deliver(turn.chat_id, shown, reply_to=reply_to, into=into)
+        outcome = await self._sender.deliver(
+            turn.chat_id, shown, reply_to=reply_to, preview=preview
+        )
         if outcome is Delivery.FAILED:
             await self._sender.notify(
                 turn.chat_id, turn.texts.send_failed, reply_to=turn.message_id
