@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.conversation.actors import ActorPool
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
+from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
@@ -83,12 +84,17 @@ def build_backend(settings: Settings, bot_id: int) -> Backend:
 
 
 def build_supervisor(
-    settings: Settings, sender: ReplySender, model: ChatModel, backend: Backend
+    settings: Settings,
+    sender: ReplySender,
+    reactions: Reactions,
+    model: ChatModel,
+    backend: Backend,
 ) -> Supervisor:
     runner = TurnRunner(
         model=model,
         store=backend.dialogs,
         sender=sender,
+        reactions=reactions,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
         stream=settings.stream_replies,
@@ -98,7 +104,11 @@ def build_supervisor(
     )
     placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
     return Supervisor(
-        placement, dialogs=backend.dialogs, fsm_storage=backend.fsm_storage, sender=sender
+        placement,
+        dialogs=backend.dialogs,
+        fsm_storage=backend.fsm_storage,
+        sender=sender,
+        reactions=reactions,
     )
 
 
@@ -106,14 +116,15 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     """Everything behind the Bot and the model: storage, conversations, routers, lifecycle."""
     backend = build_backend(settings, bot.id)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
-    conversations = build_supervisor(settings, sender, model, backend)
+    reactions = Reactions(bot)
+    conversations = build_supervisor(settings, sender, reactions, model, backend)
     dp = Dispatcher(
         storage=backend.fsm_storage,
         fsm_strategy=FSMStrategy.CHAT_TOPIC,
         settings=settings,
         conversations=conversations,
         backend=backend,
-        sender=sender,
+        reactions=reactions,
     )
     dp.message.outer_middleware(LanguageMiddleware())
     dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))

@@ -60,7 +60,7 @@ class LocalPlacement(Placement):
 
     async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
         stopped, dropped = self._pool.interrupt(action, key, message_id)
-        return Interrupted(stopped, len(dropped))
+        return Interrupted.of(stopped, dropped)
 
     async def start(self) -> None:
         logger.debug("local placement: nothing to recover")

@@ -9,6 +9,7 @@ docs/architecture.md says what each guarantees.
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -32,6 +33,13 @@ class Action(StrEnum):
 class Interrupted:
     stopped: bool  # a reply in progress was stopped
     dropped: int  # queued turns dropped
+    acknowledged: tuple[int, ...] = ()  # of those, the messages marked 👀 (to unmark)
+
+    @classmethod
+    def of(cls, stopped: bool, dropped: Iterable[Turn]) -> Interrupted:
+        turns = list(dropped)
+        marked = tuple(t.message_id for t in turns if t.acknowledged)
+        return cls(stopped, len(turns), marked)
 
 
 class Placement(ABC):

@@ -15,6 +15,7 @@ from loguru import logger
 
 from bot.conversation.outcomes import Ending, Outcome, log_outcome, notice_for
 from bot.conversation.stop import StopSignal
+from bot.delivery.reactions import Reactions
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.dialog.messages import ChatMessage, Role
@@ -66,6 +67,7 @@ class TurnRunner:
         model: ChatModel,
         store: DialogStore,
         sender: ReplySender,
+        reactions: Reactions,
         system_prompt: ChatMessage,
         budget: Budget,
         stream: bool,
@@ -74,6 +76,7 @@ class TurnRunner:
         self._model = model
         self._store = store
         self._sender = sender
+        self._reactions = reactions
         self._system = system_prompt
         self._budget = budget
 
@@ -102,9 +105,11 @@ class TurnRunner:
         log_outcome(turn, outcome)
         notice = notice_for(turn, outcome)
         if notice is not None:
-            into = preview.message_id if preview is not None and notice.replaces_preview else None
             await self._sender.notify(
-                turn.chat_id, notice.text, reply_to=notice.reply_to, into=into
+                turn.chat_id,
+                notice.text,
+                reply_to=notice.reply_to,
+                preview=preview if notice.replaces_preview else None,
             )
         return outcome
 
@@ -147,7 +152,7 @@ class TurnRunner:
 
         async with self._sender.typing(turn.chat_id):
             if turn.acknowledged:  # its answer starts: the 👀 of "queued" has done its job
-                await self._sender.unreact(turn.chat_id, turn.message_id)
+                self._reactions.clear([(turn.chat_id, turn.message_id)])
             progress.stopped = await stop.run(whole())
         return progress
 
@@ -168,8 +173,9 @@ class TurnRunner:
         shown = f"{answer}\n\n{turn.texts.stopped_suffix}" if progress.stopped else answer
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
-        into = preview.message_id if preview is not None else None
-        delivery = await self._sender.deliver(turn.chat_id, shown, reply_to=reply_to, into=into)
+        delivery = await self._sender.deliver(
+            turn.chat_id, shown, reply_to=reply_to, preview=preview
+        )
         if delivery is Delivery.BLOCKED:
             return Outcome(Ending.BLOCKED)
         if delivery is Delivery.FAILED:

@@ -14,6 +14,7 @@ from loguru import logger
 
 from bot.conversation.actor import conversation_state
 from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.dialog.store import DialogStore
 from bot.domain import ChatKey, Turn
@@ -28,7 +29,9 @@ class Supervisor:
         dialogs: DialogStore,
         fsm_storage: BaseStorage,
         sender: ReplySender,
+        reactions: Reactions,
     ) -> None:
+        self._reactions = reactions
         self._placement = placement
         self._dialogs = dialogs
         self._fsm_storage = fsm_storage
@@ -66,7 +69,7 @@ class Supervisor:
 
     async def reset(self, key: ChatKey) -> int:
         """A fresh dialog: the reply in progress stops, queued turns go, history is cleared."""
-        outcome = await self._placement.interrupt(Action.RESET, key)
+        outcome = await self._interrupt(Action.RESET, key)
         # Only now: the old turn, wherever it ran, can no longer commit into the new dialog.
         await self._dialogs.clear(key)
         await conversation_state(self._fsm_storage, key).set_state(ConversationStates.idle)
@@ -75,7 +78,7 @@ class Supervisor:
 
     async def cancel(self, key: ChatKey) -> Interrupted:
         """/cancel: whether a reply in progress was stopped, and how many queued turns went."""
-        outcome = await self._placement.interrupt(Action.CANCEL, key)
+        outcome = await self._interrupt(Action.CANCEL, key)
         logger.info(
             "chat={} cancel: stopped={} dropped={}", key.chat_id, outcome.stopped, outcome.dropped
         )
@@ -88,6 +91,12 @@ class Supervisor:
         )
         return outcome.stopped
 
+    async def _interrupt(self, action: Action, key: ChatKey) -> Interrupted:
+        """The dropped messages lose their 👀: they will not be answered."""
+        outcome = await self._placement.interrupt(action, key)
+        self._reactions.clear((key.chat_id, message) for message in outcome.acknowledged)
+        return outcome
+
     async def start(self) -> None:
         await self._placement.start()
 
@@ -99,6 +108,7 @@ class Supervisor:
                 "shutdown: {} turns left unanswered; telling their users", len(unanswered)
             )
             await self._tell(unanswered)
+        await self._reactions.aclose()
         logger.info("shutdown: conversations stopped")
 
     async def _tell(self, turns: list[Turn]) -> None:

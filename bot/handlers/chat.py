@@ -15,7 +15,7 @@ from aiogram.types import Message
 
 from bot.conversation.placement import Accepted
 from bot.conversation.supervisor import Supervisor
-from bot.delivery.sender import ReplySender
+from bot.delivery.reactions import Reactions
 from bot.handlers.filters import HasText, LooksLikeCommand
 from bot.handlers.keys import chat_key, message_turn
 from bot.texts import Texts
@@ -51,16 +51,16 @@ async def enqueue(
     `data` is aiogram's handler data: the workflow data of bot/app.py, the FSM context and
     the user's texts (bot/middlewares/language.py).
 
-    The reaction is set before the turn is queued, so its answer, which takes the reaction
-    away, cannot start before it.
+    The reaction goes out in the background; its answer's clear waits for it
+    (bot/delivery/reactions.py).
     """
     bot: Bot = data["bot"]
-    sender: ReplySender = data["sender"]
+    reactions: Reactions = data["reactions"]
     conversations: Supervisor = data["conversations"]
     state: FSMContext = data["state"]
     texts: Texts = data["texts"]
     if busy:
-        busy = await sender.react(message.chat.id, message.message_id)
+        reactions.acknowledge(message.chat.id, message.message_id)
     turn = message_turn(message, retry=retry, acknowledged=busy)
     result = await conversations.accept(chat_key(bot, message), turn)
     if result is Accepted.QUEUED and not busy:
@@ -69,7 +69,7 @@ async def enqueue(
     # call now instead of after the rest of the polling batch (just bench: overhead figures).
     await asyncio.sleep(0)
     if result is not Accepted.QUEUED and busy:
-        await sender.unreact(message.chat.id, message.message_id)
+        reactions.clear([(message.chat.id, message.message_id)])
     if result is Accepted.INBOX_FULL:
         await message.reply(texts.inbox_full(conversations.inbox_size))
     elif result is Accepted.CLOSING:

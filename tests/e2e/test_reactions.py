@@ -65,5 +65,24 @@ async def test_a_refused_reaction_never_stops_a_turn(
     fake_groq.let_go()
     assert await bot.replies(USER, 2) == ["reply to: first", "reply to: second"]
     await bot.settled(USER)
-    # refused when set, so nothing to take back when its answer started
-    assert [m for m, _ in bot.telegram.calls].count("setMessageReaction") == 1
+    # refused when set, and refused again when its answer took it back: nothing else failed
+    assert [m for m, _ in bot.telegram.calls].count("setMessageReaction") == 2
+    assert bot.telegram.reaction_log == []
+
+
+async def test_cancelled_messages_lose_their_eyes(
+    start_bot: StartBot, fake_groq: FakeGroq, storage: str
+) -> None:
+    bot = await start_bot(STORAGE_URL=storage)
+    fake_groq.hold()
+    bot.telegram.send_text(USER, "first")
+    await fake_groq.wait_for_held(1)
+    waiting = [
+        (USER, bot.telegram.send_text(USER, f"m{n}")["message"]["message_id"]) for n in "ab"
+    ]
+    await bot.telegram.wait_until(lambda: all(bot.telegram.reactions.get(m) for m in waiting))
+    bot.telegram.send_text(USER, "/cancel")
+    await bot.telegram.wait_until(lambda: all(bot.telegram.reactions[m] == [] for m in waiting))
+    fake_groq.let_go()
+    await bot.settled(USER)
+    assert len(fake_groq.requests) == 1  # the dropped ones never reached the model

@@ -1,4 +1,4 @@
-"""Hypothesis proofs of the splitting invariants (issue #3, item 9)."""
+"""Hypothesis proofs of the splitting invariants (issue #3, item 9; "Hardening", item 5)."""
 
 from __future__ import annotations
 
@@ -75,6 +75,16 @@ def formatted(draw: st.DrawFn) -> tuple[str, list[MessageEntity]]:
     return text, entities
 
 
+CODE = {"code", "pre"}
+
+
+def code_text(text: str, entities: list[MessageEntity]) -> str:
+    """The characters inside code entities, in order."""
+    return "".join(
+        char for char, kinds in zip(text, covering(text, entities), strict=True) if kinds & CODE
+    )
+
+
 def covering(text: str, entities: list[MessageEntity]) -> list[set[str]]:
     """For each character, the entity types that cover it."""
     result: list[set[str]] = []
@@ -85,20 +95,45 @@ def covering(text: str, entities: list[MessageEntity]) -> list[set[str]]:
     return result
 
 
+def kept_start(text: str, position: int, code: list[bool]) -> int:
+    """Where the next part must begin: only whitespace outside code may be dropped at a cut."""
+    while position < len(text) and text[position].isspace() and not code[position]:
+        position += 1
+    return position
+
+
 @given(formatted(), st.integers(2, 64))
 def test_entities_stay_inside_their_part_and_cover_the_same_characters(
     case: tuple[str, list[MessageEntity]], limit: int
 ) -> None:
     text, entities = case
     parts = split_entities(text, entities, limit)
-    assert [part for part, _ in parts] == split_text(text, limit)
     original = covering(text, entities)
+    code = [bool(kinds & CODE) for kinds in original]
     position = 0
     for part, part_entities in parts:
         assert 0 < utf16_len(part) <= limit
         for entity in part_entities:
             assert entity.offset >= 0 and entity.length > 0
             assert entity.offset + entity.length <= utf16_len(part)
-        start = text.index(part, position)
+        start = kept_start(text, position, code)
+        assert text[start : start + len(part)] == part
         assert covering(part, part_entities) == original[start : start + len(part)]
         position = start + len(part)
+    assert kept_start(text, position, code) == len(text)  # nothing but dropped whitespace left
+
+
+@given(formatted(), st.integers(2, 64))
+def test_text_inside_code_comes_back_exactly(
+    case: tuple[str, list[MessageEntity]], limit: int
+) -> None:
+    """Inside code whitespace is content: a cut never drops the indentation of a line."""
+    text, entities = case
+    parts = split_entities(text, entities, limit)
+    assert "".join(code_text(*part) for part in parts) == code_text(text, entities)
+
+
+@given(TEXT, st.integers(2, 64))
+def test_text_without_code_splits_as_plain_text(text: str, limit: int) -> None:
+    entities = [MessageEntity(type="bold", offset=0, length=utf16_len(text))] if text else []
+    assert [part for part, _ in split_entities(text, entities, limit)] == split_text(text, limit)

@@ -67,6 +67,17 @@ class Edit:
 
 
 @dataclass
+class Event:
+    """One change the user could see, in the order the server made it: `sendMessage`,
+    `editMessageText`, `deleteMessage` or `sendMessageDraft` (no message id)."""
+
+    method: str
+    chat_id: int
+    message_id: int | None
+    text: str
+
+
+@dataclass
 class _Fault:
     error_code: int
     description: str
@@ -92,6 +103,8 @@ class FakeTelegram(LocalServer):
         self.reaction_log: list[tuple[int, int, list[str]]] = []
         self.webhook_url: str | None = None
         self._incoming: set[tuple[int, int]] = set()
+        self.deleted: set[tuple[int, int]] = set()  # (chat id, message id)
+        self.events: list[Event] = []
         self.calls: list[tuple[str, dict[str, Any]]] = []
         self._updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
@@ -173,6 +186,15 @@ class FakeTelegram(LocalServer):
 
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         return [message for message in self.sent if message.chat_id == chat_id]
+
+    def visible(self, chat_id: int) -> list[SentMessage]:
+        """The chat's messages as the user sees them now: sent, and not deleted since."""
+        return [m for m in self.sent_to(chat_id) if (chat_id, m.message_id) not in self.deleted]
+
+    def delete_message(self, chat_id: int, message_id: int) -> None:
+        """Someone (the user, an admin) deleted the message: the bot can no longer edit it."""
+        self.deleted.add((chat_id, message_id))
+        self.events.append(Event("deleteMessage", chat_id, message_id, ""))
 
     def fail_next(
         self,
@@ -317,6 +339,14 @@ class FakeTelegram(LocalServer):
                 at=time.monotonic(),
             )
         )
+        self.events.append(Event("sendMessageDraft", int(params["chat_id"]), None, text))
+        return True
+
+    async def _api_deleteMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        if not any(m.message_id == message_id for m in self.visible(chat_id)):
+            return _error(400, "Bad Request: message to delete not found")
+        self.delete_message(chat_id, message_id)
         return True
 
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:  # noqa: N802
@@ -325,9 +355,7 @@ class FakeTelegram(LocalServer):
         if refused is not None:
             return refused
         chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
-        message = next(
-            (m for m in self.sent if m.chat_id == chat_id and m.message_id == message_id), None
-        )
+        message = next((m for m in self.visible(chat_id) if m.message_id == message_id), None)
         if message is None:
             return _error(400, "Bad Request: message to edit not found")
         if message.text == text and message.entities == params.get("entities"):
@@ -337,6 +365,7 @@ class FakeTelegram(LocalServer):
         self.edits.append(
             Edit(chat_id, message_id, text, params.get("entities"), time.monotonic())
         )
+        self.events.append(Event("editMessageText", chat_id, message_id, text))
         return _message_json(chat_id, message_id, text)
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
@@ -359,6 +388,7 @@ class FakeTelegram(LocalServer):
             params=params,
         )
         self.sent.append(message)
+        self.events.append(Event("sendMessage", chat_id, message.message_id, text))
         return _message_json(chat_id, message.message_id, text)
 
 

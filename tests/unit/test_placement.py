@@ -18,6 +18,7 @@ from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Accepted, Interrupted
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
+from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.dialog.messages import ChatMessage
 from bot.dialog.trimming import Budget
@@ -87,11 +88,12 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
 
 
 def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
-    sender = ReplySender(bot)
+    sender, reactions = ReplySender(bot), Reactions(bot)
     runner = TurnRunner(
         model=model,
         store=backend.dialogs,
         sender=sender,
+        reactions=reactions,
         system_prompt=ChatMessage.system("be nice"),
         budget=Budget(max_tokens=1000, max_messages=10),
         stream=False,
@@ -99,7 +101,11 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
     pool = ActorPool(runner=runner, fsm_storage=backend.fsm_storage, inbox_size=5)
     placement = backend.placement(pool, idle_timeout=60)
     return Supervisor(
-        placement, dialogs=backend.dialogs, fsm_storage=backend.fsm_storage, sender=sender
+        placement,
+        dialogs=backend.dialogs,
+        fsm_storage=backend.fsm_storage,
+        sender=sender,
+        reactions=reactions,
     )
 
 

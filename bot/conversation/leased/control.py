@@ -55,7 +55,9 @@ class ChatControl:
             if await self._redis.publish(self._keys.control, json.dumps(asdict(request))):
                 answer = await self._redis.blpop([answer_to], timeout=self._wait)
                 if answer is not None:
-                    return Interrupted(**json.loads(answer[1]))
+                    fields = json.loads(answer[1])
+                    fields["acknowledged"] = tuple(fields.get("acknowledged", ()))
+                    return Interrupted(**fields)
         logger.warning("chat={} {}: replica {} did not answer", key.chat_id, action, replica)
         return None
 

@@ -171,7 +171,7 @@ class LeasedPlacement(Placement, TurnFeed):
             actor.skip_to(max((t.message_id for t in waiting), default=0))
         unique = {t.message_id: t for t in [*dropped, *waiting]}
         await self._journal.done(key, list(unique.values()))
-        return Interrupted(stopped, len(unique))
+        return Interrupted.of(stopped, unique.values())
 
     async def shutdown(self, timeout: float) -> list[Turn]:
         """The turns left unanswered stay in the inbox for another replica or the next start."""
