@@ -1,0 +1,1 @@
+"""In-memory state that forgets what has gone quiet, so memory follows active chats."""
