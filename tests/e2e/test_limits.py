@@ -1,0 +1,52 @@
+"""Refusals cost the others nothing: a flooding stranger is told once and holds no one up;
+commands addressed to another bot in a group are not ours."""
+
+from __future__ import annotations
+
+from bot.texts import EN
+from tests.e2e.conftest import StartBot
+from tests.support.fake_groq import FakeGroq
+
+ALLOWED, STRANGER = 61, 62
+
+
+async def test_a_flooding_stranger_is_refused_once_and_delays_no_one(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(ALLOWED_USER_IDS=str(ALLOWED), RATE_LIMIT_WINDOW="600")
+    bot.telegram.call_delay = 0.05  # a slow Telegram: each call waited for is felt by all
+    flood = [bot.telegram.message_update(STRANGER, f"spam {n}") for n in range(40)]
+    bot.telegram.push(*flood, bot.telegram.message_update(ALLOWED, "hello"))
+    assert await bot.replies(ALLOWED, 1) == ["reply to: hello"]
+    await bot.stop()  # notices still under way are finished or cancelled here
+    assert [m.text for m in bot.telegram.sent_to(STRANGER)] == [EN.not_allowed]
+    assert len(fake_groq.requests) == 1
+
+
+async def test_a_refusal_telegram_is_slow_to_take_holds_up_no_one(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(ALLOWED_USER_IDS=str(ALLOWED))
+    bot.telegram.hold("sendMessage")
+    bot.telegram.send_text(STRANGER, "let me in")
+    bot.telegram.send_text(ALLOWED, "hello")
+    await fake_groq.wait_for_requests(1)  # while the stranger's refusal is still being sent
+    assert [m for m in bot.telegram.sent_to(STRANGER)] == []
+    bot.telegram.let_go()
+    assert await bot.replies(STRANGER, 1) == [EN.not_allowed]
+    assert await bot.replies(ALLOWED, 1) == ["reply to: hello"]
+
+
+async def test_the_rate_limit_notice_comes_once_a_window(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(RATE_LIMIT_MESSAGES="2", RATE_LIMIT_WINDOW="600")
+    for n in range(8):
+        bot.telegram.send_text(63, f"m{n}")
+    bot.telegram.send_text(64, "other user")
+    assert await bot.replies(64, 1) == ["reply to: other user"]
+    await bot.replies(63, 3)
+    await bot.stop()
+    assert sorted(m.text for m in bot.telegram.sent_to(63)) == sorted(
+        [EN.rate_limited, "reply to: m0", "reply to: m1"]
+    )
