@@ -29,6 +29,10 @@ from bot.dialog.redis import RedisDialogStore
 from bot.dialog.store import DialogStore, StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.errors import storage_unavailable
+from bot.limits.memory import MemoryRateLimiter
+from bot.limits.notices import Notices
+from bot.limits.port import RateLimiter
+from bot.limits.redis import RedisRateLimiter
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
@@ -82,6 +86,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     # Alone in memory mode; with Redis, maybe one replica of several.
     leases: ChatLeases | None = None
     control: ChatControl | None = None
+    limit, window = settings.rate_limit_messages, settings.rate_limit_window
+    limiter: RateLimiter | None = None
     if isinstance(store, RedisDialogStore):  # one pool for dialogs, FSM states and inboxes
         fsm_storage = RedisStorage(
             store.redis, key_builder=DefaultKeyBuilder(prefix=f"{settings.redis_prefix}:fsm")
@@ -98,8 +104,13 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         control = ChatControl(
             store.redis, prefix=settings.redis_prefix, bot_id=bot.id, replica=leases.replica
         )
+        if limit:
+            prefix = f"{settings.redis_prefix}:rate:{bot.id}"
+            limiter = RedisRateLimiter(store.redis, lambda user: f"{prefix}:{user}", limit, window)
     else:
         fsm_storage, journal = MemoryStorage(), MemoryJournal()
+        limiter = MemoryRateLimiter(limit, window) if limit else None
+    notices = Notices(window)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     runner = TurnRunner(
         model=model,
@@ -126,11 +137,11 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         settings=settings,
         conversations=conversations,
         store=store,
+        notices=notices,
     )
-    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
-    dp.message.outer_middleware(
-        RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
-    )
+    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
+    if limiter is not None:
+        dp.message.outer_middleware(RateLimitMiddleware(limiter, notices))
     dp.include_routers(*get_routers())
     dp.errors.register(storage_unavailable, ExceptionTypeFilter(StorageUnavailable, RedisError))
 
@@ -150,6 +161,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
 
     async def on_shutdown() -> None:
         await conversations.shutdown(settings.shutdown_timeout)
+        await notices.aclose()
         await model.aclose()
         await store.aclose()  # with Redis this closes the one pool, shared with the FSM storage
         await fsm_storage.close()  # a no-op for memory, a second harmless close for Redis
