@@ -9,6 +9,7 @@ from bot.conversation.supervisor import Conversations, Submitted
 from bot.conversation.turn import Turn
 from bot.handlers.filters import HasText, LooksLikeCommand
 from bot.handlers.keys import dialog_key, message_texts, message_turn
+from bot.limits.notices import Notices
 
 
 async def unknown_command(message: Message) -> None:
@@ -16,11 +17,13 @@ async def unknown_command(message: Message) -> None:
     await message.reply(message_texts(message).unknown_command)
 
 
-async def text(message: Message, bot: Bot, conversations: Conversations) -> None:
-    await enqueue(message, bot, conversations, message_turn(message))
+async def text(message: Message, bot: Bot, conversations: Conversations, notices: Notices) -> None:
+    await enqueue(message, bot, conversations, message_turn(message), notices)
 
 
-async def enqueue(message: Message, bot: Bot, conversations: Conversations, turn: Turn) -> None:
+async def enqueue(
+    message: Message, bot: Bot, conversations: Conversations, turn: Turn, notices: Notices
+) -> None:
     """Hand the turn to its conversation; only a refusal is answered here."""
     result = await conversations.accept(dialog_key(bot, message), turn)
     # Updates are dispatched one by one; yielding once lets this chat's actor start its model
@@ -28,7 +31,7 @@ async def enqueue(message: Message, bot: Bot, conversations: Conversations, turn
     await asyncio.sleep(0)
     texts = message_texts(message)
     if result is Submitted.INBOX_FULL:
-        await message.reply(texts.inbox_full(conversations.inbox_size))
+        notices.inbox_full(message, conversations.inbox_size)  # in the background, once a window
     elif result is Submitted.CLOSING:
         await message.reply(texts.shutting_down)
 

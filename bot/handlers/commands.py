@@ -11,6 +11,7 @@ from bot.handlers.chat import enqueue
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import dialog_key, message_texts, message_turn
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
+from bot.limits.notices import Notices
 
 
 async def start(message: Message, bot: Bot, conversations: Conversations) -> None:
@@ -33,9 +34,11 @@ async def cancel(message: Message, bot: Bot, conversations: Conversations) -> No
     await message.answer(message_texts(message).cancelled(stopped, dropped))
 
 
-async def retry(message: Message, bot: Bot, conversations: Conversations) -> None:
+async def retry(
+    message: Message, bot: Bot, conversations: Conversations, notices: Notices
+) -> None:
     """Queued like any message, so it regenerates the answer the user saw last."""
-    await enqueue(message, bot, conversations, message_turn(message, retry=True))
+    await enqueue(message, bot, conversations, message_turn(message, retry=True), notices)
 
 
 async def stop_button(

@@ -50,3 +50,22 @@ async def test_the_rate_limit_notice_comes_once_a_window(
     assert sorted(m.text for m in bot.telegram.sent_to(63)) == sorted(
         [EN.rate_limited, "reply to: m0", "reply to: m1"]
     )
+
+
+async def test_a_full_inbox_is_told_once_a_window(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.hold()
+    bot = await start_bot(INBOX_SIZE="2", RATE_LIMIT_WINDOW="600")
+    for n in range(6):
+        bot.telegram.send_text(65, f"m{n}")
+    await bot.replies(65, 1)
+    fake_groq.let_go()
+    await bot.replies(65, 3)
+    await bot.settled(65)
+    await bot.stop()
+    assert [m.text for m in bot.telegram.sent_to(65)] == [
+        EN.inbox_full(2),
+        "reply to: m0",
+        "reply to: m1",
+    ]
