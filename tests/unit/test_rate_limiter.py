@@ -38,9 +38,7 @@ def clock() -> Clock:
 
 
 @pytest.fixture(params=["memory", "redis"])
-async def make_limiter(
-    request: pytest.FixtureRequest, clock: Clock
-) -> AsyncIterator[MakeLimiter]:
+async def make_limiter(request: pytest.FixtureRequest, clock: Clock) -> AsyncIterator[MakeLimiter]:
     """Limiters of one adapter; with Redis they share one server, as replicas do."""
     if request.param == "memory":
         shared = MemoryRateLimiter(LIMIT, WINDOW, clock=clock)
