@@ -9,7 +9,6 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
@@ -37,6 +36,7 @@ from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
+from bot.storage.memory_fsm import MemoryFSMStorage
 from bot.texts import LANGUAGES
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
@@ -108,7 +108,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
             prefix = f"{settings.redis_prefix}:rate:{bot.id}"
             limiter = RedisRateLimiter(store.redis, lambda user: f"{prefix}:{user}", limit, window)
     else:
-        fsm_storage, journal = MemoryStorage(), MemoryJournal()
+        fsm_storage, journal = MemoryFSMStorage(settings.history_ttl), MemoryJournal()
         limiter = MemoryRateLimiter(limit, window) if limit else None
     notices = Notices(window)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
