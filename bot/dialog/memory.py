@@ -31,7 +31,8 @@ class MemoryDialogStore(DialogStore):
             ttl_seconds, clock=clock
         )
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
         """Dialogs held in memory, quiet ones not pruned yet included."""
         return len(self._dialogs)
 

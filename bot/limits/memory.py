@@ -25,7 +25,9 @@ class MemoryRateLimiter(RateLimiter):
         # stamp has left the window too.
         self._seen: ExpiringMap[int, deque[float]] = ExpiringMap(window, clock=clock)
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Users remembered, quiet ones not pruned yet included."""
         return len(self._seen)
 
     async def admit(self, user_id: int) -> bool:

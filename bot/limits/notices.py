@@ -35,7 +35,9 @@ class Notices:
         self._tasks: set[asyncio.Task[None]] = set()
         self._closed = False
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """(kind, user) pairs remembered, expired ones not pruned yet included."""
         return len(self._told)
 
     @property

@@ -33,7 +33,10 @@ class MemoryFSMStorage(BaseStorage):
     def __init__(self, ttl: float, *, clock: Callable[[], float] = time.monotonic) -> None:
         self._records: ExpiringMap[StorageKey, _Record] = ExpiringMap(ttl, clock=clock)
 
-    def __len__(self) -> int:
+    @property
+    def size(self) -> int:
+        """Entries held, expired ones not pruned yet included (no `__len__`: aiogram's
+        Dispatcher takes an empty storage for a missing one, `storage or MemoryStorage()`)."""
         return len(self._records)
 
     async def set_state(self, key: StorageKey, state: StateType = None) -> None:

@@ -53,6 +53,7 @@ async def test_memory_follows_active_chats() -> None:
     dialogs = MemoryDialogStore(max_messages=10, ttl_seconds=TTL, clock=clock)
     # aiogram's own FSM middleware reads the state of every update's chat, ours or not
     dp = Dispatcher(storage=fsm, fsm_strategy=FSMStrategy.CHAT)
+    assert dp.fsm.storage is fsm
     bot = Bot(f"{BOT_ID}:TEST-TOKEN")
     busy = State("busy")
 
@@ -72,8 +73,8 @@ async def test_memory_follows_active_chats() -> None:
             for user_id in STRANGERS:
                 await dp.feed_update(bot, update(user_id))
         if step == 18:  # the quiet chats' TTL passed at step 15; 40 writes since
-            assert len(fsm) == len(ACTIVE)
-            assert len(dialogs) == len(ACTIVE)
+            assert fsm.size == len(ACTIVE)
+            assert dialogs.size == len(ACTIVE)
     assert await fsm.get_state(fsm_key(QUIET[0])) is None
     assert await dialogs.load(DialogKey(BOT_ID, QUIET[0])) == []
     assert await fsm.get_state(fsm_key(ACTIVE[0])) == busy.state
@@ -101,7 +102,7 @@ async def test_reads_create_nothing_and_an_emptied_record_is_dropped() -> None:
     assert await fsm.get_state(key) is None
     assert await fsm.get_data(key) == {}
     assert await fsm.get_value(key, "x", 5) == 5
-    assert len(fsm) == 0
+    assert fsm.size == 0
     await fsm.set_state(key, "s")
     await fsm.set_state(key, None)
-    assert len(fsm) == 0
+    assert fsm.size == 0

@@ -116,5 +116,5 @@ async def test_memory_follows_who_was_told_lately() -> None:
     clock.now += WINDOW
     for user_id in range(5000, 5050):
         notices.post(Notice.NOT_ALLOWED, message(user_id), recorder.send(user_id))
-    assert len(notices) == 50
+    assert notices.size == 50
     await notices.aclose()

@@ -112,4 +112,4 @@ async def test_memory_forgets_users_quiet_for_a_window(clock: Clock) -> None:
     clock.now += WINDOW
     for n in range(40):  # four users still talking: every write prunes a few quiet ones
         await limiter.admit(5000 + n % 4)
-    assert len(limiter) == 4
+    assert limiter.size == 4
