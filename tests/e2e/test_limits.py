@@ -69,3 +69,32 @@ async def test_a_full_inbox_is_told_once_a_window(
         "reply to: m0",
         "reply to: m1",
     ]
+
+
+async def test_commands_for_another_bot_in_a_group_are_not_ours(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    group = -700
+    for text in ["/help@other_bot", "/frobnicate@other_bot", "/start@OtherBot hi"]:
+        bot.telegram.send_text(66, text, chat_id=group)
+    bot.telegram.send_text(66, "/help@test_bot", chat_id=group)
+    bot.telegram.send_text(66, "/frobnicate@Test_Bot", chat_id=group)
+    bot.telegram.send_text(66, "hello", chat_id=group)
+    replies = await bot.replies(group, 3)
+    await bot.settled(group)
+    await bot.stop()
+    assert replies[:2] == [EN.help, EN.unknown_command]
+    assert len(bot.telegram.sent_to(group)) == 3
+    assert len(fake_groq.requests) == 1
+
+
+async def test_a_stranger_commanding_another_bot_in_a_group_hears_nothing_from_us(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(ALLOWED_USER_IDS=str(ALLOWED))
+    bot.telegram.send_text(STRANGER, "/start@other_bot", chat_id=-701)
+    bot.telegram.send_text(STRANGER, "/start@test_bot", chat_id=-702)
+    assert await bot.replies(-702, 1) == [EN.not_allowed]
+    await bot.stop()
+    assert bot.telegram.sent_to(-701) == []
