@@ -35,6 +35,7 @@ from bot.limits.redis import RedisRateLimiter
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
+from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.storage.memory_fsm import MemoryFSMStorage
 from bot.texts import LANGUAGES
@@ -139,6 +140,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         store=store,
         notices=notices,
     )
+    dp.message.outer_middleware(NotForOtherBots())
     dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
     if limiter is not None:
         dp.message.outer_middleware(RateLimitMiddleware(limiter, notices))
