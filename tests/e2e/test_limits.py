@@ -4,8 +4,9 @@ commands addressed to another bot in a group are not ours."""
 from __future__ import annotations
 
 from bot.texts import EN
-from tests.e2e.conftest import StartBot
+from tests.e2e.conftest import StartBot, StartReplica
 from tests.support.fake_groq import FakeGroq
+from tests.support.fake_telegram import FakeTelegram
 
 ALLOWED, STRANGER = 61, 62
 
@@ -98,3 +99,17 @@ async def test_a_stranger_commanding_another_bot_in_a_group_hears_nothing_from_u
     assert await bot.replies(-702, 1) == [EN.not_allowed]
     await bot.stop()
     assert bot.telegram.sent_to(-701) == []
+
+
+async def test_replicas_share_one_rate_limit_budget(
+    start_replica: StartReplica, fake_groq: FakeGroq, fake_telegram: FakeTelegram, redis_url: str
+) -> None:
+    env = {"STORAGE_URL": redis_url, "RATE_LIMIT_MESSAGES": "2", "RATE_LIMIT_WINDOW": "600"}
+    replicas = [await start_replica(**env), await start_replica(**env)]
+    for n in range(4):  # alternately: each replica sees two of the user's four messages
+        assert await replicas[n % 2].post(fake_telegram.message_update(67, f"m{n}")) == 200
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(67)) >= 4)
+    texts = sorted(m.text for m in fake_telegram.sent_to(67))
+    # one budget of two; each replica tells the user once (notices are per process)
+    assert texts == sorted(["reply to: m0", "reply to: m1", EN.rate_limited, EN.rate_limited])
+    assert len(fake_groq.requests) == 2
