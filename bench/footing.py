@@ -12,19 +12,20 @@ import logging
 
 from aiogram import Dispatcher, F
 from aiogram.dispatcher.event.handler import FilterObject
-from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.utils.magic_filter import MagicFilter
 from loguru import logger
 
+from bot.app import add_middlewares
 from bot.config import Settings
-from bot.handlers.filters import ContentTypeIn, HasText, LooksLikeCommand, TextIn
-from bot.middlewares.access import AccessMiddleware
-from bot.middlewares.rate_limit import RateLimitMiddleware
+from bot.handlers.filters import COMMAND, ContentTypeIn, HasText, LooksLikeCommand, TextIn
+from bot.limits.notices import Notices
+from bot.storage.backend import StorageOptions
+from bot.storage.memory import MemoryBackend
 
 FOOTING = (
-    "every bot: the bot's coroutine filters (bot.handlers.filters), its allow-list and "
-    "rate-limit outer middlewares built from the same settings (allow-list empty, "
+    "every bot: the bot's coroutine filters (bot.handlers.filters), its outer middlewares "
+    "built from the same settings by bot.app.add_middlewares (allow-list empty, "
     "RATE_LIMIT_MESSAGES=0: the rate limit is off for ours and the baselines alike), FSM in "
     "memory per chat, logging off (loguru sinks removed, stdlib logging disabled)"
 )
@@ -38,11 +39,12 @@ def logging_off() -> None:
 
 def baseline_dispatcher(settings: Settings) -> Dispatcher:
     """A Dispatcher set up as the composition root sets up ours, with no routers yet."""
-    dp = Dispatcher(storage=MemoryStorage(), fsm_strategy=FSMStrategy.CHAT)
-    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
-    dp.message.outer_middleware(
-        RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
+    options = StorageOptions(
+        bot_id=0, max_messages=settings.history_max_messages, ttl_seconds=settings.history_ttl
     )
+    backend = MemoryBackend.from_url("memory://", options)
+    dp = Dispatcher(storage=backend.fsm_storage, fsm_strategy=FSMStrategy.CHAT_TOPIC)
+    add_middlewares(dp, settings, backend, Notices(settings.rate_limit_window))
     return dp
 
 
@@ -58,7 +60,7 @@ def magic_equivalent(check: object) -> MagicFilter | None:
     if isinstance(check, TextIn):
         return F.text.in_(check._texts)
     if isinstance(check, LooksLikeCommand):
-        return F.text.regexp(check._pattern)
+        return F.text.regexp(COMMAND)
     if isinstance(check, ContentTypeIn):
         return F.content_type.in_(check._types)
     return None

@@ -24,9 +24,11 @@ from bot.delivery.sender import ReplySender
 from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.errors import storage_unavailable
+from bot.limits.notices import Notices
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
+from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.storage.backend import Backend, StorageOptions
@@ -112,11 +114,23 @@ def build_supervisor(
     )
 
 
+def add_middlewares(
+    dp: Dispatcher, settings: Settings, backend: Backend, notices: Notices
+) -> None:
+    """In this order: others' commands dropped, the user's texts, allow-list, rate limit."""
+    dp.message.outer_middleware(NotForOtherBots())
+    dp.message.outer_middleware(LanguageMiddleware())
+    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
+    if settings.rate_limit_messages:  # 0 turns it off
+        limiter = backend.rate_limiter(settings.rate_limit_messages, settings.rate_limit_window)
+        dp.message.outer_middleware(RateLimitMiddleware(limiter, notices))
+
+
 def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatcher:
     """Everything behind the Bot and the model: storage, conversations, routers, lifecycle."""
     backend = build_backend(settings, bot.id)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
-    reactions = Reactions(bot)
+    reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
     conversations = build_supervisor(settings, sender, reactions, model, backend)
     dp = Dispatcher(
         storage=backend.fsm_storage,
@@ -125,12 +139,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         conversations=conversations,
         backend=backend,
         reactions=reactions,
+        notices=notices,
     )
-    dp.message.outer_middleware(LanguageMiddleware())
-    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids))
-    dp.message.outer_middleware(
-        RateLimitMiddleware(settings.rate_limit_messages, settings.rate_limit_window)
-    )
+    add_middlewares(dp, settings, backend, notices)
     dp.include_routers(*get_routers())
     dp.errors.register(storage_unavailable, ExceptionTypeFilter(StorageUnavailable, RedisError))
 
@@ -149,6 +160,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
 
     async def on_shutdown() -> None:
         await conversations.shutdown(settings.shutdown_timeout)
+        await notices.aclose()
         await model.aclose()
         await backend.aclose()
         logger.info("stopped")

@@ -18,6 +18,7 @@ from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
 from bot.handlers.filters import HasText, LooksLikeCommand
 from bot.handlers.keys import chat_key, message_turn
+from bot.limits.notices import Notices
 from bot.texts import Texts
 from states import ConversationStates
 
@@ -56,6 +57,7 @@ async def enqueue(
     """
     bot: Bot = data["bot"]
     reactions: Reactions = data["reactions"]
+    notices: Notices = data["notices"]
     conversations: Supervisor = data["conversations"]
     state: FSMContext = data["state"]
     texts: Texts = data["texts"]
@@ -70,8 +72,8 @@ async def enqueue(
     await asyncio.sleep(0)
     if result is not Accepted.QUEUED and busy:
         reactions.clear([(message.chat.id, message.message_id)])
-    if result is Accepted.INBOX_FULL:
-        await message.reply(texts.inbox_full(conversations.inbox_size))
+    if result is Accepted.INBOX_FULL:  # in the background, once a window
+        notices.inbox_full(message, conversations.inbox_size)
     elif result is Accepted.CLOSING:
         await message.reply(texts.shutting_down)
 

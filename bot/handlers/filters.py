@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
+from aiogram import Bot
 from aiogram.filters import Filter
 from aiogram.types import Message
 
@@ -29,13 +30,37 @@ class TextIn(Filter):
         return message.text in self._texts
 
 
+COMMAND = re.compile(r"/[A-Za-z0-9_]+(?:@(\w+))?(?:\s|$)")
+
+
+def _command(text: str | None) -> re.Match[str] | None:
+    return None if text is None else COMMAND.match(text)
+
+
+async def _is_us(bot: Bot, mention: str) -> bool:
+    """`bot.me()` asks Telegram once; aiogram keeps the answer."""
+    username = (await bot.me()).username or ""
+    return mention.lower() == username.lower()
+
+
 class LooksLikeCommand(Filter):
-    """`/word` or `/word@bot` at the start: a command, known to the bot or not."""
+    """`/word` or `/word@this_bot` at the start: a command for us, known to the bot or not."""
 
-    _pattern = re.compile(r"/[A-Za-z0-9_]+(@\w+)?(\s|$)")
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        command = _command(message.text)
+        if command is None:
+            return False
+        mention = command.group(1)
+        return mention is None or await _is_us(bot, mention)
 
-    async def __call__(self, message: Message) -> bool:
-        return message.text is not None and self._pattern.match(message.text) is not None
+
+class ForAnotherBot(Filter):
+    """`/word@other_bot`: in a group, a command addressed to another bot, not ours to answer."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        command = _command(message.text)
+        mention = command.group(1) if command is not None else None
+        return mention is not None and not await _is_us(bot, mention)
 
 
 class ContentTypeIn(Filter):

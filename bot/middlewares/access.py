@@ -5,16 +5,16 @@ from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
-from loguru import logger
 
-from bot.texts import texts_for
+from bot.limits.notices import Notices
 
 
 class AccessMiddleware(BaseMiddleware):
-    """Outer message middleware; it never suspends for allowed users, so order is kept."""
+    """Outer message middleware; it never suspends, so a refused stranger delays no one."""
 
-    def __init__(self, allowed_user_ids: frozenset[int]) -> None:
+    def __init__(self, allowed_user_ids: frozenset[int], notices: Notices) -> None:
         self._allowed = allowed_user_ids
+        self._notices = notices
 
     async def __call__(
         self,
@@ -27,6 +27,5 @@ class AccessMiddleware(BaseMiddleware):
         user = event.from_user
         if user is not None and user.id in self._allowed:
             return await handler(event, data)
-        logger.info("user={} not on the allow-list; refused", user.id if user else None)
-        await event.answer(texts_for(user.language_code if user else None).not_allowed)
+        self._notices.not_allowed(event)  # in the background, once a window per stranger
         return None

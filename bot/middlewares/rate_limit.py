@@ -1,28 +1,21 @@
 """Per-user rate limit: at most N messages in a sliding window, the rest refused with a word."""
 
-import time
-from collections import deque
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
 from aiogram.types import Message, TelegramObject
-from loguru import logger
 
-from bot.texts import texts_for
+from bot.limits.notices import Notices
+from bot.limits.port import RateLimiter
 
 
 class RateLimitMiddleware(BaseMiddleware):
-    """Decides without suspending, so it cannot reorder a user's updates."""
+    """Updates are dispatched one at a time, so awaiting the limiter cannot reorder them."""
 
-    def __init__(
-        self, limit: int, window: float, clock: Callable[[], float] = time.monotonic
-    ) -> None:
-        self._limit = limit
-        self._window = window
-        self._clock = clock
-        self._seen: dict[int, deque[float]] = {}
-        self._pruned_at = clock()
+    def __init__(self, limiter: RateLimiter, notices: Notices) -> None:
+        self._limiter = limiter
+        self._notices = notices
 
     async def __call__(
         self,
@@ -30,30 +23,9 @@ class RateLimitMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if self._limit == 0 or not isinstance(event, Message) or event.from_user is None:
+        if not isinstance(event, Message) or event.from_user is None:
             return await handler(event, data)
-        user = event.from_user
-        if self._admit(user.id):
+        if await self._limiter.admit(event.from_user.id):
             return await handler(event, data)
-        logger.info("user={} over the rate limit; message refused", user.id)
-        await event.reply(texts_for(user.language_code).rate_limited)
+        self._notices.rate_limited(event)  # in the background, once a window per user
         return None
-
-    def _admit(self, user_id: int) -> bool:
-        now = self._clock()
-        stamps = self._seen.setdefault(user_id, deque())
-        while stamps and now - stamps[0] >= self._window:
-            stamps.popleft()
-        if len(stamps) >= self._limit:
-            return False
-        stamps.append(now)
-        self._prune(now)
-        return True
-
-    def _prune(self, now: float) -> None:
-        """Once a window, forget users quiet for a whole window: memory follows active users."""
-        if now - self._pruned_at < self._window:
-            return
-        self._pruned_at = now
-        for user_id in [u for u, s in self._seen.items() if not s or now - s[-1] >= self._window]:
-            del self._seen[user_id]

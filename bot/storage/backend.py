@@ -15,6 +15,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Placement
 from bot.dialog.store import DialogStore
+from bot.limits.port import RateLimiter
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,10 @@ class Backend(ABC):
     @abstractmethod
     def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
         """How this backend gets a chat's turns to the actor that answers them."""
+
+    @abstractmethod
+    def rate_limiter(self, limit: int, window: float) -> RateLimiter:
+        """Per-user counts where every replica of the bot sees them."""
 
     @abstractmethod
     async def start(self) -> None:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from aiogram.fsm.storage.memory import MemoryStorage
-
 from bot.conversation.actors import ActorPool
 from bot.conversation.local import LocalPlacement
 from bot.conversation.placement import Placement
 from bot.dialog.memory import MemoryDialogStore
+from bot.limits.memory import MemoryRateLimiter
+from bot.limits.port import RateLimiter
 from bot.storage.backend import Backend, StorageOptions
+from bot.storage.memory_fsm import MemoryFSMStorage
 from bot.storage.urls import MEMORY_URL
 
 
@@ -17,7 +18,8 @@ class MemoryBackend(Backend):
         self.dialogs = MemoryDialogStore(
             max_messages=options.max_messages, ttl_seconds=options.ttl_seconds
         )
-        self.fsm_storage = MemoryStorage()
+        # Reads create nothing and quiet chats' states expire with their dialogs.
+        self.fsm_storage = MemoryFSMStorage(options.ttl_seconds)
 
     @classmethod
     def from_url(cls, url: str, options: StorageOptions) -> MemoryBackend:
@@ -27,6 +29,9 @@ class MemoryBackend(Backend):
 
     def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
         return LocalPlacement(pool, idle_timeout=idle_timeout)
+
+    def rate_limiter(self, limit: int, window: float) -> RateLimiter:
+        return MemoryRateLimiter(limit, window)
 
     async def start(self) -> None:
         return None  # memory is always there, and always of this release

@@ -13,6 +13,8 @@ from bot.conversation.leased.placement import LeasedPlacement
 from bot.conversation.placement import Placement
 from bot.dialog.redis import RedisDialogStore
 from bot.domain import StorageUnavailable
+from bot.limits.port import RateLimiter
+from bot.limits.redis import RedisRateLimiter
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
@@ -52,6 +54,9 @@ class RedisBackend(Backend):
             control=ChatControl(self.redis, self.keys, replica=leases.replica),
             idle_timeout=idle_timeout,
         )
+
+    def rate_limiter(self, limit: int, window: float) -> RateLimiter:
+        return RedisRateLimiter(self.redis, self.keys.rate, limit, window)
 
     async def start(self) -> None:
         with unavailable_on_error():

@@ -112,6 +112,9 @@ class FakeTelegram(LocalServer):
         self._outgoing_ids = itertools.count(100_000)
         self._faults: dict[str, list[_Fault]] = {}
         self._changed = asyncio.Condition()
+        self.call_delay = 0.0  # seconds every call but getUpdates takes, as a slow Telegram
+        self._held: set[str] = set()  # methods whose calls wait for `let_go`
+        self._gate = asyncio.Event()
 
     @property
     def url(self) -> str:
@@ -121,6 +124,7 @@ class FakeTelegram(LocalServer):
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
 
     async def _on_close(self) -> None:
+        self._gate.set()  # held calls end too
         await self._notify()  # long polls return at once
 
     # --- what tests do ---------------------------------------------------------------------
@@ -209,6 +213,15 @@ class FakeTelegram(LocalServer):
             _Fault(error_code, description, retry_after, count)
         )
 
+    def hold(self, *methods: str) -> None:
+        """Calls of `methods` wait (recorded in `calls`) until `let_go`."""
+        self._held.update(methods)
+        self._gate.clear()
+
+    def let_go(self) -> None:
+        self._held.clear()
+        self._gate.set()
+
     async def wait_until(self, predicate: Callable[[], bool], timeout: float = 10) -> None:
         async def satisfied() -> None:
             async with self._changed:
@@ -235,6 +248,8 @@ class FakeTelegram(LocalServer):
         params = await self._params(request)
         self.calls.append((method, params))
         await self._notify()
+        if method != "getUpdates":
+            await self._slow_down(method)
         try:
             fault = self._take_fault(method)
             if fault is not None:
@@ -262,6 +277,12 @@ class FakeTelegram(LocalServer):
                 continue
             params[key] = json.loads(value) if key in JSON_FIELDS else value
         return params
+
+    async def _slow_down(self, method: str) -> None:
+        if method in self._held:
+            await self._gate.wait()
+        if self.call_delay:
+            await asyncio.sleep(self.call_delay)
 
     def _take_fault(self, method: str) -> _Fault | None:
         queue = self._faults.get(method)
