@@ -10,7 +10,8 @@ from pathlib import Path
 from loguru import logger
 from pydantic import ValidationError
 
-from bot.config import Settings, describe_errors
+from bot.config import Settings
+from bot.config_rules import describe_errors
 from bot.logs import setup_logging
 
 

@@ -2,28 +2,31 @@
 
 from __future__ import annotations
 
-import contextlib
-import ipaddress
 import re
 import socket
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Literal, TypeVar
-from urllib.parse import urlsplit
+from typing import Annotated, Literal
 
 from pydantic import (
-    AfterValidator,
     AliasChoices,
     Field,
     HttpUrl,
-    SecretStr,
-    ValidationError,
     ValidationInfo,
     field_validator,
     model_validator,
 )
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from bot.config_rules import (
+    ApiKey,
+    ApiUrl,
+    BotToken,
+    WebhookSecret,
+    check_redis_url,
+    is_loopback,
+    text_value,
+)
 from bot.dialog.messages import ChatMessage
 from bot.dialog.trimming import Budget, min_tokens_for
 from bot.storage.urls import MEMORY_URL, REDIS_SCHEMES
@@ -42,81 +45,6 @@ TELEGRAM_WEBHOOK_PORTS = (443, 80, 88, 8443)
 class LogFormat(StrEnum):
     TEXT = "text"
     JSON = "json"
-
-
-def _secret_shaped(pattern: str, rule: str) -> AfterValidator:
-    """A secret checked against its shape; the message states the rule, never the value."""
-    compiled = re.compile(pattern)
-
-    def check(value: SecretStr) -> SecretStr:
-        if not compiled.fullmatch(value.get_secret_value()):
-            raise ValueError(f"must be {rule}")
-        return value
-
-    return AfterValidator(check)
-
-
-Textual = TypeVar("Textual", str, Path)
-
-
-def _text(limit: int, *, spaces: bool) -> AfterValidator:
-    """A value of only spaces is a mistake, never "the default" (that is an empty one)."""
-
-    def check(value: Textual) -> Textual:
-        text = str(value)
-        if not text.strip():
-            raise ValueError("must not be blank")
-        if not spaces and any(char.isspace() for char in text):
-            raise ValueError("must not contain spaces")
-        if len(text) > limit:
-            raise ValueError(f"must be at most {limit} characters")
-        return value
-
-    return AfterValidator(check)
-
-
-def _plain_base(url: HttpUrl) -> HttpUrl:
-    """An API base URL gets paths appended: a query or fragment would end up in the middle."""
-    if url.query or url.fragment:
-        raise ValueError("must have no ?query or #fragment")
-    return url
-
-
-# aiogram's rule (aiogram/utils/token.py: digits, ':', the rest), without importing aiogram;
-# the rest as @BotFather issues it, which keeps the /bot<token>/ path of every request sound.
-BotToken = Annotated[
-    SecretStr, _secret_shaped(r"[0-9]{1,20}:[A-Za-z0-9_-]{1,200}", "<bot id>:<secret>")
-]
-ApiKey = Annotated[SecretStr, _secret_shaped(r"[!-~]{1,256}", "1-256 ASCII characters, no spaces")]
-WebhookSecret = Annotated[
-    SecretStr, _secret_shaped(r"[A-Za-z0-9_-]{16,256}", "16 to 256 of A-Z, a-z, 0-9, _ and -")
-]
-ApiUrl = Annotated[HttpUrl, AfterValidator(_plain_base)]
-
-
-def is_loopback(host: str) -> bool:
-    with contextlib.suppress(ValueError):
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    return host == "localhost"
-
-
-def check_redis_url(url: str) -> None:
-    """What redis-py's `from_url` would refuse later, refused now, in words without the URL."""
-    try:
-        port = urlsplit(url).port
-    except ValueError:
-        port = 0
-    if port == 0:  # redis-py would take port 0 for "the default"
-        raise ValueError("has a bad port (1-65535; a password's / # ? @ must be %-encoded)")
-    path = urlsplit(url).path.strip("/")
-    if not url.startswith("unix://") and path and not re.fullmatch("[0-9]+", path):
-        raise ValueError("has a bad database number: redis://host:6379/<0, 1, ...>")
-    from redis.connection import parse_url  # imported only for a Redis URL: it is slow
-
-    try:
-        parse_url(url)  # type: ignore[no-untyped-call]
-    except ValueError as error:  # "Invalid value for '<option>' in connection URL."
-        raise ValueError(f"is not a valid Redis URL: {error}") from None
 
 
 class Settings(BaseSettings):
@@ -138,7 +66,7 @@ class Settings(BaseSettings):
 
     bot_token: BotToken = Field(validation_alias="BOT_TOKEN")
     groq_api_key: ApiKey = Field(validation_alias=AliasChoices("GROQ_API_KEY", "GROK_API_KEY"))
-    groq_model: Annotated[str, _text(256, spaces=False)] = Field(
+    groq_model: Annotated[str, text_value(256, spaces=False)] = Field(
         "llama-3.3-70b-versatile", validation_alias=AliasChoices("GROQ_MODEL", "GROK_MODEL")
     )
     groq_base_url: ApiUrl | None = Field(None, validation_alias="GROQ_BASE_URL")
@@ -153,7 +81,7 @@ class Settings(BaseSettings):
     telegram_api_url: ApiUrl | None = Field(None, validation_alias="TELEGRAM_API_URL")
     storage_url: str = Field(MEMORY_URL, validation_alias="STORAGE_URL")
     history_ttl: int = Field(30 * DAY, ge=60, le=3650 * DAY, validation_alias="HISTORY_TTL")
-    redis_prefix: Annotated[str, _text(100, spaces=False)] = Field(
+    redis_prefix: Annotated[str, text_value(100, spaces=False)] = Field(
         "groqbot", validation_alias="REDIS_PREFIX"
     )
     # How long a dead replica's chats wait before another replica takes them over.
@@ -165,7 +93,7 @@ class Settings(BaseSettings):
     webhook_host: str = Field("0.0.0.0", validation_alias="WEBHOOK_HOST")
     webhook_port: int = Field(8080, ge=1, le=65535, validation_alias="WEBHOOK_PORT")
 
-    system_prompt: Annotated[str, _text(100_000, spaces=True)] = Field(
+    system_prompt: Annotated[str, text_value(100_000, spaces=True)] = Field(
         DEFAULT_SYSTEM_PROMPT, validation_alias="SYSTEM_PROMPT"
     )
     history_max_tokens: int = Field(
@@ -196,7 +124,7 @@ class Settings(BaseSettings):
         Field("INFO", validation_alias="LOG_LEVEL")
     )
     log_format: LogFormat = Field(LogFormat.TEXT, validation_alias="LOG_FORMAT")
-    log_dir: Annotated[Path, _text(4096, spaces=True)] = Field(
+    log_dir: Annotated[Path, text_value(4096, spaces=True)] = Field(
         Path("logs"), validation_alias="LOG_DIR"
     )
     log_to_file: bool = Field(True, validation_alias="LOG_TO_FILE")
@@ -281,19 +209,3 @@ class Settings(BaseSettings):
     @property
     def history_budget(self) -> Budget:
         return Budget(self.history_max_tokens, self.history_max_messages)
-
-
-def describe_errors(error: ValidationError) -> str:
-    """One line naming each bad variable, for people who have no use for a traceback."""
-    problems = []
-    for item in error.errors():
-        name = str(item["loc"][0]) if item["loc"] else ""
-        if item["type"] == "missing":
-            reason = "is missing"
-        elif item["type"] == "value_error":  # our own words, without pydantic's "Value error, "
-            reason = str(item.get("ctx", {}).get("error", item["msg"]))
-        else:
-            reason = item["msg"]
-        problems.append(" ".join(part for part in (name, reason) if part))
-    line = "configuration error: " + "; ".join(problems) + " (see .env.example)"
-    return " ".join(line.split())  # one line, whatever a message holds

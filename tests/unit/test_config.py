@@ -5,7 +5,8 @@ from pathlib import Path
 import pytest
 from pydantic import AliasChoices, ValidationError
 
-from bot.config import Settings, describe_errors
+from bot.config import Settings
+from bot.config_rules import describe_errors
 
 REQUIRED = {"BOT_TOKEN": "42:TEST", "GROQ_API_KEY": "gsk-test"}
 

@@ -1,0 +1,64 @@
+"""The shape of one language's texts: every string the bot shows, and sentences built of them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class Texts:
+    """One language's strings; methods take the values a sentence needs."""
+
+    button_new_dialog: str
+    button_help: str
+    greeting_template: str
+    help: str
+    new_dialog: str
+    dropped_template: str
+    unknown_command: str
+    non_text: str
+    inbox_full_template: str
+    rate_limited: str
+    not_allowed: str
+    shutting_down: str
+    model_timeout: str
+    model_rate_limited: str
+    model_unavailable: str
+    model_rejected: str
+    model_context_too_long: str
+    model_bad_credentials: str
+    empty_reply: str
+    send_failed: str
+    internal_error: str
+    stopped: str
+    storage_unavailable: str
+    stopped_suffix: str
+    cancel_nothing: str
+    cancel_stopped: str
+    cancel_dropped_template: str
+    retry_nothing: str
+    command_start: str
+    command_help: str
+    command_cancel: str
+    command_retry: str
+
+    def cancelled(self, stopped: bool, dropped: int) -> str:
+        """What /cancel did: the reply it stopped and the queued messages it dropped."""
+        if not stopped and dropped == 0:
+            return self.cancel_nothing
+        lines = [self.cancel_stopped] if stopped else []
+        if dropped:
+            lines.append(self.cancel_dropped_template.format(count=dropped))
+        return "\n".join(lines)
+
+    def greeting(self, first_name: str) -> str:
+        return self.greeting_template.format(name=first_name)
+
+    def new_dialog_dropping(self, dropped: int) -> str:
+        """The new-dialog note, saying how many waiting messages were left unanswered."""
+        if dropped == 0:
+            return self.new_dialog
+        return self.new_dialog + "\n" + self.dropped_template.format(count=dropped)
+
+    def inbox_full(self, limit: int) -> str:
+        return self.inbox_full_template.format(limit=limit)
