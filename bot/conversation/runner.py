@@ -92,7 +92,7 @@ class TurnRunner:
             else:
                 reply_to = turn.message_id if crowded or context.has_company() else None
                 preview = self._preview(turn, reply_to)
-                progress = await self._generate(turn, prompt, preview, stop)
+                progress = await self._generate(turn, context, prompt, preview, stop)
                 outcome = await self._conclude(
                     turn, context, epoch, prompt, progress, preview, reply_to
                 )
@@ -130,7 +130,12 @@ class TurnRunner:
         )
 
     async def _generate(
-        self, turn: Turn, prompt: _Prompt, preview: Preview | None, stop: StopSignal
+        self,
+        turn: Turn,
+        context: TurnContext,
+        prompt: _Prompt,
+        preview: Preview | None,
+        stop: StopSignal,
     ) -> _Progress:
         """The answer, streamed into the preview or in one piece, until done or stopped."""
         progress = _Progress()
@@ -148,7 +153,9 @@ class TurnRunner:
 
         async def whole() -> None:
             ask = completed if preview is None else streamed
-            progress.text = await self._with_smaller_context_on_refusal(turn, prompt.dialog, ask)
+            progress.text = await self._with_smaller_context_on_refusal(
+                turn, context.key, prompt.dialog, ask
+            )
 
         async with self._sender.typing(turn.chat_id):
             if turn.acknowledged:  # its answer starts: the 👀 of "queued" has done its job
@@ -194,12 +201,18 @@ class TurnRunner:
     async def _with_smaller_context_on_refusal(
         self,
         turn: Turn,
+        key: ChatKey,
         dialog: list[ChatMessage],
         ask: Callable[[ModelRequest], Awaitable[str]],
     ) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""
+
+        def request(budget: Budget) -> ModelRequest:
+            messages = trim_history(self._system, dialog, budget)
+            return ModelRequest(messages, chat=key, user_id=turn.user_id)
+
         try:
-            return await ask(ModelRequest(trim_history(self._system, dialog, self._budget)))
+            return await ask(request(self._budget))
         except ModelError as error:
             if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
                 raise
@@ -213,4 +226,4 @@ class TurnRunner:
             self._budget.max_tokens,
             smaller.max_tokens,
         )
-        return await ask(ModelRequest(trim_history(self._system, dialog, smaller)))
+        return await ask(request(smaller))

@@ -7,6 +7,7 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, field
 
 from bot.dialog.messages import ChatMessage
+from bot.domain import ChatKey
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +16,8 @@ class ModelRequest:
 
     messages: Sequence[ChatMessage]
     model: str | None = None  # None: the adapter's default model (GROQ_MODEL)
+    chat: ChatKey | None = None  # whose turn: for fair shares of a limited budget
+    user_id: int = 0  # who asked: for per-user quotas
 
 
 @dataclass(frozen=True, slots=True)
