@@ -1,4 +1,6 @@
-"""Every Redis key the bot writes, built in one place (docs/architecture.md, "Redis keys").
+"""Every Redis key the bot writes, built in one place.
+
+The layout is in docs/architecture.md, "Redis keys and schema versions".
 
 Keys carry the prefix, the layout's schema version and the bot id, so two bots (or two
 deployments with other prefixes) can share one Redis. aiogram's RedisStorage takes the same

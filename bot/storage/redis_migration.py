@@ -3,8 +3,9 @@
 Layout 1 (before bot ids and forum topics) kept `<prefix>:v1:dialog:<chat_id>`,
 `<prefix>:v1:inbox:<chat_id>` (streams of version-1 turns, which `Turn.decode` still reads),
 the set `<prefix>:v1:inboxes`, and aiogram's FSM states under `<prefix>:fsm:<chat>:<chat>:state`.
-They are renamed into layout 2 for this bot (docs/architecture.md, "Redis keys"). Leases and
-the control channel are not moved: stop the old release's replicas before the new one starts.
+They are renamed into layout 2 for this bot (docs/architecture.md, "Redis keys and schema
+versions"). Leases and the control channel are not moved: stop the old release's replicas
+before the new one starts.
 """
 
 from __future__ import annotations

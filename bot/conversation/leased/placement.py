@@ -4,7 +4,7 @@ Every turn goes to the chat's durable inbox first (journal.py); only the replica
 chat's lease (leases.py) runs an actor for it, which pulls the inbox in order until it is
 empty, then lets the lease go. A lease left by a dead replica runs out, and the sweep here
 takes its chats over. Commands reach the holder over the control channel (control.py).
-docs/architecture.md, "Several replicas", says what this guarantees.
+docs/architecture.md, "Placements: the modes and what each guarantees".
 """
 
 from __future__ import annotations
