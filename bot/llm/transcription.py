@@ -12,9 +12,7 @@ from groq.resources.audio.transcriptions import AsyncTranscriptions
 from bot.llm.groq import map_error
 
 # The file names Groq accepts: it checks the extension, not the bytes.
-AUDIO_EXTENSIONS = frozenset(
-    {"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"}
-)
+AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"})
 
 
 def _whisper_languages() -> frozenset[str]:
@@ -44,6 +42,10 @@ class Transcriber(ABC):
     async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> str:
         """The words spoken in `audio`; `file_name`'s extension names its format."""
 
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release connections; called once on shutdown."""
+
 
 class GroqTranscriber(Transcriber):
     def __init__(self, client: AsyncGroq, model: str) -> None:
@@ -61,3 +63,6 @@ class GroqTranscriber(Transcriber):
         except groq.GroqError as error:
             raise map_error(error) from error
         return result.text.strip()
+
+    async def aclose(self) -> None:
+        await self._client.close()

@@ -231,7 +231,8 @@ async def test_commands_help_unknown_and_non_text(
     bot.telegram.send_text(15, "/help")
     bot.telegram.send_text(15, EN.button_help)
     bot.telegram.send_text(15, "/frobnicate")
-    bot.telegram.push(bot.telegram.message_update(15, photo=[_photo()]))
+    location = {"latitude": 55.75, "longitude": 37.62}  # photos are read now (test_media.py)
+    bot.telegram.push(bot.telegram.message_update(15, location=location))
     bot.telegram.push(bot.telegram.message_update(15, sticker=_sticker()))
     assert await bot.replies(15, 5) == [
         EN.help,
@@ -300,10 +301,6 @@ async def test_per_user_rate_limit(start_bot: StartBot, fake_groq: FakeGroq) -> 
     replies = await bot.replies(21, 3)
     assert sorted(replies) == sorted([EN.rate_limited, "reply to: m0", "reply to: m1"])
     assert await bot.replies(22, 1) == ["reply to: other user"]
-
-
-def _photo() -> dict[str, object]:
-    return {"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}
 
 
 def _sticker() -> dict[str, object]:
