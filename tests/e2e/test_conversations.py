@@ -346,13 +346,9 @@ async def test_service_messages_get_no_answer(start_bot: StartBot, fake_groq: Fa
     bot = await start_bot()
     joined = {"id": 26, "is_bot": False, "first_name": "New"}
     bot.telegram.push(bot.telegram.message_update(25, chat_id=-100, new_chat_members=[joined]))
-    bot.telegram.push(bot.telegram.message_update(25, voice=_voice()))
+    bot.telegram.push(bot.telegram.message_update(25, location={"latitude": 1, "longitude": 2}))
     assert await bot.replies(25, 1) == [EN.non_text]
     assert bot.telegram.sent_to(-100) == []
-
-
-def _voice() -> dict[str, object]:
-    return {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}
 
 
 async def test_markdown_arrives_formatted_and_the_model_keeps_its_own_words(
