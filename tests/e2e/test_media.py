@@ -69,7 +69,11 @@ async def test_a_voice_note_is_heard_shown_and_answered(
     quote = bot.telegram.sent_to(USER)[0].entities
     assert quote == [{"type": "expandable_blockquote", "offset": 0, "length": len(heard) + 1}]
     [sent] = fake_groq.transcriptions
-    assert (sent.file_name, sent.model, sent.language) == ("voice.ogg", "whisper-large-v3-turbo", "en")
+    assert (sent.file_name, sent.model, sent.language) == (
+        "voice.ogg",
+        "whisper-large-v3-turbo",
+        "en",
+    )
     assert sent.audio == b"OggS fake opus"
     await bot.settled(USER)
 
@@ -113,7 +117,9 @@ async def test_a_text_file_and_a_pdf_are_read_into_the_question(
     await bot.replies(USER, 1)
     question = last_user_text(fake_groq.requests[0])
     assert question == "File notes.txt:\n```txt\nthe secret is 42\n\n```\n\nthe secret?"
-    send_document(bot, pdf_with_text("Quarterly report", "Revenue grew"), "q3.pdf", "application/pdf")
+    send_document(
+        bot, pdf_with_text("Quarterly report", "Revenue grew"), "q3.pdf", "application/pdf"
+    )
     await bot.replies(USER, 2)
     question = last_user_text(fake_groq.requests[1])
     assert "File q3.pdf:\n```pdf\nQuarterly report\nRevenue grew\n```" in question

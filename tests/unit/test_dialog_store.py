@@ -169,6 +169,9 @@ async def test_redis_writes_images_as_v2_and_reads_both(redis_url: str) -> None:
     raw = await redis.lrange(name, 0, -1)
     assert json.loads(raw[0]) == {"v": 2, "role": "user", "content": "look", "images": ["f1"]}
     assert json.loads(raw[1]) == {"v": 1, "role": "assistant", "content": "ok"}  # old readers
-    assert await store.load(KEY) == [ChatMessage.user("look", ("f1",)), ChatMessage.assistant("ok")]
+    assert await store.load(KEY) == [
+        ChatMessage.user("look", ("f1",)),
+        ChatMessage.assistant("ok"),
+    ]
     await store.clear(KEY)
     await backend.aclose()
