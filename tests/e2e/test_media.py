@@ -239,3 +239,22 @@ async def test_bad_input_gets_a_clear_message_and_nothing_committed(
     bot.telegram.send_text(USER, "hi")
     await bot.replies(USER, 2)
     assert len(fake_groq.requests[-1]["messages"]) == 2  # system + "hi": nothing committed
+
+
+async def test_with_redis_a_voice_turn_survives_a_crash_during_its_download(
+    start_bot: StartBot, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    env = {"STORAGE_URL": redis_url, "SHUTDOWN_TIMEOUT": "0", "LEASE_TTL": "0.5"}
+    doomed = await start_bot(**env)
+    fake_groq.transcriber = lambda audio: "still here?"
+    doomed.telegram.hold("getFile")  # the turn is in the durable inbox, its download pending
+    send_voice(doomed, b"OggS")
+    await doomed.telegram.wait_until(lambda: any(m == "getFile" for m, _ in doomed.telegram.calls))
+    await doomed.stop()  # no time to finish: its turn stays unanswered in Redis
+    doomed.telegram.let_go()
+    assert fake_groq.transcriptions == []
+
+    survivor = await start_bot(**env)
+    assert await survivor.replies(USER, 2) == ["🎤 I heard: still here?", "reply to: still here?"]
+    await survivor.settled(USER)
+    assert len(survivor.telegram.sent_to(USER)) == 2  # answered once
