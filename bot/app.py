@@ -23,10 +23,18 @@ from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
+from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable
+from bot.handlers.media import send_album
 from bot.limits.notices import Notices
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
+from bot.llm.transcription import GroqTranscriber
+from bot.media.files import Downloader
+from bot.media.images import ImageCache, Images
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
+from bot.media.turns import MediaSupport
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.language import LanguageMiddleware
@@ -61,14 +69,35 @@ async def register_commands(bot: Bot) -> None:
         await bot.set_my_commands(commands, language_code=None if code == "en" else code)
 
 
-def build_model(settings: Settings) -> ChatModel:
-    client = AsyncGroq(
+def groq_client(settings: Settings) -> AsyncGroq:
+    return AsyncGroq(
         api_key=settings.groq_api_key.get_secret_value(),
         base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
         timeout=settings.groq_request_timeout,
         max_retries=settings.groq_max_retries,
     )
-    return GroqChatModel(client, settings.groq_model)
+
+
+def build_model(settings: Settings) -> ChatModel:
+    return GroqChatModel(groq_client(settings), settings.groq_model)
+
+
+def build_media(settings: Settings, bot: Bot, sender: ReplySender) -> MediaSupport:
+    """Voice, photos and files: downloads through `bot`, Whisper and vision through Groq."""
+    downloader = Downloader(bot, max_mb=settings.max_file_mb, timeout=settings.bot_request_timeout)
+    images = Images(downloader, ImageCache())
+    transcriber = GroqTranscriber(groq_client(settings), settings.transcription_model)
+    reader = MediaReader(
+        downloader=downloader,
+        images=images,
+        transcriber=transcriber,
+        sender=sender,
+        file_bytes=settings.history_max_tokens // 2 * 4,  # half the budget, ~4 bytes a token
+    )
+    prompts = PromptBuilder(
+        images, chat_model=settings.groq_model, vision_model=settings.vision_model
+    )
+    return MediaSupport(reader, prompts, transcriber)
 
 
 def build_backend(settings: Settings, bot_id: int) -> Backend:
@@ -91,6 +120,7 @@ def build_supervisor(
     reactions: Reactions,
     model: ChatModel,
     backend: Backend,
+    media: MediaSupport | None = None,
 ) -> Supervisor:
     runner = TurnRunner(
         model=model,
@@ -100,6 +130,7 @@ def build_supervisor(
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
         stream=settings.stream_replies,
+        media=media,
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
@@ -131,7 +162,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     backend = build_backend(settings, bot.id)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
-    conversations = build_supervisor(settings, sender, reactions, model, backend)
+    media = build_media(settings, bot, sender)
+    conversations = build_supervisor(settings, sender, reactions, model, backend, media)
+    albums = Albums(send_album)
     dp = Dispatcher(
         storage=backend.fsm_storage,
         fsm_strategy=FSMStrategy.CHAT_TOPIC,
@@ -140,8 +173,10 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         backend=backend,
         reactions=reactions,
         notices=notices,
+        albums=albums,
     )
     add_middlewares(dp, settings, backend, notices)
+    dp.message.outer_middleware(AlbumsFirst(albums))
     dp.include_routers(*get_routers())
     dp.errors.register(storage_unavailable, ExceptionTypeFilter(StorageUnavailable, RedisError))
 
@@ -159,9 +194,11 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         )
 
     async def on_shutdown() -> None:
+        await albums.flush_all()
         await conversations.shutdown(settings.shutdown_timeout)
         await notices.aclose()
         await model.aclose()
+        await media.aclose()
         await backend.aclose()
         logger.info("stopped")
 

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict, dataclass
+from enum import StrEnum
+from typing import Any
 
 from bot.texts import Texts, texts_for
 
@@ -37,7 +39,33 @@ class ChatKey:
         return cls(bot_id, int(chat), int(thread) if thread else None)
 
 
-TURN_SCHEMA = 2  # v1 (no "v" field) was written before forum topics and reactions
+TURN_SCHEMA = 3  # v1 (no "v" field): before forum topics and reactions; v2: before media
+
+
+class MediaKind(StrEnum):
+    VOICE = "voice"
+    AUDIO = "audio"
+    VIDEO_NOTE = "video_note"
+    PHOTO = "photo"
+    DOCUMENT = "document"
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A file a message carries, as Telegram names it: recorded by the handler, downloaded
+    only when its turn runs (bot/media/)."""
+
+    kind: MediaKind
+    file_id: str
+    file_unique_id: str
+    file_name: str | None = None
+    mime_type: str | None = None
+    size: int | None = None  # bytes, when Telegram says
+    media_group_id: str | None = None  # an album's photos share one
+
+    @classmethod
+    def from_json(cls, fields: dict[str, Any]) -> MediaRef:
+        return cls(**{**fields, "kind": MediaKind(fields["kind"])})
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +81,7 @@ class Turn:
     retry: bool = False  # /retry: answer the last question again, replacing the last answer
     thread_id: int | None = None  # the forum topic the message was written in
     acknowledged: bool = False  # it waited behind another turn and carries a 👀 reaction
+    media: tuple[MediaRef, ...] = ()  # voice, photos (an album), a document; `text` is the caption
 
     @property
     def texts(self) -> Texts:
@@ -69,4 +98,5 @@ class Turn:
         version = fields.pop("v", 1)
         if version > TURN_SCHEMA:
             raise ValueError(f"turn schema {version} is newer than this release's {TURN_SCHEMA}")
-        return cls(**fields)
+        media = tuple(MediaRef.from_json(ref) for ref in fields.pop("media", ()))
+        return cls(**fields, media=media)

@@ -30,6 +30,13 @@ class Ending(StrEnum):
     NOT_SAVED = "answered, not saved"  # the user has the answer; the history lost it
     STORAGE_UNAVAILABLE = "storage unavailable"
     CRASHED = "crashed"
+    # A voice note, photo or file that could not become a question (bot/media/): no model call.
+    FILE_TOO_BIG = "file too big"
+    DOWNLOAD_FAILED = "download failed"
+    EMPTY_TRANSCRIPT = "empty transcript"
+    UNSUPPORTED_FILE = "unsupported file"
+    NO_TEXT_LAYER = "pdf without a text layer"
+    UNREADABLE_FILE = "unreadable file"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,7 @@ class Outcome:
     model_error: ModelErrorKind | None = None
     detail: str = ""  # never a message text: an error's type, a model error's summary
     error: BaseException | None = None  # a crash, for its traceback in the log
+    limit_mb: int = 0  # FILE_TOO_BIG: the limit the file was over
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +82,12 @@ _RULES: dict[Ending, _Rule] = {
     Ending.NOT_SAVED: _Rule(None, "ERROR"),
     Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
     Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
+    Ending.FILE_TOO_BIG: _Rule(lambda t, o: t.file_too_big(o.limit_mb), "INFO"),
+    Ending.DOWNLOAD_FAILED: _Rule(lambda t, _: t.download_failed, "WARNING"),
+    Ending.EMPTY_TRANSCRIPT: _Rule(lambda t, _: t.empty_transcript, "INFO"),
+    Ending.UNSUPPORTED_FILE: _Rule(lambda t, _: t.unsupported_file, "INFO"),
+    Ending.NO_TEXT_LAYER: _Rule(lambda t, _: t.no_text_layer, "INFO"),
+    Ending.UNREADABLE_FILE: _Rule(lambda t, _: t.unreadable_file, "INFO"),
 }
 
 

@@ -7,7 +7,7 @@ decided in bot/conversation/outcomes.py, not here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -24,6 +24,26 @@ from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.domain import ChatKey, StorageUnavailable, Turn
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.port import ChatModel, ModelRequest
+
+
+class MediaTurns(Protocol):
+    """Voice, photos and files (bot/media/): what the runner asks of them."""
+
+    async def question(self, turn: Turn) -> ChatMessage | Outcome:
+        """The turn's question read from its media, or how it ended instead."""
+        ...
+
+    async def request(
+        self,
+        system: ChatMessage,
+        dialog: Sequence[ChatMessage],
+        budget: Budget,
+        *,
+        key: ChatKey,
+        user_id: int,
+    ) -> ModelRequest:
+        """The trimmed request, with the images it shows and the model that can see them."""
+        ...
 
 
 class TurnContext(Protocol):
@@ -71,7 +91,9 @@ class TurnRunner:
         system_prompt: ChatMessage,
         budget: Budget,
         stream: bool,
+        media: MediaTurns | None = None,
     ) -> None:
+        self._media = media
         self._stream = stream
         self._model = model
         self._store = store
@@ -117,10 +139,16 @@ class TurnRunner:
         """The committed history and the question; /retry takes back the last pair."""
         history = await self._store.load(key)
         if not turn.retry:
-            return _Prompt(ChatMessage.user(turn.text), history, 0)
+            question = await self._question(turn)
+            return question if isinstance(question, Outcome) else _Prompt(question, history, 0)
         if len(history) < 2 or history[-1].role is not Role.ASSISTANT:
             return Outcome(Ending.NOTHING_TO_RETRY)
         return _Prompt(history[-2], history[:-2], 2)
+
+    async def _question(self, turn: Turn) -> ChatMessage | Outcome:
+        if not turn.media or self._media is None:
+            return ChatMessage.user(turn.text)
+        return await self._media.question(turn)
 
     def _preview(self, turn: Turn, reply_to: int | None) -> Preview | None:
         if not self._stream:
@@ -207,12 +235,16 @@ class TurnRunner:
     ) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""
 
-        def request(budget: Budget) -> ModelRequest:
+        async def request(budget: Budget) -> ModelRequest:
+            if self._media is not None:
+                return await self._media.request(
+                    self._system, dialog, budget, key=key, user_id=turn.user_id
+                )
             messages = trim_history(self._system, dialog, budget)
             return ModelRequest(messages, chat=key, user_id=turn.user_id)
 
         try:
-            return await ask(request(self._budget))
+            return await ask(await request(self._budget))
         except ModelError as error:
             if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
                 raise
@@ -226,4 +258,4 @@ class TurnRunner:
             self._budget.max_tokens,
             smaller.max_tokens,
         )
-        return await ask(request(smaller))
+        return await ask(await request(smaller))

@@ -18,14 +18,17 @@ class ChatMessage:
 
     role: Role
     content: str
+    # The images the user showed with it, as Telegram file ids: the history keeps references,
+    # never bytes; the prompt builder fetches what a request may carry (bot/media/prompt.py).
+    images: tuple[str, ...] = ()
 
     @classmethod
     def system(cls, content: str) -> ChatMessage:
         return cls(Role.SYSTEM, content)
 
     @classmethod
-    def user(cls, content: str) -> ChatMessage:
-        return cls(Role.USER, content)
+    def user(cls, content: str, images: tuple[str, ...] = ()) -> ChatMessage:
+        return cls(Role.USER, content, images)
 
     @classmethod
     def assistant(cls, content: str) -> ChatMessage:

@@ -19,7 +19,10 @@ from bot.domain import ChatKey
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 
-SCHEMA_VERSION = 1  # of one message's JSON; the key layout has its own (RedisKeys)
+# Of one message's JSON; the key layout has its own (RedisKeys). v2 added "images" (file
+# ids); a message without images is still written as v1, which every release reads.
+SCHEMA_VERSION = 2
+_READ = (1, 2)
 
 
 class RedisDialogStore(DialogStore):
@@ -37,10 +40,11 @@ class RedisDialogStore(DialogStore):
         messages = []
         for item in raw:
             value = json.loads(item)
-            if value.get("v") != SCHEMA_VERSION:
+            if value.get("v") not in _READ:
                 logger.warning("chat={} skipped a message of schema {}", key.chat_id, value["v"])
                 continue
-            messages.append(ChatMessage(Role(value["role"]), value["content"]))
+            images = tuple(value.get("images", ()))
+            messages.append(ChatMessage(Role(value["role"]), value["content"], images))
         return messages
 
     async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
@@ -66,7 +70,8 @@ class RedisDialogStore(DialogStore):
 
 
 def _encode(message: ChatMessage) -> str:
-    return json.dumps(
-        {"v": SCHEMA_VERSION, "role": message.role.value, "content": message.content},
-        ensure_ascii=False,
-    )
+    fields = {"role": message.role.value, "content": message.content}
+    if not message.images:
+        return json.dumps({"v": 1, **fields}, ensure_ascii=False)
+    images = list(message.images)
+    return json.dumps({"v": SCHEMA_VERSION, **fields, "images": images}, ensure_ascii=False)

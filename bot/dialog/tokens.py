@@ -5,6 +5,9 @@ from __future__ import annotations
 from bot.dialog.messages import ChatMessage
 
 MESSAGE_OVERHEAD_TOKENS = 4
+# What one image costs a vision model, estimated: Llama 4 reads a picture as tiles of a few
+# hundred tokens each; a phone photo scaled to Telegram's sizes takes a few tiles.
+IMAGE_TOKENS = 1000
 _BYTES_PER_TOKEN = 4
 
 
@@ -14,7 +17,8 @@ def estimate_tokens(text: str) -> int:
 
 
 def message_tokens(message: ChatMessage) -> int:
-    return MESSAGE_OVERHEAD_TOKENS + estimate_tokens(message.content)
+    images = len(message.images) * IMAGE_TOKENS
+    return MESSAGE_OVERHEAD_TOKENS + estimate_tokens(message.content) + images
 
 
 def shorten_to_tokens(text: str, max_tokens: int) -> str:

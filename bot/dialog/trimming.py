@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.dialog.messages import ChatMessage, Role
 from bot.dialog.tokens import MESSAGE_OVERHEAD_TOKENS, message_tokens, shorten_to_tokens
@@ -45,8 +45,9 @@ def trim_history(
     room = budget.max_tokens - message_tokens(system)
     newest = dialog[-1]
     if message_tokens(newest) > room:
-        shortened = shorten_to_tokens(newest.content, room - MESSAGE_OVERHEAD_TOKENS)
-        return [system, ChatMessage(Role.USER, shortened)]
+        images = message_tokens(replace(newest, content="")) - MESSAGE_OVERHEAD_TOKENS
+        shortened = shorten_to_tokens(newest.content, room - MESSAGE_OVERHEAD_TOKENS - images)
+        return [system, replace(newest, content=shortened)]
 
     start = len(dialog)
     used = 0

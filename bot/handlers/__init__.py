@@ -2,9 +2,15 @@
 
 from aiogram import Router
 
-from bot.handlers import chat, commands, fallback
+from bot.handlers import chat, commands, fallback, media
 
 
 def get_routers() -> list[Router]:
-    """Commands and buttons first, then text (and /retry) for the model, then the rest."""
-    return [commands.make_router(), chat.make_router(), fallback.make_router()]
+    """Commands and buttons first, then text (and /retry) and media for the model, then the
+    rest."""
+    return [
+        commands.make_router(),
+        chat.make_router(),
+        media.make_router(),
+        fallback.make_router(),
+    ]

@@ -16,6 +16,7 @@ from aiogram.types import Message
 from bot.conversation.placement import Accepted
 from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
+from bot.domain import MediaRef
 from bot.handlers.filters import HasText, LooksLikeCommand
 from bot.handlers.keys import chat_key, message_turn
 from bot.limits.notices import Notices
@@ -45,7 +46,13 @@ async def retry(message: Message, **data: Any) -> None:
 
 
 async def enqueue(
-    message: Message, data: dict[str, Any], *, retry: bool, busy: bool = False
+    message: Message,
+    data: dict[str, Any],
+    *,
+    retry: bool,
+    busy: bool = False,
+    media: tuple[MediaRef, ...] = (),
+    text: str | None = None,
 ) -> None:
     """Hand the turn to its conversation; a busy chat's message is acknowledged first.
 
@@ -63,7 +70,7 @@ async def enqueue(
     texts: Texts = data["texts"]
     if busy:
         reactions.acknowledge(message.chat.id, message.message_id)
-    turn = message_turn(message, retry=retry, acknowledged=busy)
+    turn = message_turn(message, retry=retry, acknowledged=busy, media=media, text=text)
     result = await conversations.accept(chat_key(bot, message), turn)
     if result is Accepted.QUEUED and not busy:
         await state.set_state(ConversationStates.awaiting_reply)

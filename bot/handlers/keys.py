@@ -4,7 +4,7 @@ from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.types import Message
 
-from bot.domain import ChatKey, Turn
+from bot.domain import ChatKey, MediaRef, Turn
 
 
 def chat_key(bot: Bot, message: Message) -> ChatKey:
@@ -13,17 +13,27 @@ def chat_key(bot: Bot, message: Message) -> ChatKey:
     return ChatKey(bot_id=bot.id, chat_id=message.chat.id, thread_id=thread)
 
 
-def message_turn(message: Message, *, retry: bool = False, acknowledged: bool = False) -> Turn:
-    """What the conversation needs of a message; a /retry carries no text of its own."""
+def message_turn(
+    message: Message,
+    *,
+    retry: bool = False,
+    acknowledged: bool = False,
+    media: tuple[MediaRef, ...] = (),
+    text: str | None = None,
+) -> Turn:
+    """What the conversation needs of a message; a /retry carries no text of its own.
+
+    A media message's text is its caption (an album's: `text`, all its captions)."""
     user = message.from_user
     return Turn(
         chat_id=message.chat.id,
         user_id=user.id if user is not None else message.chat.id,
         message_id=message.message_id,
-        text="" if retry else message.text or "",
+        text="" if retry else text or message.text or message.caption or "",
         language_code=user.language_code if user is not None else None,
         private=message.chat.type == ChatType.PRIVATE,
         retry=retry,
         thread_id=message.message_thread_id if message.is_topic_message else None,
         acknowledged=acknowledged,
+        media=media,
     )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import TYPE_CHECKING
 
 import groq
@@ -56,7 +56,8 @@ class GroqChatModel(ChatModel):
     async def complete(self, request: ModelRequest) -> Reply:
         try:
             completion = await self._client.chat.completions.create(
-                model=request.model or self._model, messages=_payload(request.messages)
+                model=request.model or self._model,
+                messages=_payload(request.messages, request.images),
             )
         except groq.GroqError as error:
             raise map_error(error) from error
@@ -71,7 +72,7 @@ class GroqChatModel(ChatModel):
         try:
             chunks = await self._client.chat.completions.create(
                 model=request.model or self._model,
-                messages=_payload(request.messages),
+                messages=_payload(request.messages, request.images),
                 stream=True,
             )
             try:
@@ -100,8 +101,20 @@ class GroqChatModel(ChatModel):
         await self._client.close()
 
 
-def _payload(messages: Sequence[ChatMessage]) -> list[ChatCompletionMessageParam]:
+def _payload(
+    messages: Sequence[ChatMessage], images: Mapping[str, str]
+) -> list[ChatCompletionMessageParam]:
     return [
-        {"role": m.role.value, "content": m.content}  # type: ignore[misc]
+        {"role": m.role.value, "content": _content(m, images)}  # type: ignore[misc]
         for m in messages
     ]
+
+
+def _content(message: ChatMessage, images: Mapping[str, str]) -> str | list[dict[str, object]]:
+    """Plain text, or the text and its images as parts, the form vision models read."""
+    if not message.images:
+        return message.content
+    parts: list[dict[str, object]] = [{"type": "text", "text": message.content}]
+    for file_id in message.images:
+        parts.append({"type": "image_url", "image_url": {"url": images[file_id]}})
+    return parts

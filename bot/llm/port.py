@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.dialog.messages import ChatMessage
@@ -18,6 +18,8 @@ class ModelRequest:
     model: str | None = None  # None: the adapter's default model (GROQ_MODEL)
     chat: ChatKey | None = None  # whose turn: for fair shares of a limited budget
     user_id: int = 0  # who asked: for per-user quotas
+    # The image of each file id the messages show, as a data: URL (bot/media/prompt.py).
+    images: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)

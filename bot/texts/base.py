@@ -41,6 +41,17 @@ class Texts:
     command_help: str
     command_cancel: str
     command_retry: str
+    heard_template: str
+    describe_image: str
+    read_file: str
+    file_cut_template: str
+    too_many_images_template: str
+    file_too_big_template: str
+    download_failed: str
+    empty_transcript: str
+    unsupported_file: str
+    no_text_layer: str
+    unreadable_file: str
 
     def cancelled(self, stopped: bool, dropped: int) -> str:
         """What /cancel did: the reply it stopped and the queued messages it dropped."""
@@ -62,3 +73,12 @@ class Texts:
 
     def inbox_full(self, limit: int) -> str:
         return self.inbox_full_template.format(limit=limit)
+
+    def file_too_big(self, limit_mb: int) -> str:
+        return self.file_too_big_template.format(limit=limit_mb)
+
+    def file_cut(self, name: str, percent: int) -> str:
+        return self.file_cut_template.format(name=name, percent=percent)
+
+    def too_many_images(self, limit: int, count: int) -> str:
+        return self.too_many_images_template.format(limit=limit, count=count)

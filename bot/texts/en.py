@@ -17,12 +17,16 @@ EN = Texts(
         "• You can send several messages in a row: each gets its own answer, in order.\n"
         "• “New dialog” or /start makes me forget the dialog and start fresh.\n"
         "• /cancel stops the answer in progress; /retry writes the last answer anew.\n\n"
-        "I read text only: photos, voice notes, stickers and files are not understood yet."
+        "I also understand voice notes (I show what I heard), photos (ask about them, "
+        "follow-up questions work too) and files: text, code, CSV, JSON and PDFs with text."
     ),
     new_dialog="Started a new dialog. What would you like to talk about?",
     dropped_template="({count} waiting message(s) from the old dialog were left unanswered.)",
     unknown_command="I don't know that command. Send /help to see what I can do.",
-    non_text=("I can only read text for now. Please type your question and I'll answer it."),
+    non_text=(
+        "I understand text, voice notes, photos and files (text, code, PDF), "
+        "but not this kind of message. Please type your question and I'll answer it."
+    ),
     inbox_full_template=(
         "You already have {limit} messages waiting for an answer, so this one was not queued. "
         "Please wait for the answers, then send it again."
@@ -72,4 +76,32 @@ EN = Texts(
     command_help="How to use the bot",
     command_cancel="Stop the answer in progress",
     command_retry="Regenerate the last answer",
+    heard_template="🎤 I heard: {transcript}",
+    describe_image="Describe what is in the image.",
+    read_file="Here is a file. Tell me briefly what it is about.",
+    file_cut_template=(
+        "📄 {name} is too long for me to read whole: I read the first {percent}% of it."
+    ),
+    too_many_images_template=(
+        "I can look at {limit} images at a time, so I used the first {limit} of the {count} "
+        "you sent."
+    ),
+    file_too_big_template=(
+        "This file is bigger than {limit} MB, the most I can download. Please send a smaller one."
+    ),
+    download_failed="I could not download this file from Telegram. Please send it again.",
+    empty_transcript=(
+        "I could not make out any words in this recording. Please try again or type it."
+    ),
+    unsupported_file=(
+        "I can't read this kind of file. I read text files (txt, md, csv, json, source code), "
+        "PDFs with a text layer, photos and voice notes."
+    ),
+    no_text_layer=(
+        "This PDF has no text layer (it looks like a scan), so I can't read it. "
+        "Send its pages as photos instead."
+    ),
+    unreadable_file=(
+        "I could not open this file: it looks damaged. Please check it and send it again."
+    ),
 )

@@ -231,7 +231,8 @@ async def test_commands_help_unknown_and_non_text(
     bot.telegram.send_text(15, "/help")
     bot.telegram.send_text(15, EN.button_help)
     bot.telegram.send_text(15, "/frobnicate")
-    bot.telegram.push(bot.telegram.message_update(15, photo=[_photo()]))
+    location = {"latitude": 55.75, "longitude": 37.62}  # photos are read now (test_media.py)
+    bot.telegram.push(bot.telegram.message_update(15, location=location))
     bot.telegram.push(bot.telegram.message_update(15, sticker=_sticker()))
     assert await bot.replies(15, 5) == [
         EN.help,
@@ -302,10 +303,6 @@ async def test_per_user_rate_limit(start_bot: StartBot, fake_groq: FakeGroq) -> 
     assert await bot.replies(22, 1) == ["reply to: other user"]
 
 
-def _photo() -> dict[str, object]:
-    return {"file_id": "p1", "file_unique_id": "u1", "width": 10, "height": 10}
-
-
 def _sticker() -> dict[str, object]:
     return {
         "file_id": "s1",
@@ -349,13 +346,9 @@ async def test_service_messages_get_no_answer(start_bot: StartBot, fake_groq: Fa
     bot = await start_bot()
     joined = {"id": 26, "is_bot": False, "first_name": "New"}
     bot.telegram.push(bot.telegram.message_update(25, chat_id=-100, new_chat_members=[joined]))
-    bot.telegram.push(bot.telegram.message_update(25, voice=_voice()))
+    bot.telegram.push(bot.telegram.message_update(25, location={"latitude": 1, "longitude": 2}))
     assert await bot.replies(25, 1) == [EN.non_text]
     assert bot.telegram.sent_to(-100) == []
-
-
-def _voice() -> dict[str, object]:
-    return {"file_id": "v1", "file_unique_id": "vu1", "duration": 3}
 
 
 async def test_markdown_arrives_formatted_and_the_model_keeps_its_own_words(

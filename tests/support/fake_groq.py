@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import base64
 import itertools
 import json
 import time
@@ -23,12 +24,49 @@ FaultKind = Literal[
     "auth",
     "bad_request",
 ]
-Messages = list[dict[str, str]]
+Messages = list[dict[str, Any]]
+# What Groq accepts for /audio/transcriptions: it checks the file name's extension.
+AUDIO_EXTENSIONS = {"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"}
+VISION_MODELS = {
+    "meta-llama/llama-4-scout-17b-16e-instruct",
+    "meta-llama/llama-4-maverick-17b-128e-instruct",
+}
+MAX_IMAGES = 5
+MAX_BASE64_IMAGE = 4 * 1024 * 1024
+DATA_URL_PREFIXES = tuple(f"data:image/{kind};base64," for kind in ("jpeg", "png", "webp", "gif"))
+
+
+def text_of(content: Any) -> str:
+    """A message's text: the string itself, or its text parts joined (image parts counted)."""
+    if isinstance(content, str):
+        return content
+    texts = [p.get("text", "") for p in content if p.get("type") == "text"]
+    images = sum(1 for p in content if p.get("type") == "image_url")
+    return " ".join(texts) + (f" [{images} image(s)]" if images else "")
+
+
+def images_of(messages: Messages) -> list[str]:
+    """Every image URL of the request, oldest first."""
+    return [
+        part["image_url"]["url"]
+        for m in messages
+        if isinstance(m.get("content"), list)
+        for part in m["content"]
+        if part.get("type") == "image_url"
+    ]
 
 
 def echo_last_user(messages: Messages) -> str:
-    users = [m["content"] for m in messages if m.get("role") == "user"]
+    users = [text_of(m["content"]) for m in messages if m.get("role") == "user"]
     return f"reply to: {users[-1] if users else ''}"
+
+
+@dataclass
+class Transcription:
+    file_name: str
+    model: str
+    language: str | None
+    audio: bytes
 
 
 @dataclass
@@ -57,6 +95,9 @@ class FakeGroq(LocalServer):
         self._open = asyncio.Event()
         self._open.set()
         self.held = 0  # requests waiting behind `hold()` right now
+        self.transcriptions: list[Transcription] = []
+        self.transcriber: Callable[[bytes], str] = lambda audio: audio.decode(errors="ignore")
+        self.transcription_faults: list[FaultKind] = []
 
     @property
     def base_url(self) -> str:
@@ -64,6 +105,7 @@ class FakeGroq(LocalServer):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/openai/v1/chat/completions", self._completions)
+        app.router.add_post("/openai/v1/audio/transcriptions", self._transcriptions)
 
     async def _on_close(self) -> None:
         self._open.set()
@@ -118,6 +160,9 @@ class FakeGroq(LocalServer):
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
         messages: Messages = body.get("messages", [])
+        refused = _check_images(body)
+        if refused is not None:
+            return refused
         fault = self._fault_for(messages)
         if fault is not None:
             return await self._fail(*fault)
@@ -128,6 +173,28 @@ class FakeGroq(LocalServer):
         if body.get("stream"):
             return await self._stream(request, body, content)
         return web.json_response(self._completion(body, content))
+
+    async def _transcriptions(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
+        form = await request.post()
+        upload = form.get("file")
+        if not isinstance(upload, web.FileField):
+            return _error(400, "file is required", "invalid_request_error", None)
+        name = upload.filename or ""
+        extension = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if extension not in AUDIO_EXTENSIONS:
+            message = f"file must be one of the following types: {sorted(AUDIO_EXTENSIONS)}"
+            return _error(400, message, "invalid_request_error", None)
+        audio = upload.file.read()
+        language = form.get("language")
+        self.transcriptions.append(
+            Transcription(name, str(form.get("model")), str(language) if language else None, audio)
+        )
+        await self._notify()
+        if self.transcription_faults:
+            return await self._fail(self.transcription_faults.pop(0), 0.1)
+        return web.json_response({"text": self.transcriber(audio)})
 
     def _fault_for(self, messages: Messages) -> tuple[FaultKind, float] | None:
         if self._scripted:
@@ -223,6 +290,26 @@ class FakeGroq(LocalServer):
         await response.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())
         await response.write_eof()
         return response
+
+
+def _check_images(body: dict[str, Any]) -> web.Response | None:
+    """What Groq refuses about images: a blind model, too many, not a data URL, over 4 MB."""
+    images = images_of(body.get("messages", []))
+    if not images:
+        return None
+    if body.get("model") not in VISION_MODELS:
+        return _error(400, "messages[1].content must be a string", "invalid_request_error", None)
+    if len(images) > MAX_IMAGES:
+        message = f"Too many images provided. This model supports up to {MAX_IMAGES} images"
+        return _error(400, message, "invalid_request_error", None)
+    for url in images:
+        if not url.startswith(DATA_URL_PREFIXES):
+            return _error(400, "invalid image data", "invalid_request_error", None)
+        data = url.split(",", 1)[1]
+        if len(data) > MAX_BASE64_IMAGE:
+            return _error(400, "Request Entity Too Large", "invalid_request_error", None)
+        base64.b64decode(data, validate=True)
+    return None
 
 
 def _usage(body: dict[str, Any], content: str) -> dict[str, int]:

@@ -85,6 +85,20 @@ class _Fault:
     count: int
 
 
+MAX_DOWNLOAD = 20 * 1024 * 1024  # the Bot API's getFile limit
+
+
+@dataclass
+class StoredFile:
+    """A file users sent; `size` may claim more than `content` holds (a huge file, cheaply)."""
+
+    file_id: str
+    file_unique_id: str
+    file_path: str
+    content: bytes
+    size: int
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -115,6 +129,10 @@ class FakeTelegram(LocalServer):
         self.call_delay = 0.0  # seconds every call but getUpdates takes, as a slow Telegram
         self._held: set[str] = set()  # methods whose calls wait for `let_go`
         self._gate = asyncio.Event()
+        self.files: dict[str, StoredFile] = {}
+        self.downloads: list[str] = []  # file paths downloaded, in order
+        self.broken_downloads: set[str] = set()  # file paths whose download answers 500
+        self._file_ids = itertools.count(1)
 
     @property
     def url(self) -> str:
@@ -122,6 +140,7 @@ class FakeTelegram(LocalServer):
 
     def routes(self, app: web.Application) -> None:
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
 
     async def _on_close(self) -> None:
         self._gate.set()  # held calls end too
@@ -166,6 +185,22 @@ class FakeTelegram(LocalServer):
                     {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
                 ]
         return {"update_id": next(self._update_ids), "message": message}
+
+    def add_file(self, content: bytes, path: str, *, size: int | None = None) -> StoredFile:
+        """Store a file as Telegram would after a user sent it; `path` like `voice/file_1.oga`."""
+        n = next(self._file_ids)
+        stored = StoredFile(f"file-{n}", f"unique-{n}", path, content, size or len(content))
+        self.files[stored.file_id] = stored
+        return stored
+
+    def send_media(
+        self, user_id: int, kind: str, media: Any, *, caption: str | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
+        """A message carrying `media` under `kind` (voice, photo, document, ...)."""
+        extra = {kind: media, **({"caption": caption} if caption is not None else {})}
+        update = self.message_update(user_id, None, **extra, **kwargs)
+        self.push(update)
+        return update
 
     def stop_generation(self, chat_id: int, draft_id: int) -> dict[str, Any]:
         """The user pressed the stop button under a streaming draft."""
@@ -293,6 +328,30 @@ class FakeTelegram(LocalServer):
         if fault.count <= 0:
             queue.pop(0)
         return fault
+
+    async def _download(self, request: web.Request) -> web.StreamResponse:
+        path = request.match_info["path"]
+        self.downloads.append(path)
+        await self._notify()
+        stored = next((f for f in self.files.values() if f.file_path == path), None)
+        if stored is None:
+            return _error(404, "Not Found")
+        if path in self.broken_downloads:
+            return web.Response(status=500, text="Internal Server Error")
+        return web.Response(body=stored.content, content_type="application/octet-stream")
+
+    async def _api_getFile(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        stored = self.files.get(str(params.get("file_id")))
+        if stored is None:
+            return _error(400, "Bad Request: invalid file_id")
+        if stored.size > MAX_DOWNLOAD:
+            return _error(400, "Bad Request: file is too big")
+        return {
+            "file_id": stored.file_id,
+            "file_unique_id": stored.file_unique_id,
+            "file_size": stored.size,
+            "file_path": stored.file_path,
+        }
 
     async def _api_getMe(self, params: dict[str, Any]) -> Any:  # noqa: N802
         return BOT_USER

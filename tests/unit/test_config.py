@@ -233,6 +233,9 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
     *[("LOG_FORMAT", {"LOG_FORMAT": bad}) for bad in ["xml", " "]],
     *[("LOG_DIR", {"LOG_DIR": bad}) for bad in [" "]],
     *[("LOG_TO_FILE", {"LOG_TO_FILE": bad}) for bad in ["maybe"]],
+    *[("TRANSCRIPTION_MODEL", {"TRANSCRIPTION_MODEL": bad}) for bad in ["  ", "whisper large"]],
+    *[("VISION_MODEL", {"VISION_MODEL": bad}) for bad in ["\t", "m" * 300]],
+    *[("MAX_FILE_MB", {"MAX_FILE_MB": bad}) for bad in ["0", "-1", "2001", "big", "1.5"]],
 ]
 
 
@@ -259,6 +262,8 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {"BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"},
         {"GROQ_API_KEY": "gsk_" + "a1B2" * 13},
         {"GROQ_MODEL": "meta-llama/llama-4-scout-17b-16e-instruct"},
+        {"TRANSCRIPTION_MODEL": "whisper-large-v3", "VISION_MODEL": "llama-4-maverick"},
+        {"MAX_FILE_MB": "2000"},  # a local Bot API server serves files up to 2 GB
         {"GROQ_BASE_URL": "http://127.0.0.1:8000/openai"},
         {"TELEGRAM_API_URL": "http://telegram-bot-api:8081"},
         {"GROQ_REQUEST_TIMEOUT": "0.3", "BOT_REQUEST_TIMEOUT": "3600", "SHUTDOWN_TIMEOUT": "0"},

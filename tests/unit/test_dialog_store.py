@@ -149,3 +149,29 @@ async def test_a_redis_that_is_down_is_unavailable() -> None:
     with pytest.raises(StorageUnavailable):
         await backend.dialogs.load(KEY)
     await backend.aclose()
+
+
+async def test_images_are_kept_as_references(store: DialogStore) -> None:
+    shown = [ChatMessage.user("what is this?", ("file-1", "file-2")), ChatMessage.assistant("a")]
+    await store.append(KEY, shown)
+    loaded = await store.load(KEY)
+    assert loaded == shown
+    assert loaded[0].images == ("file-1", "file-2")
+
+
+async def test_redis_writes_images_as_v2_and_reads_both(redis_url: str) -> None:
+    backend = RedisBackend.from_url(
+        redis_url, StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    )
+    store, redis = backend.dialogs, backend.redis
+    await store.append(KEY, [ChatMessage.user("look", ("f1",)), ChatMessage.assistant("ok")])
+    name = "t:v2:1:dialog:100"
+    raw = await redis.lrange(name, 0, -1)
+    assert json.loads(raw[0]) == {"v": 2, "role": "user", "content": "look", "images": ["f1"]}
+    assert json.loads(raw[1]) == {"v": 1, "role": "assistant", "content": "ok"}  # old readers
+    assert await store.load(KEY) == [
+        ChatMessage.user("look", ("f1",)),
+        ChatMessage.assistant("ok"),
+    ]
+    await store.clear(KEY)
+    await backend.aclose()

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bot.domain import ChatKey, Turn
+from bot.domain import ChatKey, MediaKind, MediaRef, Turn
 
 
 def test_a_forum_topic_is_a_chat_key_of_its_own() -> None:
@@ -19,7 +19,7 @@ def test_a_forum_topic_is_a_chat_key_of_its_own() -> None:
 
 def test_a_turn_survives_its_encoding() -> None:
     turn = Turn(1, 2, 3, "привет", "ru", private=False, thread_id=9, acknowledged=True)
-    assert json.loads(turn.encode())["v"] == 2
+    assert json.loads(turn.encode())["v"] == 3
     assert Turn.decode(turn.encode()) == turn
 
 
@@ -31,4 +31,21 @@ def test_a_turn_written_by_the_release_before_is_read() -> None:
 
 def test_a_turn_from_a_newer_release_is_refused_not_misread() -> None:
     with pytest.raises(ValueError, match="newer"):
-        Turn.decode(json.dumps({"v": 3, "chat_id": 1}))
+        Turn.decode(json.dumps({"v": 4, "chat_id": 1}))
+
+
+def test_a_turn_with_media_survives_its_encoding() -> None:
+    refs = (
+        MediaRef(MediaKind.PHOTO, "f1", "u1", size=1000, media_group_id="g"),
+        MediaRef(MediaKind.DOCUMENT, "f2", "u2", "notes.md", "text/markdown", 20),
+    )
+    turn = Turn(1, 2, 3, "what is this?", "en", media=refs)
+    assert json.loads(turn.encode())["v"] == 3
+    decoded = Turn.decode(turn.encode())
+    assert decoded == turn
+    assert decoded.media[0].kind is MediaKind.PHOTO
+
+
+def test_a_turn_written_before_media_is_read() -> None:
+    v2 = {"v": 2, "chat_id": 1, "user_id": 2, "message_id": 3, "text": "hi", "thread_id": 9}
+    assert Turn.decode(json.dumps(v2)) == Turn(1, 2, 3, "hi", thread_id=9)

@@ -1,0 +1,68 @@
+"""Speech to text through Groq's Whisper, behind a port of its own like the chat model's."""
+
+from __future__ import annotations
+
+import typing
+from abc import ABC, abstractmethod
+
+import groq
+from groq import AsyncGroq
+from groq.resources.audio.transcriptions import AsyncTranscriptions
+
+from bot.llm.groq import map_error
+
+# The file names Groq accepts: it checks the extension, not the bytes.
+AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"})
+
+
+def _whisper_languages() -> frozenset[str]:
+    """The language hints Whisper knows, as the SDK lists them; an unknown hint is a 400."""
+    hint = typing.get_type_hints(AsyncTranscriptions.create)["language"]
+    for option in typing.get_args(hint):
+        if typing.get_origin(option) is typing.Literal:
+            return frozenset(typing.get_args(option))
+    return frozenset({"en", "ru"})
+
+
+WHISPER_LANGUAGES = _whisper_languages()
+
+
+def language_hint(language_code: str | None) -> str | None:
+    """Telegram's IETF tag (`pt-br`) as Whisper's ISO 639-1 code (`pt`), when it knows it."""
+    if not language_code:
+        return None
+    primary = language_code.split("-")[0].lower()
+    return primary if primary in WHISPER_LANGUAGES else None
+
+
+class Transcriber(ABC):
+    """Raises only `ModelError`, mapped like the chat model's errors."""
+
+    @abstractmethod
+    async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> str:
+        """The words spoken in `audio`; `file_name`'s extension names its format."""
+
+    @abstractmethod
+    async def aclose(self) -> None:
+        """Release connections; called once on shutdown."""
+
+
+class GroqTranscriber(Transcriber):
+    def __init__(self, client: AsyncGroq, model: str) -> None:
+        self._client = client
+        self._model = model
+
+    async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> str:
+        try:
+            result = await self._client.audio.transcriptions.create(
+                model=self._model,
+                file=(file_name, audio),
+                response_format="json",
+                language=language if language is not None else groq.omit,
+            )
+        except groq.GroqError as error:
+            raise map_error(error) from error
+        return result.text.strip()
+
+    async def aclose(self) -> None:
+        await self._client.close()

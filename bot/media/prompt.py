@@ -1,0 +1,90 @@
+"""A request whose dialog shows images: which of them it carries, fetched, and for which model.
+
+The history keeps file ids; a request carries the newest images the model's per-request
+limit and half the token budget allow, each counted with an estimate (bot/dialog/tokens.py).
+Older ones, and any that can no longer be fetched, become a short placeholder in their text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from loguru import logger
+
+from bot.dialog.messages import ChatMessage
+from bot.dialog.tokens import IMAGE_TOKENS
+from bot.dialog.trimming import Budget, trim_history
+from bot.domain import ChatKey
+from bot.llm.port import ModelRequest
+from bot.llm.vision import MAX_IMAGES_PER_REQUEST, has_vision
+from bot.media.files import Unreadable
+from bot.media.images import Images
+
+# Model-facing, not user-facing: tells the model an image was there.
+PLACEHOLDER = "[an image was shown here; it is no longer attached]"
+
+
+def without_images(message: ChatMessage, count: int | None = None) -> ChatMessage:
+    note = " ".join([PLACEHOLDER] * (len(message.images) if count is None else count))
+    return replace(message, content=f"{message.content}\n{note}".strip(), images=())
+
+
+def limit_images(
+    dialog: Sequence[ChatMessage], budget: Budget, max_images: int = MAX_IMAGES_PER_REQUEST
+) -> list[ChatMessage]:
+    """The dialog with only the newest images a request may carry; the newest message keeps
+    its own (up to `max_images`), older ones fit in the rest of half the token budget."""
+    allowance = max(budget.max_tokens // 2, IMAGE_TOKENS)
+    kept: list[ChatMessage] = []
+    shown, full = 0, False
+    for index, message in enumerate(reversed(dialog)):
+        count = len(message.images)
+        full = full or shown + count > max_images or (shown + count) * IMAGE_TOKENS > allowance
+        if count and (index == 0 or not full):
+            own = message.images[:max_images]
+            message = replace(message, images=own) if len(own) < count else message
+            shown += len(own)
+        elif count:
+            message = without_images(message)
+        kept.append(message)
+    kept.reverse()
+    return kept
+
+
+class PromptBuilder:
+    """The chat model when it sees images (or none are shown), VISION_MODEL otherwise."""
+
+    def __init__(self, images: Images, *, chat_model: str, vision_model: str) -> None:
+        self._images = images
+        self._chat_model = chat_model
+        self._vision_model = vision_model
+
+    async def request(
+        self,
+        system: ChatMessage,
+        dialog: Sequence[ChatMessage],
+        budget: Budget,
+        *,
+        key: ChatKey,
+        user_id: int,
+    ) -> ModelRequest:
+        if not any(message.images for message in dialog):
+            return ModelRequest(trim_history(system, dialog, budget), chat=key, user_id=user_id)
+        messages = trim_history(system, limit_images(dialog, budget), budget)
+        urls: dict[str, str] = {}
+        for index, message in enumerate(messages):
+            missing = 0
+            for file_id in message.images:
+                try:
+                    urls[file_id] = await self._images.data_url(file_id)
+                except Unreadable as problem:
+                    logger.warning("chat={} image not fetched: {}", key.chat_id, problem)
+                    missing += 1
+            if missing:
+                shown = tuple(f for f in message.images if f in urls)
+                messages[index] = replace(without_images(message, missing), images=shown)
+        model = None
+        if urls and not has_vision(self._chat_model):
+            model = self._vision_model
+        return ModelRequest(messages, model=model, chat=key, user_id=user_id, images=urls)

@@ -1,0 +1,139 @@
+"""A media turn's question: a voice note transcribed, photos checked, a document read.
+
+Called by the runner's load step; whatever cannot become a question ends in an `Outcome`
+(bot/conversation/outcomes.py), so nothing is committed and no model is called.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.types import MessageEntity
+
+from bot.conversation.outcomes import Ending, Outcome
+from bot.delivery.sender import ReplySender
+from bot.dialog.messages import ChatMessage
+from bot.domain import MediaKind, MediaRef, Turn
+from bot.llm.transcription import AUDIO_EXTENSIONS, Transcriber, language_hint
+from bot.llm.vision import MAX_IMAGES_PER_REQUEST
+from bot.media.documents import (
+    DocumentKind,
+    classify,
+    cut,
+    extension,
+    fenced,
+    read_pdf,
+    read_text,
+)
+from bot.media.files import Downloader, Unreadable
+from bot.media.images import Images
+
+SOUND = (MediaKind.VOICE, MediaKind.AUDIO, MediaKind.VIDEO_NOTE)
+_SHOWN_TRANSCRIPT = 3000  # characters of a transcript quoted back; the model gets it all
+# Telegram names voice notes .oga; Groq knows the same Ogg container as .ogg.
+_RENAMED = {"oga": "ogg", "opus": "ogg", "mpga": "mp3", "m4v": "mp4"}
+_BY_MIME = {
+    "audio/ogg": "ogg",
+    "audio/mpeg": "mp3",
+    "audio/mp4": "m4a",
+    "audio/x-m4a": "m4a",
+    "audio/wav": "wav",
+    "audio/x-wav": "wav",
+    "audio/flac": "flac",
+    "audio/webm": "webm",
+    "video/mp4": "mp4",
+}
+_BY_KIND = {MediaKind.VOICE: "ogg", MediaKind.VIDEO_NOTE: "mp4", MediaKind.AUDIO: "mp3"}
+
+
+def audio_file_name(ref: MediaRef, path: str) -> str:
+    """A name whose extension Groq accepts for what Telegram sent."""
+    for candidate in (extension(ref.file_name), extension(path)):
+        ext = _RENAMED.get(candidate, candidate)
+        if ext in AUDIO_EXTENSIONS:
+            return f"{ref.kind.value}.{ext}"
+    ext = _BY_MIME.get((ref.mime_type or "").lower(), _BY_KIND.get(ref.kind, "ogg"))
+    return f"{ref.kind.value}.{ext}"
+
+
+def utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+class MediaReader:
+    def __init__(
+        self,
+        *,
+        downloader: Downloader,
+        images: Images,
+        transcriber: Transcriber,
+        sender: ReplySender,
+        file_bytes: int,
+    ) -> None:
+        self._downloader = downloader
+        self._images = images
+        self._transcriber = transcriber
+        self._sender = sender
+        self._file_bytes = file_bytes  # of a document's text a question may carry
+
+    async def question(self, turn: Turn) -> ChatMessage | Outcome:
+        """Raises only `ModelError` (transcription) and cancellation."""
+        try:
+            async with self._sender.typing(turn.chat_id):
+                return await self._read(turn)
+        except Unreadable as problem:
+            return problem.outcome
+
+    async def _read(self, turn: Turn) -> ChatMessage:
+        first = turn.media[0]
+        if first.kind in SOUND:
+            return await self._voice(turn, first)
+        if first.kind is MediaKind.PHOTO:
+            return await self._photos(turn)
+        kind = classify(first.file_name, first.mime_type)
+        if kind is DocumentKind.IMAGE:
+            return await self._photos(turn)
+        if kind is DocumentKind.AUDIO:
+            return await self._voice(turn, first)
+        if kind is DocumentKind.UNSUPPORTED:
+            raise Unreadable(Outcome(Ending.UNSUPPORTED_FILE, detail=first.mime_type or ""))
+        return await self._document(turn, first, kind)
+
+    async def _voice(self, turn: Turn, ref: MediaRef) -> ChatMessage:
+        raw, path = await self._downloader.fetch(ref.file_id, ref.size)
+        name = audio_file_name(ref, path)
+        heard = await self._transcriber.transcribe(raw, name, language_hint(turn.language_code))
+        if not heard:
+            raise Unreadable(Outcome(Ending.EMPTY_TRANSCRIPT))
+        await self._show_heard(turn, heard)
+        return ChatMessage.user(f"{turn.text}\n\n{heard}" if turn.text else heard)
+
+    async def _show_heard(self, turn: Turn, heard: str) -> None:
+        """The transcript, quoted in a collapsed blockquote, so a misheard word is visible."""
+        shown = heard if len(heard) <= _SHOWN_TRANSCRIPT else heard[:_SHOWN_TRANSCRIPT] + "…"
+        text = turn.texts.heard_template.format(transcript=shown)
+        quote = MessageEntity(type="expandable_blockquote", offset=0, length=utf16_len(text))
+        await self._sender.post(turn.chat_id, text, [quote], turn.message_id)
+
+    async def _photos(self, turn: Turn) -> ChatMessage:
+        shown = turn.media[:MAX_IMAGES_PER_REQUEST]
+        if len(turn.media) > len(shown):
+            notice = turn.texts.too_many_images(len(shown), len(turn.media))
+            await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
+        # Checked and cached now: a broken image fails this turn, not a later one.
+        await asyncio.gather(*(self._images.data_url(r.file_id, r.size) for r in shown))
+        images = tuple(ref.file_id for ref in shown)
+        return ChatMessage.user(turn.text or turn.texts.describe_image, images)
+
+    async def _document(self, turn: Turn, ref: MediaRef, kind: DocumentKind) -> ChatMessage:
+        raw, _ = await self._downloader.fetch(ref.file_id, ref.size)
+        if kind is DocumentKind.PDF:
+            text = await asyncio.to_thread(read_pdf, raw, self._file_bytes)
+        else:
+            text = read_text(raw, turn.language_code)
+        name = ref.file_name or "file"
+        kept, percent = cut(text, self._file_bytes)
+        if percent < 100:
+            notice = turn.texts.file_cut(name, percent)
+            await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
+        return ChatMessage.user(f"{fenced(name, kept)}\n\n{turn.text or turn.texts.read_file}")

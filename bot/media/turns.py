@@ -1,0 +1,40 @@
+"""The runner's media port (`MediaTurns` in bot/conversation/runner.py), in one object."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.conversation.outcomes import Outcome
+from bot.dialog.messages import ChatMessage
+from bot.dialog.trimming import Budget
+from bot.domain import ChatKey, Turn
+from bot.llm.port import ModelRequest
+from bot.llm.transcription import Transcriber
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
+
+
+class MediaSupport:
+    def __init__(
+        self, reader: MediaReader, prompts: PromptBuilder, transcriber: Transcriber
+    ) -> None:
+        self._reader = reader
+        self._prompts = prompts
+        self._transcriber = transcriber
+
+    async def question(self, turn: Turn) -> ChatMessage | Outcome:
+        return await self._reader.question(turn)
+
+    async def request(
+        self,
+        system: ChatMessage,
+        dialog: Sequence[ChatMessage],
+        budget: Budget,
+        *,
+        key: ChatKey,
+        user_id: int,
+    ) -> ModelRequest:
+        return await self._prompts.request(system, dialog, budget, key=key, user_id=user_id)
+
+    async def aclose(self) -> None:
+        await self._transcriber.aclose()

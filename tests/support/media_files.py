@@ -1,0 +1,64 @@
+"""Small real files for media tests: images by Pillow, PDFs by hand (with a text layer) or by
+pypdf (a blank page, as a scan without text looks to a reader)."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from PIL import Image
+from pypdf import PdfWriter
+
+
+def image(color: str = "red", size: tuple[int, int] = (32, 24), kind: str = "PNG") -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, kind)
+    return out.getvalue()
+
+
+def noisy_jpeg(side: int) -> bytes:
+    """A JPEG that compresses badly: random pixels, a few MB for a few thousand pixels a side."""
+    import os
+
+    out = io.BytesIO()
+    Image.frombytes("RGB", (side, side), os.urandom(side * side * 3)).save(
+        out, "JPEG", quality=100
+    )
+    return out.getvalue()
+
+
+def pdf_with_text(*lines: str) -> bytes:
+    """A one-page PDF whose text layer holds `lines` (Latin-1), written object by object."""
+    stream = "BT /F1 12 Tf 72 720 Td 14 TL " + " ".join(f"({line}) '" for line in lines) + " ET"
+    objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>",
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+        "/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>",
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+        f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
+    out += trailer.encode()
+    return bytes(out)
+
+
+def blank_pdf() -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=612, height=792)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def photo_sizes(file_id: str, unique_id: str, size: int) -> list[dict[str, Any]]:
+    return [{"file_id": file_id, "file_unique_id": unique_id, "width": 32, "height": 24,
+             "file_size": size}]  # fmt: skip
