@@ -37,7 +37,7 @@ class ChatKey:
         return cls(bot_id, int(chat), int(thread) if thread else None)
 
 
-TURN_SCHEMA = 2  # v1 (no "v" field) was written before forum topics and reactions
+TURN_SCHEMA = 3  # v1 (no "v" field): before forum topics and reactions; v2: before speakers
 
 
 @dataclass(frozen=True, slots=True)
@@ -53,6 +53,8 @@ class Turn:
     retry: bool = False  # /retry: answer the last question again, replacing the last answer
     thread_id: int | None = None  # the forum topic the message was written in
     acknowledged: bool = False  # it waited behind another turn and carries a 👀 reaction
+    speaker: str = ""  # who wrote it, for the model in a group and for /export
+    sent_at: float = 0.0  # when Telegram says it was sent (Unix time), for /export
 
     @property
     def texts(self) -> Texts:
@@ -64,7 +66,7 @@ class Turn:
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Turn:
-        """Reads every schema written so far; v1 had the first seven fields only."""
+        """Reads every schema written so far; v1 had the first seven fields, v2 nine."""
         fields = json.loads(raw)
         version = fields.pop("v", 1)
         if version > TURN_SCHEMA:

@@ -19,7 +19,8 @@ from bot.domain import ChatKey
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 
-SCHEMA_VERSION = 1  # of one message's JSON; the key layout has its own (RedisKeys)
+SCHEMA_VERSION = 2  # of one message's JSON; the key layout has its own (RedisKeys)
+READABLE = (1, 2)  # v1 had no speaker and no time
 
 
 class RedisDialogStore(DialogStore):
@@ -37,10 +38,17 @@ class RedisDialogStore(DialogStore):
         messages = []
         for item in raw:
             value = json.loads(item)
-            if value.get("v") != SCHEMA_VERSION:
+            if value.get("v") not in READABLE:
                 logger.warning("chat={} skipped a message of schema {}", key.chat_id, value["v"])
                 continue
-            messages.append(ChatMessage(Role(value["role"]), value["content"]))
+            messages.append(
+                ChatMessage(
+                    Role(value["role"]),
+                    value["content"],
+                    value.get("speaker", ""),
+                    value.get("at", 0.0),
+                )
+            )
         return messages
 
     async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
@@ -67,6 +75,12 @@ class RedisDialogStore(DialogStore):
 
 def _encode(message: ChatMessage) -> str:
     return json.dumps(
-        {"v": SCHEMA_VERSION, "role": message.role.value, "content": message.content},
+        {
+            "v": SCHEMA_VERSION,
+            "role": message.role.value,
+            "content": message.content,
+            "speaker": message.speaker,
+            "at": message.at,
+        },
         ensure_ascii=False,
     )

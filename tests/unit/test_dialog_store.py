@@ -134,10 +134,33 @@ async def test_redis_keys_are_versioned_json_with_a_ttl(redis_url: str) -> None:
     name = "t:v2:1:dialog:100"  # prefix, key layout, bot id, kind, chat
     assert 3500 < await redis.ttl(name) <= 3600
     raw = await redis.lrange(name, 0, -1)
-    assert json.loads(raw[0]) == {"v": 1, "role": "user", "content": "q1"}
+    assert json.loads(raw[0]) == {
+        "v": 2,
+        "role": "user",
+        "content": "q1",
+        "speaker": "",
+        "at": 0.0,
+    }
     assert await redis.llen("t:v2:1:dialog:100:7") == 2  # the topic's own list
     await redis.rpush(name, json.dumps({"v": 99, "role": "user", "content": "?"}))
     assert await store.load(KEY) == pair(1)  # an unknown schema is skipped, not misread
+    await backend.aclose()
+
+
+async def test_messages_keep_their_speaker_and_time(store: DialogStore) -> None:
+    said = [ChatMessage.user("q", speaker="Ann", at=1.5), ChatMessage.assistant("a", at=2.5)]
+    await store.append(KEY, said)
+    assert await store.load(KEY) == said
+
+
+async def test_messages_of_schema_1_are_still_read(redis_url: str) -> None:
+    backend = backend_for(redis_url)
+    name = backend.keys.dialog(KEY)  # type: ignore[attr-defined]
+    await backend.redis.rpush(  # type: ignore[attr-defined]
+        name, json.dumps({"v": 1, "role": "user", "content": "old"})
+    )
+    assert await backend.dialogs.load(KEY) == [ChatMessage.user("old")]
+    await backend.dialogs.clear(KEY)
     await backend.aclose()
 
 
