@@ -9,26 +9,30 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.strategy import FSMStrategy
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from aiohttp import web
 from groq import AsyncGroq
 from loguru import logger
 from redis.exceptions import RedisError
 
+from bot.chat_settings import ChatPreferences, ChatSettingsStore
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
+from bot.delivery.topics import TopicMiddleware
 from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.errors import storage_unavailable
 from bot.limits.notices import Notices
+from bot.llm.catalog import ModelCatalog
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
+from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.storage.backend import Backend, StorageOptions
@@ -46,29 +50,40 @@ def build_bot(settings: Settings) -> Bot:
         else PRODUCTION
     )
     session = AiohttpSession(api=api, timeout=settings.bot_request_timeout)
+    session.middleware(TopicMiddleware())  # a turn's messages go to its forum topic
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
 async def register_commands(bot: Bot) -> None:
-    """The command menu, in English and, for Russian-speaking users, in Russian."""
+    """The command menu of private chats and of groups, in English and, for Russian-speaking
+    users, in Russian."""
     for code, texts in LANGUAGES.items():
         commands = [
             BotCommand(command="start", description=texts.command_start),
             BotCommand(command="help", description=texts.command_help),
             BotCommand(command="cancel", description=texts.command_cancel),
             BotCommand(command="retry", description=texts.command_retry),
+            BotCommand(command="settings", description=texts.command_settings),
+            BotCommand(command="model", description=texts.command_model),
+            BotCommand(command="system", description=texts.command_system),
+            BotCommand(command="export", description=texts.command_export),
         ]
-        await bot.set_my_commands(commands, language_code=None if code == "en" else code)
+        language = None if code == "en" else code
+        for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):
+            await bot.set_my_commands(commands, scope=scope, language_code=language)
 
 
-def build_model(settings: Settings) -> ChatModel:
-    client = AsyncGroq(
+def groq_client(settings: Settings) -> AsyncGroq:
+    return AsyncGroq(
         api_key=settings.groq_api_key.get_secret_value(),
         base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
         timeout=settings.groq_request_timeout,
         max_retries=settings.groq_max_retries,
     )
-    return GroqChatModel(client, settings.groq_model)
+
+
+def build_model(settings: Settings) -> ChatModel:
+    return GroqChatModel(groq_client(settings), settings.groq_model)
 
 
 def build_backend(settings: Settings, bot_id: int) -> Backend:
@@ -91,7 +106,11 @@ def build_supervisor(
     reactions: Reactions,
     model: ChatModel,
     backend: Backend,
+    catalog: ModelCatalog,
 ) -> Supervisor:
+    preferences = ChatPreferences(
+        ChatSettingsStore(backend.fsm_storage), catalog, settings.system_prompt_message
+    )
     runner = TurnRunner(
         model=model,
         store=backend.dialogs,
@@ -100,6 +119,7 @@ def build_supervisor(
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
         stream=settings.stream_replies,
+        preferences=preferences,
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
@@ -117,8 +137,10 @@ def build_supervisor(
 def add_middlewares(
     dp: Dispatcher, settings: Settings, backend: Backend, notices: Notices
 ) -> None:
-    """In this order: others' commands dropped, the user's texts, allow-list, rate limit."""
+    """In this order: others' commands dropped, group chatter dropped, the user's texts,
+    allow-list, rate limit."""
     dp.message.outer_middleware(NotForOtherBots())
+    dp.message.outer_middleware(AddressedInGroups())  # in groups: only what is said to us
     dp.message.outer_middleware(LanguageMiddleware())
     dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
     if settings.rate_limit_messages:  # 0 turns it off
@@ -131,7 +153,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     backend = build_backend(settings, bot.id)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
-    conversations = build_supervisor(settings, sender, reactions, model, backend)
+    catalog = ModelCatalog(groq_client(settings))
+    conversations = build_supervisor(settings, sender, reactions, model, backend, catalog)
     dp = Dispatcher(
         storage=backend.fsm_storage,
         fsm_strategy=FSMStrategy.CHAT_TOPIC,
@@ -140,6 +163,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         backend=backend,
         reactions=reactions,
         notices=notices,
+        catalog=catalog,
     )
     add_middlewares(dp, settings, backend, notices)
     dp.include_routers(*get_routers())
@@ -162,6 +186,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         await conversations.shutdown(settings.shutdown_timeout)
         await notices.aclose()
         await model.aclose()
+        await catalog.aclose()
         await backend.aclose()
         logger.info("stopped")
 

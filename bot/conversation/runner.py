@@ -7,23 +7,27 @@ decided in bot/conversation/outcomes.py, not here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
 from loguru import logger
 
+from bot.chat_settings.prompt import ChatPreferences, TurnSettings, with_speakers
 from bot.conversation.outcomes import Ending, Outcome, log_outcome, notice_for
 from bot.conversation.stop import StopSignal
+from bot.delivery.extras import collapsed, with_sources
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
+from bot.delivery.topics import in_topic
 from bot.dialog.messages import ChatMessage, Role
 from bot.dialog.store import DialogStore
 from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.domain import ChatKey, StorageUnavailable, Turn
 from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.port import ChatModel, ModelRequest
+from bot.llm.port import ChatModel, Delta, ModelRequest, Source
 
 
 class TurnContext(Protocol):
@@ -46,6 +50,7 @@ class _Prompt:
     question: ChatMessage
     history: list[ChatMessage]
     replaced: int  # messages the commit replaces (/retry: the last pair)
+    settings: TurnSettings  # the chat's choices, read once for the turn
 
     @property
     def dialog(self) -> list[ChatMessage]:
@@ -58,6 +63,13 @@ class _Progress:
 
     text: str = ""
     stopped: bool = False
+    reasoning: str = ""  # shown apart, never stored, never the answer
+    reasoning_shown: bool = False
+    sources: list[Source] = field(default_factory=list)
+
+    def absorb(self, piece: Delta) -> None:
+        self.reasoning += piece.reasoning
+        self.sources += piece.sources
 
 
 class TurnRunner:
@@ -71,7 +83,9 @@ class TurnRunner:
         system_prompt: ChatMessage,
         budget: Budget,
         stream: bool,
+        preferences: ChatPreferences | None = None,  # None: every chat has the defaults
     ) -> None:
+        self._preferences = preferences
         self._stream = stream
         self._model = model
         self._store = store
@@ -84,13 +98,20 @@ class TurnRunner:
         self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
     ) -> Outcome:
         """Never raises but for cancellation: every ending is logged and told as it should."""
+        with in_topic(turn.chat_id, turn.thread_id):  # all it sends goes to the forum topic
+            return await self._run(turn, context, epoch=epoch, crowded=crowded, stop=stop)
+
+    async def _run(
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
+    ) -> Outcome:
         preview: Preview | None = None
         try:
             prompt = await self._load(turn, context.key)
             if isinstance(prompt, Outcome):
                 outcome = prompt
-            else:
-                reply_to = turn.message_id if crowded or context.has_company() else None
+            else:  # in a group an answer always says which question it answers
+                quote = crowded or context.has_company() or not turn.private
+                reply_to = turn.message_id if quote else None
                 preview = self._preview(turn, reply_to)
                 progress = await self._generate(turn, context, prompt, preview, stop)
                 outcome = await self._conclude(
@@ -114,13 +135,27 @@ class TurnRunner:
         return outcome
 
     async def _load(self, turn: Turn, key: ChatKey) -> _Prompt | Outcome:
-        """The committed history and the question; /retry takes back the last pair."""
+        """The chat's settings, the committed history and the question; /retry takes back the
+        last pair."""
+        settings = await self._settings(turn, key)
         history = await self._store.load(key)
         if not turn.retry:
-            return _Prompt(ChatMessage.user(turn.text), history, 0)
+            at = turn.sent_at or time.time()
+            question = ChatMessage.user(turn.text, speaker=turn.speaker, at=at)
+            return _Prompt(question, history, 0, settings)
         if len(history) < 2 or history[-1].role is not Role.ASSISTANT:
             return Outcome(Ending.NOTHING_TO_RETRY)
-        return _Prompt(history[-2], history[:-2], 2)
+        return _Prompt(history[-2], history[:-2], 2, settings)
+
+    async def _settings(self, turn: Turn, key: ChatKey) -> TurnSettings:
+        """One read of the chat's settings; a model Groq retired is told about, once."""
+        if self._preferences is None:
+            return TurnSettings(self._system)
+        settings = await self._preferences.for_turn(key)
+        if settings.removed_model:
+            notice = turn.texts.model_removed(settings.removed_model)
+            await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
+        return settings
 
     def _preview(self, turn: Turn, reply_to: int | None) -> Preview | None:
         if not self._stream:
@@ -143,18 +178,22 @@ class TurnRunner:
         async def streamed(request: ModelRequest) -> str:
             assert preview is not None
             async for delta in self._model.stream(request):
+                progress.absorb(delta)
                 if delta.text:
+                    await self._show_reasoning(turn, prompt, progress)  # above the answer
                     progress.text += delta.text
                     await preview.update(progress.text)
             return progress.text
 
         async def completed(request: ModelRequest) -> str:
-            return (await self._model.complete(request)).text
+            reply = await self._model.complete(request)
+            progress.absorb(Delta(reasoning=reply.reasoning, sources=reply.sources))
+            return reply.text
 
         async def whole() -> None:
             ask = completed if preview is None else streamed
             progress.text = await self._with_smaller_context_on_refusal(
-                turn, context.key, prompt.dialog, ask
+                turn, context.key, prompt, ask
             )
 
         async with self._sender.typing(turn.chat_id):
@@ -177,7 +216,9 @@ class TurnRunner:
         answer = progress.text
         if not answer.strip():
             return Outcome(Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER)
-        shown = f"{answer}\n\n{turn.texts.stopped_suffix}" if progress.stopped else answer
+        await self._show_reasoning(turn, prompt, progress)
+        shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
+        shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(
@@ -191,25 +232,47 @@ class TurnRunner:
             return Outcome(Ending.RESET)
         try:
             await self._store.replace_last(
-                context.key, prompt.replaced, [prompt.question, ChatMessage.assistant(answer)]
+                context.key,
+                prompt.replaced,
+                [prompt.question, ChatMessage.assistant(answer, at=time.time())],
             )
         except StorageUnavailable as error:
             return Outcome(Ending.NOT_SAVED, detail=str(error))
         ending = Ending.STOPPED if progress.stopped else Ending.ANSWERED
         return Outcome(ending, chars=len(answer), history=len(prompt.history))
 
+    async def _show_reasoning(self, turn: Turn, prompt: _Prompt, progress: _Progress) -> None:
+        """A reasoning model's thinking, collapsed, once, above the answer, if the chat
+        asked for it; it is never part of the answer nor of the history."""
+        if progress.reasoning_shown or not prompt.settings.reasoning:
+            return
+        progress.reasoning_shown = True
+        if progress.reasoning.strip():
+            text, entities = collapsed(turn.texts.reasoning_title, progress.reasoning)
+            await self._sender.post(turn.chat_id, text, entities, None)
+
     async def _with_smaller_context_on_refusal(
         self,
         turn: Turn,
         key: ChatKey,
-        dialog: list[ChatMessage],
+        prompt: _Prompt,
         ask: Callable[[ModelRequest], Awaitable[str]],
     ) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""
+        settings = prompt.settings
+        system = settings.system
+        dialog = prompt.dialog if turn.private else with_speakers(prompt.dialog)
 
         def request(budget: Budget) -> ModelRequest:
-            messages = trim_history(self._system, dialog, budget)
-            return ModelRequest(messages, chat=key, user_id=turn.user_id)
+            messages = trim_history(system, dialog, budget)
+            return ModelRequest(
+                messages,
+                model=settings.model,
+                chat=key,
+                user_id=turn.user_id,
+                reasoning=settings.reasoning,
+                search=settings.search,
+            )
 
         try:
             return await ask(request(self._budget))
@@ -217,7 +280,7 @@ class TurnRunner:
             if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
                 raise
         smaller = Budget(
-            max(self._budget.max_tokens // 2, min_tokens_for(self._system)),
+            max(self._budget.max_tokens // 2, min_tokens_for(system)),
             self._budget.max_messages,
         )
         logger.warning(

@@ -2,9 +2,15 @@
 
 from aiogram import Router
 
-from bot.handlers import chat, commands, fallback
+from bot.handlers import chat, commands, export, fallback, settings
 
 
 def get_routers() -> list[Router]:
     """Commands and buttons first, then text (and /retry) for the model, then the rest."""
-    return [commands.make_router(), chat.make_router(), fallback.make_router()]
+    return [
+        commands.make_router(),
+        settings.make_router(),
+        export.make_router(),
+        chat.make_router(),
+        fallback.make_router(),
+    ]

@@ -26,4 +26,6 @@ def message_turn(message: Message, *, retry: bool = False, acknowledged: bool = 
         retry=retry,
         thread_id=message.message_thread_id if message.is_topic_message else None,
         acknowledged=acknowledged,
+        speaker=user.full_name if user is not None else "",
+        sent_at=message.date.timestamp(),
     )

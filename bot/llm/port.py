@@ -18,6 +18,16 @@ class ModelRequest:
     model: str | None = None  # None: the adapter's default model (GROQ_MODEL)
     chat: ChatKey | None = None  # whose turn: for fair shares of a limited budget
     user_id: int = 0  # who asked: for per-user quotas
+    reasoning: bool = False  # show a reasoning model's thinking (it is never in the text)
+    search: bool = False  # let the model search the web and cite its sources
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A web page a searching model read for its answer."""
+
+    title: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +45,7 @@ class Delta:
     text: str = ""
     reasoning: str = ""  # a reasoning model's thinking, never part of the answer
     usage: Usage | None = None
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +53,7 @@ class Reply:
     text: str
     reasoning: str = ""
     usage: Usage = field(default_factory=Usage)
+    sources: tuple[Source, ...] = ()
 
 
 class ChatModel(ABC):

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ JSON_FIELDS = {
     "allowed_updates",
     "commands",
     "reaction",
+    "scope",
 }
 
 
@@ -87,6 +89,17 @@ class _Fault:
 
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
+
+
+def _mentions(text: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "mention",
+            "offset": _utf16_len(text[: m.start()]),
+            "length": _utf16_len(m.group()),
+        }
+        for m in re.finditer(r"(?<![\w/])@\w+", text)
+    ]
 
 
 class FakeTelegram(LocalServer):
@@ -160,11 +173,14 @@ class FakeTelegram(LocalServer):
         self._incoming.add((chat, message["message_id"]))
         if text is not None:
             message["text"] = text
+            entities = _mentions(text)  # Telegram marks every @username in a text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
-                ]
+                entities.insert(
+                    0, {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+                )
+            if entities:
+                message["entities"] = entities
         return {"update_id": next(self._update_ids), "message": message}
 
     def stop_generation(self, chat_id: int, draft_id: int) -> dict[str, Any]:
