@@ -50,6 +50,15 @@ class SentMessage:
 
 
 @dataclass
+class Document:
+    chat_id: int
+    filename: str
+    content: str
+    caption: str
+    params: dict[str, Any]
+
+
+@dataclass
 class Draft:
     chat_id: int
     draft_id: int
@@ -128,6 +137,11 @@ class FakeTelegram(LocalServer):
         self.call_delay = 0.0  # seconds every call but getUpdates takes, as a slow Telegram
         self._held: set[str] = set()  # methods whose calls wait for `let_go`
         self._gate = asyncio.Event()
+        # groups, topics, settings menus and files
+        self.admins: set[tuple[int, int]] = set()  # (chat id, user id) of chat administrators
+        self.callback_answers: list[dict[str, Any]] = []
+        self.documents: list[Document] = []
+        self._callback_ids = itertools.count(1)
 
     @property
     def url(self) -> str:
@@ -182,6 +196,50 @@ class FakeTelegram(LocalServer):
             if entities:
                 message["entities"] = entities
         return {"update_id": next(self._update_ids), "message": message}
+
+    def group_update(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int,
+        thread_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """A message in a supergroup; with `thread_id`, in that forum topic; `reply_to` is the
+        message it replies to (`sent_json` of the bot's, or another update's message)."""
+        update = self.message_update(user_id, text, chat_id=chat_id, **kwargs)
+        message = update["message"]
+        message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Group"}
+        if thread_id is not None:
+            message["chat"]["is_forum"] = True
+            message |= {"message_thread_id": thread_id, "is_topic_message": True}
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return update
+
+    def sent_json(self, sent: SentMessage) -> dict[str, Any]:
+        """A message the bot sent, as Telegram shows it inside a reply or a callback."""
+        message = _message_json(sent.chat_id, sent.message_id, sent.text)
+        if sent.reply_markup is not None:
+            message["reply_markup"] = sent.reply_markup
+        return message
+
+    def press(self, user_id: int, sent: SentMessage, data: str) -> dict[str, Any]:
+        """The user pressed an inline button of message `sent`."""
+        update = {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._callback_ids)),
+                "from": {"id": user_id, "is_bot": False, "first_name": "User"},
+                "chat_instance": "ci",
+                "message": self.sent_json(sent),
+                "data": data,
+            },
+        }
+        self.push(update)
+        return update
 
     def stop_generation(self, chat_id: int, draft_id: int) -> dict[str, Any]:
         """The user pressed the stop button under a streaming draft."""
@@ -289,6 +347,9 @@ class FakeTelegram(LocalServer):
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):  # an upload (sendDocument)
+                params[key] = {"filename": value.filename, "content": value.file.read()}
+                continue
             if not isinstance(value, str):
                 continue
             params[key] = json.loads(value) if key in JSON_FIELDS else value
@@ -395,15 +456,46 @@ class FakeTelegram(LocalServer):
         message = next((m for m in self.visible(chat_id) if m.message_id == message_id), None)
         if message is None:
             return _error(400, "Bad Request: message to edit not found")
-        if message.text == text and message.entities == params.get("entities"):
+        markup = params.get("reply_markup", message.reply_markup)
+        if (message.text, message.entities, message.reply_markup) == (
+            text,
+            params.get("entities"),
+            markup,
+        ):
             return _error(400, "Bad Request: message is not modified")
         message.text = text
         message.entities = params.get("entities")
+        message.reply_markup = markup
         self.edits.append(
             Edit(chat_id, message_id, text, params.get("entities"), time.monotonic())
         )
         self.events.append(Event("editMessageText", chat_id, message_id, text))
         return _message_json(chat_id, message_id, text)
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": "User"}
+        if (chat_id, user_id) in self.admins:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        return {"status": "member", "user": user}
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.callback_answers.append(params)
+        return True
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        upload = params["document"]
+        chat_id = int(params["chat_id"])
+        self.documents.append(
+            Document(
+                chat_id,
+                str(upload["filename"]),
+                upload["content"].decode(),
+                str(params.get("caption", "")),
+                params,
+            )
+        )
+        return _message_json(chat_id, next(self._outgoing_ids), "")
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         text = str(params.get("text", ""))
