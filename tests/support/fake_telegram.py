@@ -226,13 +226,20 @@ class FakeTelegram(LocalServer):
             message["reply_markup"] = sent.reply_markup
         return message
 
-    def press(self, user_id: int, sent: SentMessage, data: str) -> dict[str, Any]:
+    def press(
+        self, user_id: int, sent: SentMessage, data: str, *, language_code: str = "en"
+    ) -> dict[str, Any]:
         """The user pressed an inline button of message `sent`."""
         update = {
             "update_id": next(self._update_ids),
             "callback_query": {
                 "id": str(next(self._callback_ids)),
-                "from": {"id": user_id, "is_bot": False, "first_name": "User"},
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": "User",
+                    "language_code": language_code,
+                },
                 "chat_instance": "ci",
                 "message": self.sent_json(sent),
                 "data": data,
@@ -485,6 +492,8 @@ class FakeTelegram(LocalServer):
 
     async def _api_sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
         upload = params["document"]
+        if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
+            upload = params[upload.removeprefix("attach://")]
         chat_id = int(params["chat_id"])
         self.documents.append(
             Document(
