@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.chat_settings.menu import SettingsButton, model_token
+from bot.chat_settings.menu import SettingsButton
 from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT
 from bot.chat_settings.personas import PERSONAS
 from bot.config import DEFAULT_SYSTEM_PROMPT
