@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 
@@ -18,8 +18,9 @@ class ChatMessage:
 
     role: Role
     content: str
-    speaker: str = ""  # who wrote a user message: groups tell the model, /export tells all
-    at: float = 0.0  # when it was written (Unix time); 0 for messages stored before v2
+    # Metadata, not what was said: two messages with the same role and content are equal.
+    speaker: str = field(default="", compare=False)  # who wrote a user message (groups, /export)
+    at: float = field(default=0.0, compare=False)  # when (Unix time); 0: stored before v2
 
     @classmethod
     def system(cls, content: str) -> ChatMessage:
