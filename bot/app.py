@@ -9,24 +9,28 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.strategy import FSMStrategy
-from aiogram.types import BotCommand
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from aiohttp import web
 from groq import AsyncGroq
 from loguru import logger
 from redis.exceptions import RedisError
 
+from bot.chat_settings import ChatPreferences, ChatSettingsStore
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
+from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
+from bot.delivery.topics import TopicMiddleware
 from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable
 from bot.handlers.media import send_album
 from bot.limits.notices import Notices
+from bot.llm.catalog import ModelCatalog
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
 from bot.llm.transcription import GroqTranscriber
@@ -37,6 +41,7 @@ from bot.media.reader import MediaReader
 from bot.media.turns import MediaSupport
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
+from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.storage.backend import Backend, StorageOptions
@@ -54,19 +59,27 @@ def build_bot(settings: Settings) -> Bot:
         else PRODUCTION
     )
     session = AiohttpSession(api=api, timeout=settings.bot_request_timeout)
+    session.middleware(TopicMiddleware())  # a turn's messages go to its forum topic
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
 async def register_commands(bot: Bot) -> None:
-    """The command menu, in English and, for Russian-speaking users, in Russian."""
+    """The command menu of private chats and of groups, in English and, for Russian-speaking
+    users, in Russian."""
     for code, texts in LANGUAGES.items():
         commands = [
             BotCommand(command="start", description=texts.command_start),
             BotCommand(command="help", description=texts.command_help),
             BotCommand(command="cancel", description=texts.command_cancel),
             BotCommand(command="retry", description=texts.command_retry),
+            BotCommand(command="settings", description=texts.command_settings),
+            BotCommand(command="model", description=texts.command_model),
+            BotCommand(command="system", description=texts.command_system),
+            BotCommand(command="export", description=texts.command_export),
         ]
-        await bot.set_my_commands(commands, language_code=None if code == "en" else code)
+        language = None if code == "en" else code
+        for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):
+            await bot.set_my_commands(commands, scope=scope, language_code=language)
 
 
 def groq_client(settings: Settings) -> AsyncGroq:
@@ -120,17 +133,27 @@ def build_supervisor(
     reactions: Reactions,
     model: ChatModel,
     backend: Backend,
+    catalog: ModelCatalog,
     media: MediaSupport | None = None,
 ) -> Supervisor:
+    preferences = ChatPreferences(
+        ChatSettingsStore(backend.fsm_storage), catalog, settings.system_prompt_message
+    )
+    prompts = Prompts(
+        store=backend.dialogs,
+        sender=sender,
+        system_prompt=settings.system_prompt_message,
+        budget=settings.history_budget,
+        media=media,
+        preferences=preferences,
+    )
     runner = TurnRunner(
         model=model,
         store=backend.dialogs,
         sender=sender,
         reactions=reactions,
-        system_prompt=settings.system_prompt_message,
-        budget=settings.history_budget,
+        prompts=prompts,
         stream=settings.stream_replies,
-        media=media,
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
@@ -148,8 +171,10 @@ def build_supervisor(
 def add_middlewares(
     dp: Dispatcher, settings: Settings, backend: Backend, notices: Notices
 ) -> None:
-    """In this order: others' commands dropped, the user's texts, allow-list, rate limit."""
+    """In this order: others' commands dropped, group chatter dropped, the user's texts,
+    allow-list, rate limit."""
     dp.message.outer_middleware(NotForOtherBots())
+    dp.message.outer_middleware(AddressedInGroups())  # in groups: only what is said to us
     dp.message.outer_middleware(LanguageMiddleware())
     dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
     if settings.rate_limit_messages:  # 0 turns it off
@@ -163,7 +188,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
     media = build_media(settings, bot, sender)
-    conversations = build_supervisor(settings, sender, reactions, model, backend, media)
+    catalog = ModelCatalog(groq_client(settings))
+    conversations = build_supervisor(settings, sender, reactions, model, backend, catalog, media)
     albums = Albums(send_album)
     dp = Dispatcher(
         storage=backend.fsm_storage,
@@ -174,6 +200,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         reactions=reactions,
         notices=notices,
         albums=albums,
+        catalog=catalog,
     )
     add_middlewares(dp, settings, backend, notices)
     dp.message.outer_middleware(AlbumsFirst(albums))
@@ -199,6 +226,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         await notices.aclose()
         await model.aclose()
         await media.aclose()
+        await catalog.aclose()
         await backend.aclose()
         logger.info("stopped")
 

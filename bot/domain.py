@@ -39,7 +39,7 @@ class ChatKey:
         return cls(bot_id, int(chat), int(thread) if thread else None)
 
 
-TURN_SCHEMA = 3  # v1 (no "v" field): before forum topics and reactions; v2: before media
+TURN_SCHEMA = 3  # v1 (no "v" field): before topics and reactions; v2: before media, speakers
 
 
 class MediaKind(StrEnum):
@@ -82,6 +82,8 @@ class Turn:
     thread_id: int | None = None  # the forum topic the message was written in
     acknowledged: bool = False  # it waited behind another turn and carries a 👀 reaction
     media: tuple[MediaRef, ...] = ()  # voice, photos (an album), a document; `text` is the caption
+    speaker: str = ""  # who wrote it, for the model in a group and for /export
+    sent_at: float = 0.0  # when Telegram says it was sent (Unix time), for /export
 
     @property
     def texts(self) -> Texts:
@@ -93,7 +95,7 @@ class Turn:
 
     @classmethod
     def decode(cls, raw: bytes | str) -> Turn:
-        """Reads every schema written so far; v1 had the first seven fields only."""
+        """Reads every schema written so far; v1 had the first seven fields, v2 nine."""
         fields = json.loads(raw)
         version = fields.pop("v", 1)
         if version > TURN_SCHEMA:

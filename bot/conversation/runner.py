@@ -7,43 +7,23 @@ decided in bot/conversation/outcomes.py, not here.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from loguru import logger
-
 from bot.conversation.outcomes import Ending, Outcome, log_outcome, notice_for
+from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.stop import StopSignal
+from bot.delivery.extras import collapsed, with_sources
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
-from bot.dialog.messages import ChatMessage, Role
+from bot.delivery.topics import in_topic
+from bot.dialog.messages import ChatMessage
 from bot.dialog.store import DialogStore
-from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.domain import ChatKey, StorageUnavailable, Turn
-from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.port import ChatModel, ModelRequest
-
-
-class MediaTurns(Protocol):
-    """Voice, photos and files (bot/media/): what the runner asks of them."""
-
-    async def question(self, turn: Turn) -> ChatMessage | Outcome:
-        """The turn's question read from its media, or how it ended instead."""
-        ...
-
-    async def request(
-        self,
-        system: ChatMessage,
-        dialog: Sequence[ChatMessage],
-        budget: Budget,
-        *,
-        key: ChatKey,
-        user_id: int,
-    ) -> ModelRequest:
-        """The trimmed request, with the images it shows and the model that can see them."""
-        ...
+from bot.llm.errors import ModelError
+from bot.llm.port import ChatModel, Delta, ModelRequest, Source
 
 
 class TurnContext(Protocol):
@@ -61,23 +41,19 @@ class TurnContext(Protocol):
         ...
 
 
-@dataclass(frozen=True, slots=True)
-class _Prompt:
-    question: ChatMessage
-    history: list[ChatMessage]
-    replaced: int  # messages the commit replaces (/retry: the last pair)
-
-    @property
-    def dialog(self) -> list[ChatMessage]:
-        return [*self.history, self.question]
-
-
 @dataclass(slots=True)
 class _Progress:
     """The answer so far, kept outside the generating task so a stop can still deliver it."""
 
     text: str = ""
     stopped: bool = False
+    reasoning: str = ""  # shown apart, never stored, never the answer
+    reasoning_shown: bool = False
+    sources: list[Source] = field(default_factory=list)
+
+    def absorb(self, piece: Delta) -> None:
+        self.reasoning += piece.reasoning
+        self.sources += piece.sources
 
 
 class TurnRunner:
@@ -88,31 +64,34 @@ class TurnRunner:
         store: DialogStore,
         sender: ReplySender,
         reactions: Reactions,
-        system_prompt: ChatMessage,
-        budget: Budget,
+        prompts: Prompts,
         stream: bool,
-        media: MediaTurns | None = None,
     ) -> None:
-        self._media = media
         self._stream = stream
         self._model = model
         self._store = store
         self._sender = sender
         self._reactions = reactions
-        self._system = system_prompt
-        self._budget = budget
+        self._prompts = prompts
 
     async def run(
         self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
     ) -> Outcome:
         """Never raises but for cancellation: every ending is logged and told as it should."""
+        with in_topic(turn.chat_id, turn.thread_id):  # all it sends goes to the forum topic
+            return await self._run(turn, context, epoch=epoch, crowded=crowded, stop=stop)
+
+    async def _run(
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
+    ) -> Outcome:
         preview: Preview | None = None
         try:
-            prompt = await self._load(turn, context.key)
+            prompt = await self._prompts.load(turn, context.key)
             if isinstance(prompt, Outcome):
                 outcome = prompt
-            else:
-                reply_to = turn.message_id if crowded or context.has_company() else None
+            else:  # in a group an answer always says which question it answers
+                quote = crowded or context.has_company() or not turn.private
+                reply_to = turn.message_id if quote else None
                 preview = self._preview(turn, reply_to)
                 progress = await self._generate(turn, context, prompt, preview, stop)
                 outcome = await self._conclude(
@@ -135,21 +114,6 @@ class TurnRunner:
             )
         return outcome
 
-    async def _load(self, turn: Turn, key: ChatKey) -> _Prompt | Outcome:
-        """The committed history and the question; /retry takes back the last pair."""
-        history = await self._store.load(key)
-        if not turn.retry:
-            question = await self._question(turn)
-            return question if isinstance(question, Outcome) else _Prompt(question, history, 0)
-        if len(history) < 2 or history[-1].role is not Role.ASSISTANT:
-            return Outcome(Ending.NOTHING_TO_RETRY)
-        return _Prompt(history[-2], history[:-2], 2)
-
-    async def _question(self, turn: Turn) -> ChatMessage | Outcome:
-        if not turn.media or self._media is None:
-            return ChatMessage.user(turn.text)
-        return await self._media.question(turn)
-
     def _preview(self, turn: Turn, reply_to: int | None) -> Preview | None:
         if not self._stream:
             return None
@@ -161,7 +125,7 @@ class TurnRunner:
         self,
         turn: Turn,
         context: TurnContext,
-        prompt: _Prompt,
+        prompt: Prompt,
         preview: Preview | None,
         stop: StopSignal,
     ) -> _Progress:
@@ -171,19 +135,21 @@ class TurnRunner:
         async def streamed(request: ModelRequest) -> str:
             assert preview is not None
             async for delta in self._model.stream(request):
+                progress.absorb(delta)
                 if delta.text:
+                    await self._show_reasoning(turn, prompt, progress)  # above the answer
                     progress.text += delta.text
                     await preview.update(progress.text)
             return progress.text
 
         async def completed(request: ModelRequest) -> str:
-            return (await self._model.complete(request)).text
+            reply = await self._model.complete(request)
+            progress.absorb(Delta(reasoning=reply.reasoning, sources=reply.sources))
+            return reply.text
 
         async def whole() -> None:
             ask = completed if preview is None else streamed
-            progress.text = await self._with_smaller_context_on_refusal(
-                turn, context.key, prompt.dialog, ask
-            )
+            progress.text = await self._prompts.ask(turn, context.key, prompt, ask)
 
         async with self._sender.typing(turn.chat_id):
             if turn.acknowledged:  # its answer starts: the 👀 of "queued" has done its job
@@ -196,7 +162,7 @@ class TurnRunner:
         turn: Turn,
         context: TurnContext,
         epoch: int,
-        prompt: _Prompt,
+        prompt: Prompt,
         progress: _Progress,
         preview: Preview | None,
         reply_to: int | None,
@@ -205,7 +171,9 @@ class TurnRunner:
         answer = progress.text
         if not answer.strip():
             return Outcome(Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER)
-        shown = f"{answer}\n\n{turn.texts.stopped_suffix}" if progress.stopped else answer
+        await self._show_reasoning(turn, prompt, progress)
+        shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
+        shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(
@@ -219,43 +187,21 @@ class TurnRunner:
             return Outcome(Ending.RESET)
         try:
             await self._store.replace_last(
-                context.key, prompt.replaced, [prompt.question, ChatMessage.assistant(answer)]
+                context.key,
+                prompt.replaced,
+                [prompt.question, ChatMessage.assistant(answer, at=time.time())],
             )
         except StorageUnavailable as error:
             return Outcome(Ending.NOT_SAVED, detail=str(error))
         ending = Ending.STOPPED if progress.stopped else Ending.ANSWERED
         return Outcome(ending, chars=len(answer), history=len(prompt.history))
 
-    async def _with_smaller_context_on_refusal(
-        self,
-        turn: Turn,
-        key: ChatKey,
-        dialog: list[ChatMessage],
-        ask: Callable[[ModelRequest], Awaitable[str]],
-    ) -> str:
-        """One model call; a context-too-long refusal is retried once with half the budget."""
-
-        async def request(budget: Budget) -> ModelRequest:
-            if self._media is not None:
-                return await self._media.request(
-                    self._system, dialog, budget, key=key, user_id=turn.user_id
-                )
-            messages = trim_history(self._system, dialog, budget)
-            return ModelRequest(messages, chat=key, user_id=turn.user_id)
-
-        try:
-            return await ask(await request(self._budget))
-        except ModelError as error:
-            if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
-                raise
-        smaller = Budget(
-            max(self._budget.max_tokens // 2, min_tokens_for(self._system)),
-            self._budget.max_messages,
-        )
-        logger.warning(
-            "chat={} context too long at {} tokens; retrying with {}",
-            turn.chat_id,
-            self._budget.max_tokens,
-            smaller.max_tokens,
-        )
-        return await ask(await request(smaller))
+    async def _show_reasoning(self, turn: Turn, prompt: Prompt, progress: _Progress) -> None:
+        """A reasoning model's thinking, collapsed, once, above the answer, if the chat
+        asked for it; it is never part of the answer nor of the history."""
+        if progress.reasoning_shown or not prompt.settings.reasoning:
+            return
+        progress.reasoning_shown = True
+        if progress.reasoning.strip():
+            text, entities = collapsed(turn.texts.reasoning_title, progress.reasoning)
+            await self._sender.post(turn.chat_id, text, entities, None)

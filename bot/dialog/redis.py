@@ -19,10 +19,10 @@ from bot.domain import ChatKey
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 
-# Of one message's JSON; the key layout has its own (RedisKeys). v2 added "images" (file
-# ids); a message without images is still written as v1, which every release reads.
+# Of one message's JSON; the key layout has its own (RedisKeys). v1 had no speaker, no time
+# and no images (Telegram file ids, written only when a message has some).
 SCHEMA_VERSION = 2
-_READ = (1, 2)
+READABLE = (1, 2)
 
 
 class RedisDialogStore(DialogStore):
@@ -40,11 +40,18 @@ class RedisDialogStore(DialogStore):
         messages = []
         for item in raw:
             value = json.loads(item)
-            if value.get("v") not in _READ:
+            if value.get("v") not in READABLE:
                 logger.warning("chat={} skipped a message of schema {}", key.chat_id, value["v"])
                 continue
-            images = tuple(value.get("images", ()))
-            messages.append(ChatMessage(Role(value["role"]), value["content"], images))
+            messages.append(
+                ChatMessage(
+                    Role(value["role"]),
+                    value["content"],
+                    tuple(value.get("images", ())),
+                    speaker=value.get("speaker", ""),
+                    at=value.get("at", 0.0),
+                )
+            )
         return messages
 
     async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
@@ -70,8 +77,13 @@ class RedisDialogStore(DialogStore):
 
 
 def _encode(message: ChatMessage) -> str:
-    fields = {"role": message.role.value, "content": message.content}
-    if not message.images:
-        return json.dumps({"v": 1, **fields}, ensure_ascii=False)
-    images = list(message.images)
-    return json.dumps({"v": SCHEMA_VERSION, **fields, "images": images}, ensure_ascii=False)
+    fields: dict[str, object] = {
+        "v": SCHEMA_VERSION,
+        "role": message.role.value,
+        "content": message.content,
+        "speaker": message.speaker,
+        "at": message.at,
+    }
+    if message.images:
+        fields["images"] = list(message.images)
+    return json.dumps(fields, ensure_ascii=False)

@@ -2,14 +2,16 @@
 
 from aiogram import Router
 
-from bot.handlers import chat, commands, fallback, media
+from bot.handlers import chat, commands, export, fallback, media, settings
 
 
 def get_routers() -> list[Router]:
-    """Commands and buttons first, then text (and /retry) and media for the model, then the
-    rest."""
+    """Commands, settings and buttons first, then text (and /retry) and media for the model,
+    then the rest."""
     return [
         commands.make_router(),
+        settings.make_router(),
+        export.make_router(),
         chat.make_router(),
         media.make_router(),
         fallback.make_router(),

@@ -1,10 +1,14 @@
 """/start, /help, /cancel, the keyboard's buttons and the draft's stop button."""
 
 from aiogram import Bot, Router
+from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandStart
+from aiogram.fsm.context import FSMContext
 from aiogram.types import Message, MessageGenerationStopped
 from loguru import logger
 
+from bot.chat_settings.model import read
+from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
 from bot.domain import ChatKey
 from bot.handlers.filters import TextIn
@@ -38,8 +42,15 @@ async def stop_button(
     await conversations.stop_turn(ChatKey(bot.id, event.chat.id), event.draft_id)
 
 
-async def help_(message: Message, texts: Texts) -> None:
-    await message.answer(texts.help, reply_markup=main_keyboard(texts))
+async def help_(
+    message: Message, bot: Bot, state: FSMContext, texts: Texts, settings: Settings
+) -> None:
+    """The help, with this chat's model and, in a group, how to address the bot."""
+    model = (await read(state)).model or settings.groq_model
+    text = texts.help + texts.help_model_template.format(model=model)
+    if message.chat.type != ChatType.PRIVATE:
+        text += texts.help_group.format(username=(await bot.me()).username)
+    await message.answer(text, reply_markup=main_keyboard(texts))
 
 
 def make_router() -> Router:

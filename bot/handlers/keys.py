@@ -36,4 +36,6 @@ def message_turn(
         thread_id=message.message_thread_id if message.is_topic_message else None,
         acknowledged=acknowledged,
         media=media,
+        speaker=user.full_name if user is not None else "",
+        sent_at=message.date.timestamp(),
     )

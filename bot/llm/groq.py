@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import AsyncIterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import groq
 import httpx
@@ -11,10 +12,14 @@ from groq import AsyncGroq
 
 from bot.dialog.messages import ChatMessage
 from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
+from bot.llm.models import SEARCH_MODEL, is_reasoning_model
+from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Source, Usage
 
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
+    from groq.types.chat.chat_completion_message import ExecutedTool
+
+_THINK = re.compile(r"<think>.*?(?:</think>|$)\s*", re.DOTALL)
 
 _CONTEXT_MARKERS = ("context_length_exceeded", "reduce the length", "context length")
 
@@ -56,8 +61,7 @@ class GroqChatModel(ChatModel):
     async def complete(self, request: ModelRequest) -> Reply:
         try:
             completion = await self._client.chat.completions.create(
-                model=request.model or self._model,
-                messages=_payload(request.messages, request.images),
+                messages=_payload(request.messages, request.images), **self._options(request)
             )
         except groq.GroqError as error:
             raise map_error(error) from error
@@ -66,21 +70,23 @@ class GroqChatModel(ChatModel):
         if not completion.choices:
             return Reply("", usage=counted)
         message = completion.choices[0].message
-        return Reply(message.content or "", message.reasoning or "", counted)
+        text = _THINK.sub("", message.content or "")  # a model's raw thinking is never the answer
+        return Reply(text, message.reasoning or "", counted, _sources(message.executed_tools))
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         try:
             chunks = await self._client.chat.completions.create(
-                model=request.model or self._model,
                 messages=_payload(request.messages, request.images),
                 stream=True,
+                **self._options(request),
             )
             try:
                 async for chunk in chunks:
                     if chunk.choices:
                         delta = chunk.choices[0].delta
-                        if delta.content or delta.reasoning:
-                            yield Delta(delta.content or "", delta.reasoning or "")
+                        sources = _sources(delta.executed_tools)
+                        if delta.content or delta.reasoning or sources:
+                            yield Delta(delta.content or "", delta.reasoning or "", None, sources)
                     usage = chunk.x_groq.usage if chunk.x_groq else None
                     if usage is not None:  # Groq reports a stream's usage with its last chunk
                         yield Delta(usage=Usage(usage.prompt_tokens, usage.completion_tokens))
@@ -97,8 +103,25 @@ class GroqChatModel(ChatModel):
             kind = ModelErrorKind.UNAVAILABLE
             raise ModelError(kind, f"{type(error).__name__} mid-stream") from error
 
+    def _options(self, request: ModelRequest) -> dict[str, Any]:
+        """The model the chat chose (the searching one when search is on) and its options."""
+        model = SEARCH_MODEL if request.search else request.model or self._model
+        options: dict[str, Any] = {"model": model}
+        if is_reasoning_model(model):  # parsed or hidden: never `<think>` inside the answer
+            options["reasoning_format"] = "parsed" if request.reasoning else "hidden"
+        return options
+
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def _sources(tools: list[ExecutedTool] | None) -> tuple[Source, ...]:
+    """The pages a compound model's web searches returned, in its order."""
+    found = []
+    for tool in tools or []:
+        results = tool.search_results.results if tool.search_results else None
+        found += [Source(r.title or "", r.url) for r in results or [] if r.url]
+    return tuple(found)
 
 
 def _payload(

@@ -20,6 +20,16 @@ class ModelRequest:
     user_id: int = 0  # who asked: for per-user quotas
     # The image of each file id the messages show, as a data: URL (bot/media/prompt.py).
     images: Mapping[str, str] = field(default_factory=dict)
+    reasoning: bool = False  # show a reasoning model's thinking (it is never in the text)
+    search: bool = False  # let the model search the web and cite its sources
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A web page a searching model read for its answer."""
+
+    title: str
+    url: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +47,7 @@ class Delta:
     text: str = ""
     reasoning: str = ""  # a reasoning model's thinking, never part of the answer
     usage: Usage | None = None
+    sources: tuple[Source, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +55,7 @@ class Reply:
     text: str
     reasoning: str = ""
     usage: Usage = field(default_factory=Usage)
+    sources: tuple[Source, ...] = ()
 
 
 class ChatModel(ABC):

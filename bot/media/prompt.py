@@ -15,7 +15,6 @@ from loguru import logger
 from bot.dialog.messages import ChatMessage
 from bot.dialog.tokens import IMAGE_TOKENS
 from bot.dialog.trimming import Budget, trim_history
-from bot.domain import ChatKey
 from bot.llm.port import ModelRequest
 from bot.llm.vision import MAX_IMAGES_PER_REQUEST, has_vision
 from bot.media.files import Unreadable
@@ -65,12 +64,12 @@ class PromptBuilder:
         system: ChatMessage,
         dialog: Sequence[ChatMessage],
         budget: Budget,
-        *,
-        key: ChatKey,
-        user_id: int,
+        wanted: ModelRequest,
     ) -> ModelRequest:
+        """`wanted` (the chat's model and options), trimmed, with the images it shows; to
+        `VISION_MODEL` when they need eyes the chat's model has not."""
         if not any(message.images for message in dialog):
-            return ModelRequest(trim_history(system, dialog, budget), chat=key, user_id=user_id)
+            return replace(wanted, messages=trim_history(system, dialog, budget))
         messages = trim_history(system, limit_images(dialog, budget), budget)
         urls: dict[str, str] = {}
         for index, message in enumerate(messages):
@@ -79,12 +78,16 @@ class PromptBuilder:
                 try:
                     urls[file_id] = await self._images.data_url(file_id)
                 except Unreadable as problem:
-                    logger.warning("chat={} image not fetched: {}", key.chat_id, problem)
+                    logger.warning("chat={} image not fetched: {}", _chat_id(wanted), problem)
                     missing += 1
             if missing:
                 shown = tuple(f for f in message.images if f in urls)
                 messages[index] = replace(without_images(message, missing), images=shown)
-        model = None
-        if urls and not has_vision(self._chat_model):
+        model = wanted.model
+        if urls and not has_vision(model or self._chat_model):
             model = self._vision_model
-        return ModelRequest(messages, model=model, chat=key, user_id=user_id, images=urls)
+        return replace(wanted, messages=messages, model=model, images=urls)
+
+
+def _chat_id(request: ModelRequest) -> int | None:
+    return request.chat.chat_id if request.chat is not None else None

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from bot.conversation.outcomes import Outcome
 from bot.dialog.messages import ChatMessage
 from bot.dialog.trimming import Budget
-from bot.domain import ChatKey, Turn
+from bot.domain import Turn
 from bot.llm.port import ModelRequest
 from bot.llm.transcription import Transcriber
 from bot.media.prompt import PromptBuilder
@@ -30,11 +30,9 @@ class MediaSupport:
         system: ChatMessage,
         dialog: Sequence[ChatMessage],
         budget: Budget,
-        *,
-        key: ChatKey,
-        user_id: int,
+        wanted: ModelRequest,
     ) -> ModelRequest:
-        return await self._prompts.request(system, dialog, budget, key=key, user_id=user_id)
+        return await self._prompts.request(system, dialog, budget, wanted)
 
     async def aclose(self) -> None:
         await self._transcriber.aclose()

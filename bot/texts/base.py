@@ -52,6 +52,48 @@ class Texts:
     unsupported_file: str
     no_text_layer: str
     unreadable_file: str
+    command_settings: str
+    command_model: str
+    command_system: str
+    command_export: str
+    help_model_template: str
+    help_group: str
+    sources_heading: str
+    reasoning_title: str
+    model_removed_template: str
+    settings_template: str
+    state_on: str
+    state_off: str
+    system_default: str
+    system_custom_template: str
+    button_model_template: str
+    button_reasoning_template: str
+    button_search_template: str
+    button_back: str
+    persona_assistant: str
+    persona_translator: str
+    persona_coder: str
+    persona_editor: str
+    models_title_template: str
+    model_set_template: str
+    model_unknown_template: str
+    models_unavailable: str
+    system_set: str
+    system_reset: str
+    system_too_long_template: str
+    setting_saved: str
+    admins_only: str
+    menu_not_yours: str
+    menu_stale: str
+    menu_gone: str
+    export_title: str
+    export_model: str
+    export_system: str
+    export_exported: str
+    export_assistant: str
+    export_user: str
+    export_empty: str
+    export_caption: str
 
     def cancelled(self, stopped: bool, dropped: int) -> str:
         """What /cancel did: the reply it stopped and the queued messages it dropped."""
@@ -82,3 +124,14 @@ class Texts:
 
     def too_many_images(self, limit: int, count: int) -> str:
         return self.too_many_images_template.format(limit=limit, count=count)
+
+    def model_removed(self, model: str) -> str:
+        return self.model_removed_template.format(model=model)
+
+    def state(self, on: bool) -> str:
+        return self.state_on if on else self.state_off
+
+    def persona(self, name: str) -> str:
+        """A ready persona's label (bot/chat_settings/personas.py)."""
+        label: str = getattr(self, f"persona_{name}")
+        return label

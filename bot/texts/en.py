@@ -104,4 +104,65 @@ EN = Texts(
     unreadable_file=(
         "I could not open this file: it looks damaged. Please check it and send it again."
     ),
+    command_settings="Settings of this chat",
+    command_model="Choose the model",
+    command_system="Set the system prompt",
+    command_export="Export the dialog as a file",
+    help_model_template=(
+        "\n\nThis chat's model: {model}. /settings shows and changes the model, the system "
+        "prompt, reasoning and web search; /export sends the dialog as a file."
+    ),
+    help_group=(
+        "\n\nIn a group I answer only when mentioned (@{username}), when you reply to my "
+        "message, or to a command for me."
+    ),
+    sources_heading="Sources",
+    reasoning_title="💭 How the model reasoned:",
+    model_removed_template=(
+        "The model {model} is no longer offered by Groq, so this chat is back to the default "
+        "model."
+    ),
+    settings_template=(
+        "Settings of this chat\n\nModel: {model}\nSystem prompt: {system}\nReasoning shown: "
+        "{reasoning}\nWeb search: {search}"
+    ),
+    state_on="on",
+    state_off="off",
+    system_default="the default",
+    system_custom_template="your own ({length} characters)",
+    button_model_template="🧠 Model: {model}",
+    button_reasoning_template="💭 Reasoning: {state}",
+    button_search_template="🔎 Web search: {state}",
+    button_back="⬅ Back",
+    persona_assistant="Assistant",
+    persona_translator="Translator",
+    persona_coder="Coder",
+    persona_editor="Editor",
+    models_title_template="Choose the model of this chat (now: {model}):",
+    model_set_template="This chat now uses {model}.",
+    model_unknown_template=(
+        "Groq offers no chat model “{model}”, so nothing changed. You can choose: {models}"
+    ),
+    models_unavailable=(
+        "I could not get the list of models from Groq right now. Please try again later."
+    ),
+    system_set="This chat's system prompt is set. It applies from the next message.",
+    system_reset="This chat's system prompt is back to the default.",
+    system_too_long_template=(
+        "This system prompt is too long: {length} characters, and the limit is {limit}. "
+        "Nothing changed."
+    ),
+    setting_saved="Saved.",
+    admins_only="Only the chat's administrators can change its settings.",
+    menu_not_yours="This menu was opened by someone else. Send /settings to open your own.",
+    menu_stale="The settings changed since this menu was shown; here they are now.",
+    menu_gone="This menu is too old. Send /settings again.",
+    export_title="Dialog export",
+    export_model="Model",
+    export_system="System prompt",
+    export_exported="Exported",
+    export_assistant="Assistant",
+    export_user="User",
+    export_empty="There is nothing to export yet: the dialog is empty.",
+    export_caption="Your dialog as a Markdown file.",
 )

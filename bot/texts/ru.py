@@ -105,4 +105,63 @@ RU = Texts(
     unreadable_file=(
         "Не удалось открыть этот файл: похоже, он повреждён. Проверьте его и пришлите ещё раз."
     ),
+    command_settings="Настройки этого чата",
+    command_model="Выбрать модель",
+    command_system="Задать системный промпт",
+    command_export="Выгрузить диалог файлом",
+    help_model_template=(
+        "\n\nМодель этого чата: {model}. /settings показывает и меняет модель, системный "
+        "промпт, рассуждения и поиск в интернете; /export присылает диалог файлом."
+    ),
+    help_group=(
+        "\n\nВ группе я отвечаю, только когда меня упоминают (@{username}), отвечают на моё "
+        "сообщение или дают команду мне."
+    ),
+    sources_heading="Источники",
+    reasoning_title="💭 Как рассуждала модель:",
+    model_removed_template=(
+        "Groq больше не предлагает модель {model}, поэтому этот чат вернулся к модели по "
+        "умолчанию."
+    ),
+    settings_template=(
+        "Настройки этого чата\n\nМодель: {model}\nСистемный промпт: {system}\nПоказ "
+        "рассуждений: {reasoning}\nПоиск в интернете: {search}"
+    ),
+    state_on="вкл",
+    state_off="выкл",
+    system_default="по умолчанию",
+    system_custom_template="свой ({length} символов)",
+    button_model_template="🧠 Модель: {model}",
+    button_reasoning_template="💭 Рассуждения: {state}",
+    button_search_template="🔎 Поиск: {state}",
+    button_back="⬅ Назад",
+    persona_assistant="Ассистент",
+    persona_translator="Переводчик",
+    persona_coder="Программист",
+    persona_editor="Редактор",
+    models_title_template="Выберите модель этого чата (сейчас: {model}):",
+    model_set_template="Теперь этот чат использует {model}.",
+    model_unknown_template=(
+        "У Groq нет чат-модели «{model}», ничего не изменено. Можно выбрать: {models}"
+    ),
+    models_unavailable="Не удалось получить список моделей от Groq. Попробуйте позже.",
+    system_set="Системный промпт этого чата задан. Он действует со следующего сообщения.",
+    system_reset="Системный промпт этого чата снова по умолчанию.",
+    system_too_long_template=(
+        "Системный промпт слишком длинный: {length} символов при пределе {limit}. Ничего не "
+        "изменено."
+    ),
+    setting_saved="Сохранено.",
+    admins_only="Менять настройки чата могут только его администраторы.",
+    menu_not_yours="Это меню открыл кто-то другой. Отправьте /settings, чтобы открыть своё.",
+    menu_stale="Настройки изменились с тех пор, как было показано это меню; вот текущие.",
+    menu_gone="Это меню устарело. Отправьте /settings ещё раз.",
+    export_title="Выгрузка диалога",
+    export_model="Модель",
+    export_system="Системный промпт",
+    export_exported="Выгружено",
+    export_assistant="Ассистент",
+    export_user="Пользователь",
+    export_empty="Выгружать пока нечего: диалог пуст.",
+    export_caption="Ваш диалог в файле Markdown.",
 )

@@ -61,8 +61,8 @@ class RunningBot:
         assert isinstance(conversations, Supervisor)
         return conversations
 
-    async def state(self, chat_id: int) -> str | None:
-        key = StorageKey(bot_id=self.bot.id, chat_id=chat_id, user_id=chat_id)
+    async def state(self, chat_id: int, thread_id: int | None = None) -> str | None:
+        key = StorageKey(bot_id=self.bot.id, chat_id=chat_id, user_id=chat_id, thread_id=thread_id)
         return await FSMContext(self.dp.storage, key).get_state()
 
     async def replies(self, chat_id: int, count: int, timeout: float = 15) -> list[str]:
@@ -74,9 +74,15 @@ class RunningBot:
 
     async def settled(self, chat_id: int, timeout: float = 10) -> None:
         """Until the chat's turns are all done (committed) and its state is idle again."""
+        await self.settled_topic(chat_id, None, timeout)
+
+    async def settled_topic(
+        self, chat_id: int, thread_id: int | None, timeout: float = 10
+    ) -> None:
+        """`settled` for one forum topic of the chat (None: the chat itself)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self.conversations.pending(ChatKey(self.bot.id, chat_id)) or (
-            await self.state(chat_id) != ConversationStates.idle.state
+        while self.conversations.pending(ChatKey(self.bot.id, chat_id, thread_id)) or (
+            await self.state(chat_id, thread_id) != ConversationStates.idle.state
         ):
             assert asyncio.get_running_loop().time() < deadline, "turns did not settle"
             await asyncio.sleep(0.02)

@@ -234,9 +234,10 @@ async def test_commands_help_unknown_and_non_text(
     location = {"latitude": 55.75, "longitude": 37.62}  # photos are read now (test_media.py)
     bot.telegram.push(bot.telegram.message_update(15, location=location))
     bot.telegram.push(bot.telegram.message_update(15, sticker=_sticker()))
+    help_ = EN.help + EN.help_model_template.format(model="llama-3.3-70b-versatile")
     assert await bot.replies(15, 5) == [
-        EN.help,
-        EN.help,
+        help_,
+        help_,
         EN.unknown_command,
         EN.non_text,
         EN.non_text,
@@ -456,7 +457,13 @@ async def test_commands_are_registered_in_english_and_russian(
 ) -> None:
     bot = await start_bot()
     registered = [params for method, params in bot.telegram.calls if method == "setMyCommands"]
-    by_language = {p.get("language_code"): p["commands"] for p in registered}
-    assert set(by_language) == {None, "ru"}
-    assert [c["command"] for c in by_language[None]] == ["start", "help", "cancel", "retry"]
-    assert by_language["ru"][2]["description"] == RU.command_cancel
+    by_menu = {(p.get("language_code"), p["scope"]["type"]): p["commands"] for p in registered}
+    scopes = {"all_private_chats", "all_group_chats"}
+    assert set(by_menu) == {(language, scope) for language in (None, "ru") for scope in scopes}
+    for (language, _), commands in by_menu.items():
+        assert [c["command"] for c in commands] == [
+            *("start", "help", "cancel", "retry", "settings", "model", "system", "export")
+        ]
+        texts = RU if language == "ru" else EN
+        assert commands[2]["description"] == texts.command_cancel
+        assert commands[7]["description"] == texts.command_export

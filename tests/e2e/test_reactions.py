@@ -22,9 +22,10 @@ async def test_waiting_messages_carry_eyes_until_their_answer_starts(
 ) -> None:
     bot = await start_bot(STORAGE_URL=storage)
     fake_groq.hold()
-    first = bot.telegram.send_text(USER, "first", chat_id=chat)
+    to_bot = "" if chat == USER else "@test_bot "  # a group's bot answers when addressed
+    first = bot.telegram.send_text(USER, f"{to_bot}first", chat_id=chat)
     await fake_groq.wait_for_held(1)
-    rest = [bot.telegram.send_text(USER, f"m{n}", chat_id=chat) for n in range(3)]
+    rest = [bot.telegram.send_text(USER, f"{to_bot}m{n}", chat_id=chat) for n in range(3)]
     waiting = [(chat, u["message"]["message_id"]) for u in rest]
     await bot.telegram.wait_until(lambda: all(bot.telegram.reactions.get(m) for m in waiting))
     assert all(bot.telegram.reactions[m] == ["👀"] for m in waiting)
@@ -34,13 +35,14 @@ async def test_waiting_messages_carry_eyes_until_their_answer_starts(
     await bot.replies(chat, 4)
     await bot.settled(chat)  # in a group the last answer may still be growing by edits
     answers = [m.text for m in bot.telegram.sent_to(chat)]
-    assert answers == [f"reply to: {t}" for t in ["first", "m0", "m1", "m2"]]
+    speaker = "" if chat == USER else "User: "  # in a group the model is told who speaks
+    assert answers == [f"reply to: {speaker}{t}" for t in ["first", "m0", "m1", "m2"]]
     assert all(bot.telegram.reactions[m] == [] for m in waiting)  # each cleared
     for message in waiting:  # set before its answer started, cleared once
         changes = [emoji for c, m, emoji in bot.telegram.reaction_log if (c, m) == message]
         assert changes == [["👀"], []]
 
-    bot.telegram.send_text(USER, "later", chat_id=chat)  # the chat is idle again: no 👀
+    bot.telegram.send_text(USER, f"{to_bot}later", chat_id=chat)  # idle again: no 👀
     await bot.replies(chat, 5)
     assert len(bot.telegram.reaction_log) == 2 * len(waiting)
 

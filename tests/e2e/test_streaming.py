@@ -112,7 +112,7 @@ async def test_a_group_streams_by_edits_at_most_once_a_second(
     fake_groq.responder = lambda messages: ANSWER
     fake_groq.chunks, fake_groq.chunk_delay = 12, 0.25
     bot = await start_bot(STREAM_INTERVAL="0.05")
-    bot.telegram.send_text(42, "in a group", chat_id=-500)
+    bot.telegram.send_text(42, "@test_bot in a group", chat_id=-500)
     await bot.telegram.wait_until(
         lambda: any(m.text == render(ANSWER).text for m in bot.telegram.sent_to(-500)),
         timeout=20,
@@ -139,7 +139,7 @@ async def test_a_flood_limit_on_edits_slows_the_preview_down_without_failing(
         description="Too Many Requests: retry after 2",
         retry_after=2,
     )
-    bot.telegram.send_text(43, "busy group", chat_id=-600)
+    bot.telegram.send_text(43, "@test_bot busy group", chat_id=-600)
     await bot.telegram.wait_until(
         lambda: any(m.text == render(ANSWER).text for m in bot.telegram.sent_to(-600)),
         timeout=20,
@@ -170,7 +170,7 @@ async def test_a_model_failure_mid_stream_in_a_group_turns_the_preview_into_the_
     fake_groq.responder = lambda messages: ANSWER
     fake_groq.chunks, fake_groq.chunk_delay = 4, 3.0  # the model stalls after the first piece
     bot = await start_bot(STREAM_INTERVAL="0.05", GROQ_REQUEST_TIMEOUT="1")
-    bot.telegram.send_text(43, "in a group", chat_id=-501)
+    bot.telegram.send_text(43, "@test_bot in a group", chat_id=-501)
     await bot.telegram.wait_until(lambda: bot.telegram.edits != [], timeout=20)
     # one message: the partial answer, then the notice in its place, nothing left half-said
     assert [m.text for m in bot.telegram.sent_to(-501)] == [EN.model_timeout]
@@ -247,7 +247,7 @@ async def test_a_long_answer_streams_in_a_group_as_one_coherent_message(
     fake_groq.responder = lambda messages: LONG
     fake_groq.chunks, fake_groq.chunk_delay = 10, 0.3
     bot = await start_bot(STREAM_INTERVAL="0.05")
-    bot.telegram.send_text(48, "tell the group", chat_id=-502)
+    bot.telegram.send_text(48, "@test_bot tell the group", chat_id=-502)
     expected = parts_of(LONG)
     await bot.telegram.wait_until(
         lambda: [m.text for m in bot.telegram.visible(-502)] == expected, timeout=20
@@ -267,7 +267,7 @@ async def test_a_model_failure_after_a_finished_part_leaves_only_the_notice(
     fake_groq.responder = lambda messages: LONG
     fake_groq.chunks, fake_groq.chunk_delay = 2, 3.0  # a first piece past one part, then a stall
     bot = await start_bot(STREAM_INTERVAL="0.05", GROQ_REQUEST_TIMEOUT="1")
-    bot.telegram.send_text(49, "in a group", chat_id=-503)
+    bot.telegram.send_text(49, "@test_bot in a group", chat_id=-503)
     await bot.telegram.wait_until(
         lambda: EN.model_timeout in [m.text for m in bot.telegram.visible(-503)], timeout=20
     )
@@ -285,7 +285,7 @@ async def test_a_failure_notice_refused_as_an_edit_still_replaces_the_preview(
     bot.telegram.fail_next(  # a flood wait longer than the bot waits for
         "editMessageText", error_code=429, description="Too Many Requests", retry_after=600
     )
-    bot.telegram.send_text(50, "in a group", chat_id=-504)
+    bot.telegram.send_text(50, "@test_bot in a group", chat_id=-504)
     await bot.telegram.wait_until(
         lambda: EN.model_timeout in [m.text for m in bot.telegram.visible(-504)], timeout=20
     )
@@ -299,7 +299,7 @@ async def test_a_failure_after_the_preview_was_deleted_still_sends_the_notice(
     fake_groq.responder = lambda messages: ANSWER
     fake_groq.chunks, fake_groq.chunk_delay = 4, 3.0
     bot = await start_bot(STREAM_INTERVAL="0.05", GROQ_REQUEST_TIMEOUT="1")
-    bot.telegram.send_text(51, "in a group", chat_id=-505)
+    bot.telegram.send_text(51, "@test_bot in a group", chat_id=-505)
     await bot.telegram.wait_until(lambda: bot.telegram.sent_to(-505) != [])
     bot.telegram.delete_message(-505, bot.telegram.sent_to(-505)[0].message_id)
     await bot.telegram.wait_until(
@@ -318,7 +318,7 @@ async def test_a_final_edit_refused_still_leaves_one_answer_in_a_group(
     bot.telegram.fail_next(
         "editMessageText", error_code=429, description="Too Many Requests", retry_after=600
     )
-    bot.telegram.send_text(52, "in a group", chat_id=-506)
+    bot.telegram.send_text(52, "@test_bot in a group", chat_id=-506)
     await bot.telegram.wait_until(
         lambda: render(ANSWER).text in [m.text for m in bot.telegram.visible(-506)], timeout=20
     )

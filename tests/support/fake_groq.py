@@ -56,6 +56,20 @@ def images_of(messages: Messages) -> list[str]:
     ]
 
 
+# What GET /openai/v1/models lists: chat models, and the speech and safety ones to filter out.
+MODELS = [
+    "llama-3.3-70b-versatile",
+    "llama-3.1-8b-instant",
+    "openai/gpt-oss-20b",
+    "qwen/qwen3-32b",
+    "groq/compound-mini",
+    "whisper-large-v3",
+    "playai-tts",
+    "meta-llama/llama-guard-4-12b",
+]
+REASONING = ("openai/gpt-oss-", "qwen/qwen3-")
+
+
 def echo_last_user(messages: Messages) -> str:
     users = [text_of(m["content"]) for m in messages if m.get("role") == "user"]
     return f"reply to: {users[-1] if users else ''}"
@@ -98,6 +112,12 @@ class FakeGroq(LocalServer):
         self.transcriptions: list[Transcription] = []
         self.transcriber: Callable[[bytes], str] = lambda audio: audio.decode(errors="ignore")
         self.transcription_faults: list[FaultKind] = []
+        self.models = list(MODELS)
+        self.model_lists = 0  # GET /models served
+        # a reasoning model's thinking: parsed into `reasoning`, hidden, or raw in <think>
+        self.thinking: Callable[[Messages], str] = lambda messages: "step one, step two"
+        # what a compound model's web search found: {"title", "url"} each
+        self.search_results: list[dict[str, str]] = []
 
     @property
     def base_url(self) -> str:
@@ -106,6 +126,42 @@ class FakeGroq(LocalServer):
     def routes(self, app: web.Application) -> None:
         app.router.add_post("/openai/v1/chat/completions", self._completions)
         app.router.add_post("/openai/v1/audio/transcriptions", self._transcriptions)
+        app.router.add_get("/openai/v1/models", self._models)
+
+    async def _models(self, request: web.Request) -> web.Response:
+        if request.headers.get("Authorization") != f"Bearer {self.api_key}":
+            return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
+        self.model_lists += 1
+        data = [
+            {"id": m, "object": "model", "created": 0, "owned_by": "x", "active": True}
+            for m in self.models
+        ]
+        return web.json_response({"object": "list", "data": data})
+
+    def _extras(self, body: dict[str, Any], content: str) -> tuple[str, dict[str, Any]]:
+        """The content and the message fields a reasoning or compound model adds."""
+        model = str(body.get("model", ""))
+        extra: dict[str, Any] = {}
+        if model.startswith(REASONING):
+            thinking = self.thinking(body.get("messages", []))
+            match body.get("reasoning_format"):
+                case "parsed":
+                    extra["reasoning"] = thinking
+                case "hidden":
+                    pass
+                case _:  # raw, the default: the thinking inside the content
+                    content = f"<think>{thinking}</think>{content}"
+        if model.startswith("groq/compound"):
+            results = [{**r, "content": "", "score": 1.0} for r in self.search_results]
+            extra["executed_tools"] = [
+                {
+                    "index": 0,
+                    "type": "search",
+                    "arguments": "{}",
+                    "search_results": {"results": results},
+                }
+            ]
+        return content, extra
 
     async def _on_close(self) -> None:
         self._open.set()
@@ -237,6 +293,7 @@ class FakeGroq(LocalServer):
         return _error(400, "'messages' must be a non-empty list", "invalid_request_error", None)
 
     def _completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
+        content, extra = self._extras(body, content)
         return {
             "id": f"chatcmpl-{next(self._ids)}",
             "object": "chat.completion",
@@ -245,7 +302,7 @@ class FakeGroq(LocalServer):
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": content},
+                    "message": {"role": "assistant", "content": content, **extra},
                     "finish_reason": "stop",
                     "logprobs": None,
                 }
@@ -259,13 +316,23 @@ class FakeGroq(LocalServer):
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
         chunk_id = f"chatcmpl-{next(self._ids)}"
+        content, extra = self._extras(body, content)
         size = max(1, -(-len(content) // self.chunks))
         pieces = [content[i : i + size] for i in range(0, len(content), size)] or [""]
         try:
             for index, piece in enumerate(pieces):
                 delta: dict[str, Any] = {"content": piece}
-                if index == 0:
-                    delta["role"] = "assistant"
+                if index == 0:  # reasoning and tools come before the answer, as Groq's do
+                    delta |= {"role": "assistant", "content": ""} | extra
+                    chunk0 = {
+                        "id": chunk_id,
+                        "object": "chat.completion.chunk",
+                        "created": int(time.time()),
+                        "model": body.get("model", "fake"),
+                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
+                    }
+                    await response.write(f"data: {json.dumps(chunk0)}\n\n".encode())
+                    delta = {"content": piece}
                 chunk = {
                     "id": chunk_id,
                     "object": "chat.completion.chunk",

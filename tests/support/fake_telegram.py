@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ JSON_FIELDS = {
     "allowed_updates",
     "commands",
     "reaction",
+    "scope",
 }
 
 
@@ -45,6 +47,15 @@ class SentMessage:
     entities: list[dict[str, Any]] | None = None
     params: dict[str, Any] = field(default_factory=dict)
     at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class Document:
+    chat_id: int
+    filename: str
+    content: str
+    caption: str
+    params: dict[str, Any]
 
 
 @dataclass
@@ -103,6 +114,17 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def _mentions(text: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "type": "mention",
+            "offset": _utf16_len(text[: m.start()]),
+            "length": _utf16_len(m.group()),
+        }
+        for m in re.finditer(r"(?<![\w/])@\w+", text)
+    ]
+
+
 class FakeTelegram(LocalServer):
     """Records every call; tests push updates in and read what the bot sent out."""
 
@@ -133,6 +155,11 @@ class FakeTelegram(LocalServer):
         self.downloads: list[str] = []  # file paths downloaded, in order
         self.broken_downloads: set[str] = set()  # file paths whose download answers 500
         self._file_ids = itertools.count(1)
+        # groups, topics, settings menus and files
+        self.admins: set[tuple[int, int]] = set()  # (chat id, user id) of chat administrators
+        self.callback_answers: list[dict[str, Any]] = []
+        self.documents: list[Document] = []
+        self._callback_ids = itertools.count(1)
 
     @property
     def url(self) -> str:
@@ -179,11 +206,14 @@ class FakeTelegram(LocalServer):
         self._incoming.add((chat, message["message_id"]))
         if text is not None:
             message["text"] = text
+            entities = _mentions(text)  # Telegram marks every @username in a text
             if text.startswith("/"):
                 command = text.split()[0]
-                message["entities"] = [
-                    {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
-                ]
+                entities.insert(
+                    0, {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
+                )
+            if entities:
+                message["entities"] = entities
         return {"update_id": next(self._update_ids), "message": message}
 
     def add_file(self, content: bytes, path: str, *, size: int | None = None) -> StoredFile:
@@ -199,6 +229,57 @@ class FakeTelegram(LocalServer):
         """A message carrying `media` under `kind` (voice, photo, document, ...)."""
         extra = {kind: media, **({"caption": caption} if caption is not None else {})}
         update = self.message_update(user_id, None, **extra, **kwargs)
+        self.push(update)
+        return update
+
+    def group_update(
+        self,
+        user_id: int,
+        text: str,
+        *,
+        chat_id: int,
+        thread_id: int | None = None,
+        reply_to: dict[str, Any] | None = None,
+        **kwargs: Any,
+    ) -> dict[str, Any]:
+        """A message in a supergroup; with `thread_id`, in that forum topic; `reply_to` is the
+        message it replies to (`sent_json` of the bot's, or another update's message)."""
+        update = self.message_update(user_id, text, chat_id=chat_id, **kwargs)
+        message = update["message"]
+        message["chat"] = {"id": chat_id, "type": "supergroup", "title": "Group"}
+        if thread_id is not None:
+            message["chat"]["is_forum"] = True
+            message |= {"message_thread_id": thread_id, "is_topic_message": True}
+        if reply_to is not None:
+            message["reply_to_message"] = reply_to
+        return update
+
+    def sent_json(self, sent: SentMessage) -> dict[str, Any]:
+        """A message the bot sent, as Telegram shows it inside a reply or a callback."""
+        message = _message_json(sent.chat_id, sent.message_id, sent.text)
+        if sent.reply_markup is not None:
+            message["reply_markup"] = sent.reply_markup
+        return message
+
+    def press(
+        self, user_id: int, sent: SentMessage, data: str, *, language_code: str = "en"
+    ) -> dict[str, Any]:
+        """The user pressed an inline button of message `sent`."""
+        update = {
+            "update_id": next(self._update_ids),
+            "callback_query": {
+                "id": str(next(self._callback_ids)),
+                "from": {
+                    "id": user_id,
+                    "is_bot": False,
+                    "first_name": "User",
+                    "language_code": language_code,
+                },
+                "chat_instance": "ci",
+                "message": self.sent_json(sent),
+                "data": data,
+            },
+        }
         self.push(update)
         return update
 
@@ -308,6 +389,9 @@ class FakeTelegram(LocalServer):
         form = await request.post()
         params: dict[str, Any] = {}
         for key, value in form.items():
+            if isinstance(value, web.FileField):  # an upload (sendDocument)
+                params[key] = {"filename": value.filename, "content": value.file.read()}
+                continue
             if not isinstance(value, str):
                 continue
             params[key] = json.loads(value) if key in JSON_FIELDS else value
@@ -438,15 +522,48 @@ class FakeTelegram(LocalServer):
         message = next((m for m in self.visible(chat_id) if m.message_id == message_id), None)
         if message is None:
             return _error(400, "Bad Request: message to edit not found")
-        if message.text == text and message.entities == params.get("entities"):
+        markup = params.get("reply_markup", message.reply_markup)
+        if (message.text, message.entities, message.reply_markup) == (
+            text,
+            params.get("entities"),
+            markup,
+        ):
             return _error(400, "Bad Request: message is not modified")
         message.text = text
         message.entities = params.get("entities")
+        message.reply_markup = markup
         self.edits.append(
             Edit(chat_id, message_id, text, params.get("entities"), time.monotonic())
         )
         self.events.append(Event("editMessageText", chat_id, message_id, text))
         return _message_json(chat_id, message_id, text)
+
+    async def _api_getChatMember(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        chat_id, user_id = int(params["chat_id"]), int(params["user_id"])
+        user = {"id": user_id, "is_bot": False, "first_name": "User"}
+        if (chat_id, user_id) in self.admins:
+            return {"status": "creator", "user": user, "is_anonymous": False}
+        return {"status": "member", "user": user}
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        self.callback_answers.append(params)
+        return True
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:  # noqa: N802
+        upload = params["document"]
+        if isinstance(upload, str) and upload.startswith("attach://"):  # aiogram's way
+            upload = params[upload.removeprefix("attach://")]
+        chat_id = int(params["chat_id"])
+        self.documents.append(
+            Document(
+                chat_id,
+                str(upload["filename"]),
+                upload["content"].decode(),
+                str(params.get("caption", "")),
+                params,
+            )
+        )
+        return _message_json(chat_id, next(self._outgoing_ids), "")
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:  # noqa: N802
         text = str(params.get("text", ""))

@@ -134,10 +134,36 @@ async def test_redis_keys_are_versioned_json_with_a_ttl(redis_url: str) -> None:
     name = "t:v2:1:dialog:100"  # prefix, key layout, bot id, kind, chat
     assert 3500 < await redis.ttl(name) <= 3600
     raw = await redis.lrange(name, 0, -1)
-    assert json.loads(raw[0]) == {"v": 1, "role": "user", "content": "q1"}
+    assert json.loads(raw[0]) == {
+        "v": 2,
+        "role": "user",
+        "content": "q1",
+        "speaker": "",
+        "at": 0.0,
+    }
     assert await redis.llen("t:v2:1:dialog:100:7") == 2  # the topic's own list
     await redis.rpush(name, json.dumps({"v": 99, "role": "user", "content": "?"}))
     assert await store.load(KEY) == pair(1)  # an unknown schema is skipped, not misread
+    await backend.aclose()
+
+
+async def test_messages_keep_their_speaker_and_time(store: DialogStore) -> None:
+    said = [ChatMessage.user("q", speaker="Ann", at=1.5), ChatMessage.assistant("a", at=2.5)]
+    await store.append(KEY, said)
+    loaded = await store.load(KEY)
+    assert [(m.role, m.content, m.speaker, m.at) for m in loaded] == [
+        (m.role, m.content, m.speaker, m.at) for m in said
+    ]
+
+
+async def test_messages_of_schema_1_are_still_read(redis_url: str) -> None:
+    backend = backend_for(redis_url)
+    name = backend.keys.dialog(KEY)  # type: ignore[attr-defined]
+    await backend.redis.rpush(  # type: ignore[attr-defined]
+        name, json.dumps({"v": 1, "role": "user", "content": "old"})
+    )
+    assert await backend.dialogs.load(KEY) == [ChatMessage.user("old")]
+    await backend.dialogs.clear(KEY)
     await backend.aclose()
 
 
@@ -159,7 +185,7 @@ async def test_images_are_kept_as_references(store: DialogStore) -> None:
     assert loaded[0].images == ("file-1", "file-2")
 
 
-async def test_redis_writes_images_as_v2_and_reads_both(redis_url: str) -> None:
+async def test_redis_writes_v2_with_images_only_when_shown_and_reads_v1(redis_url: str) -> None:
     backend = RedisBackend.from_url(
         redis_url, StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     )
@@ -167,11 +193,25 @@ async def test_redis_writes_images_as_v2_and_reads_both(redis_url: str) -> None:
     await store.append(KEY, [ChatMessage.user("look", ("f1",)), ChatMessage.assistant("ok")])
     name = "t:v2:1:dialog:100"
     raw = await redis.lrange(name, 0, -1)
-    assert json.loads(raw[0]) == {"v": 2, "role": "user", "content": "look", "images": ["f1"]}
-    assert json.loads(raw[1]) == {"v": 1, "role": "assistant", "content": "ok"}  # old readers
+    meta = {"speaker": "", "at": 0.0}
+    assert json.loads(raw[0]) == {
+        "v": 2,
+        "role": "user",
+        "content": "look",
+        **meta,
+        "images": ["f1"],
+    }
+    assert json.loads(raw[1]) == {
+        "v": 2,
+        "role": "assistant",
+        "content": "ok",
+        **meta,
+    }  # no images
+    await redis.rpush(name, json.dumps({"v": 1, "role": "user", "content": "v1"}))  # still read
     assert await store.load(KEY) == [
         ChatMessage.user("look", ("f1",)),
         ChatMessage.assistant("ok"),
+        ChatMessage.user("v1"),
     ]
     await store.clear(KEY)
     await backend.aclose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 import pytest
 
@@ -19,6 +20,7 @@ def test_a_forum_topic_is_a_chat_key_of_its_own() -> None:
 
 def test_a_turn_survives_its_encoding() -> None:
     turn = Turn(1, 2, 3, "привет", "ru", private=False, thread_id=9, acknowledged=True)
+    turn = replace(turn, speaker="Анна", sent_at=1_700_000_000.0)
     assert json.loads(turn.encode())["v"] == 3
     assert Turn.decode(turn.encode()) == turn
 
@@ -27,6 +29,13 @@ def test_a_turn_written_by_the_release_before_is_read() -> None:
     old = {"chat_id": 1, "user_id": 2, "message_id": 3, "text": "hi", "language_code": None}
     old |= {"private": True, "retry": False}
     assert Turn.decode(json.dumps(old)) == Turn(1, 2, 3, "hi")
+
+
+def test_a_turn_of_schema_2_is_read_without_a_speaker() -> None:
+    v2 = {"v": 2, "chat_id": 1, "user_id": 2, "message_id": 3, "text": "hi"}
+    v2 |= {"private": False, "thread_id": 9, "acknowledged": True}
+    turn = Turn.decode(json.dumps(v2))
+    assert (turn.thread_id, turn.speaker, turn.sent_at) == (9, "", 0.0)
 
 
 def test_a_turn_from_a_newer_release_is_refused_not_misread() -> None:

@@ -17,7 +17,7 @@ PROMPT = ModelRequest([ChatMessage.system("s"), ChatMessage.user("hi")])
 @pytest.fixture
 async def model(fake_groq: FakeGroq) -> AsyncIterator[GroqChatModel]:
     client = AsyncGroq(
-        api_key=fake_groq.api_key, base_url=fake_groq.base_url, timeout=0.3, max_retries=0
+        api_key=fake_groq.api_key, base_url=fake_groq.base_url, timeout=2, max_retries=0
     )
     model = GroqChatModel(client, "test-model")
     yield model

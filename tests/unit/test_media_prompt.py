@@ -10,6 +10,7 @@ from bot.dialog.messages import ChatMessage
 from bot.dialog.tokens import IMAGE_TOKENS, message_tokens
 from bot.dialog.trimming import Budget, trim_history
 from bot.domain import ChatKey
+from bot.llm.port import ModelRequest
 from bot.media.files import Unreadable
 from bot.media.images import ImageCache, Images, encode
 from bot.media.prompt import PLACEHOLDER, PromptBuilder, limit_images
@@ -82,7 +83,7 @@ async def test_a_text_dialog_is_trimmed_as_before_with_no_model_override() -> No
         FakeImages(), chat_model="llama-3.3-70b-versatile", vision_model=VISION
     )
     dialog = [ChatMessage.user("hi")]
-    request = await builder.request(SYSTEM, dialog, BIG, key=KEY, user_id=7)
+    request = await builder.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=7))
     assert list(request.messages) == [SYSTEM, *dialog]
     assert (request.model, dict(request.images), request.user_id) == (None, {}, 7)
 
@@ -91,20 +92,24 @@ async def test_images_go_to_the_vision_model_unless_the_chat_model_sees() -> Non
     dialog = photo_turns(2)
     images = FakeImages()
     blind = PromptBuilder(images, chat_model="llama-3.3-70b-versatile", vision_model=VISION)
-    request = await blind.request(SYSTEM, dialog, BIG, key=KEY, user_id=1)
+    request = await blind.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=1))
     assert request.model == VISION
     assert set(request.images) == {"p0.0", "p1.0"}
     seeing = PromptBuilder(
         images, chat_model="meta-llama/llama-4-maverick-17b-128e-instruct", vision_model=VISION
     )
-    assert (await seeing.request(SYSTEM, dialog, BIG, key=KEY, user_id=1)).model is None
+    assert (
+        await seeing.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=1))
+    ).model is None
 
 
 async def test_images_past_the_allowance_are_not_fetched_and_lost_ones_are_placeholders() -> None:
     images = FakeImages(gone=frozenset({"p2.0"}))
     builder = PromptBuilder(images, chat_model="m", vision_model=VISION)
     budget = Budget(2 * IMAGE_TOKENS + 200, 100)  # one image message besides the question
-    request = await builder.request(SYSTEM, photo_turns(3), budget, key=KEY, user_id=1)
+    request = await builder.request(
+        SYSTEM, photo_turns(3), budget, ModelRequest((), chat=KEY, user_id=1)
+    )
     assert images.fetched == []  # p0, p1 trimmed; p2 is gone
     assert PLACEHOLDER in request.messages[1].content
     assert request.model is None and not request.images  # nothing left to see

@@ -16,6 +16,7 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Accepted, Interrupted
+from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
@@ -94,8 +95,12 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
         store=backend.dialogs,
         sender=sender,
         reactions=reactions,
-        system_prompt=ChatMessage.system("be nice"),
-        budget=Budget(max_tokens=1000, max_messages=10),
+        prompts=Prompts(
+            store=backend.dialogs,
+            sender=sender,
+            system_prompt=ChatMessage.system("be nice"),
+            budget=Budget(max_tokens=1000, max_messages=10),
+        ),
         stream=False,
     )
     pool = ActorPool(runner=runner, fsm_storage=backend.fsm_storage, inbox_size=5)

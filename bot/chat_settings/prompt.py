@@ -1,0 +1,60 @@
+"""What a chat's settings make of one turn: its system prompt, model and options."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from loguru import logger
+
+from bot.chat_settings.model import ChatSettingsStore
+from bot.dialog.messages import ChatMessage, Role
+from bot.domain import ChatKey
+from bot.llm.catalog import ModelCatalog
+
+
+@dataclass(frozen=True, slots=True)
+class TurnSettings:
+    """Read once per turn (one FSM data read), handed to the model call via ModelRequest."""
+
+    system: ChatMessage
+    model: str | None = None  # None: the bot's default (GROQ_MODEL)
+    reasoning: bool = False
+    search: bool = False
+    removed_model: str = ""  # the chat's model Groq no longer offers: fallen back, tell once
+
+
+class ChatPreferences:
+    """The settings store, the model catalog and the bot's defaults, for the turn runner."""
+
+    def __init__(
+        self, store: ChatSettingsStore, catalog: ModelCatalog, default_system: ChatMessage
+    ) -> None:
+        self._store = store
+        self._catalog = catalog
+        self._default_system = default_system
+
+    async def for_turn(self, key: ChatKey) -> TurnSettings:
+        """The chat's choices; a model Groq retired is forgotten here, so it is told once."""
+        settings = await self._store.load(key)
+        removed = ""
+        if settings.model and await self._catalog.offers(settings.model) is False:
+            removed, settings = settings.model, settings.changed(model="")
+            await self._store.save(key, settings)
+            logger.info("chat={} model {} is gone; back to the default", key.chat_id, removed)
+        system = ChatMessage.system(settings.system) if settings.system else self._default_system
+        return TurnSettings(
+            system=system,
+            model=settings.model or None,
+            reasoning=settings.reasoning,
+            search=settings.search,
+            removed_model=removed,
+        )
+
+
+def with_speakers(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """A group's dialog as the model reads it: each user message says who wrote it."""
+    return [
+        replace(m, content=f"{m.speaker}: {m.content}") if m.role is Role.USER and m.speaker else m
+        for m in messages
+    ]

@@ -1,0 +1,148 @@
+"""What a turn asks the model: the chat's settings, its history and the question, and the
+request built from them, trimmed to the budget (docs/architecture.md, "The path of a message").
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, replace
+from typing import Protocol
+
+from loguru import logger
+
+from bot.chat_settings.prompt import ChatPreferences, TurnSettings, with_speakers
+from bot.conversation.outcomes import Ending, Outcome
+from bot.delivery.sender import ReplySender
+from bot.dialog.messages import ChatMessage, Role
+from bot.dialog.store import DialogStore
+from bot.dialog.trimming import Budget, min_tokens_for, trim_history
+from bot.domain import ChatKey, Turn
+from bot.llm.errors import ModelError, ModelErrorKind
+from bot.llm.port import ModelRequest
+
+
+class MediaTurns(Protocol):
+    """Voice, photos and files (bot/media/): what the runner asks of them."""
+
+    async def question(self, turn: Turn) -> ChatMessage | Outcome:
+        """The turn's question read from its media, or how it ended instead."""
+        ...
+
+    async def request(
+        self,
+        system: ChatMessage,
+        dialog: Sequence[ChatMessage],
+        budget: Budget,
+        wanted: ModelRequest,
+    ) -> ModelRequest:
+        """`wanted`, trimmed, with the images it shows and a model that can see them."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Prompt:
+    question: ChatMessage
+    history: list[ChatMessage]
+    replaced: int  # messages the commit replaces (/retry: the last pair)
+    settings: TurnSettings  # the chat's choices, read once for the turn
+
+    @property
+    def dialog(self) -> list[ChatMessage]:
+        return [*self.history, self.question]
+
+
+class Prompts:
+    """The load step of a turn, and every model request it makes."""
+
+    def __init__(
+        self,
+        *,
+        store: DialogStore,
+        sender: ReplySender,
+        system_prompt: ChatMessage,
+        budget: Budget,
+        media: MediaTurns | None = None,
+        preferences: ChatPreferences | None = None,  # None: every chat has the defaults
+    ) -> None:
+        self._store = store
+        self._sender = sender
+        self._system = system_prompt
+        self._budget = budget
+        self._media = media
+        self._preferences = preferences
+
+    async def load(self, turn: Turn, key: ChatKey) -> Prompt | Outcome:
+        """The chat's settings, the committed history and the question; /retry takes back the
+        last pair."""
+        settings = await self._settings(turn, key)
+        history = await self._store.load(key)
+        if not turn.retry:
+            question = await self._question(turn)
+            if isinstance(question, Outcome):
+                return question
+            return Prompt(question, history, 0, settings)
+        if len(history) < 2 or history[-1].role is not Role.ASSISTANT:
+            return Outcome(Ending.NOTHING_TO_RETRY)
+        return Prompt(history[-2], history[:-2], 2, settings)
+
+    async def _settings(self, turn: Turn, key: ChatKey) -> TurnSettings:
+        """One read of the chat's settings; a model Groq retired is told about, once."""
+        if self._preferences is None:
+            return TurnSettings(self._system)
+        settings = await self._preferences.for_turn(key)
+        if settings.removed_model:
+            notice = turn.texts.model_removed(settings.removed_model)
+            await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
+        return settings
+
+    async def _question(self, turn: Turn) -> ChatMessage | Outcome:
+        """The user's message as the history keeps it: who said it, when, and what."""
+        read: ChatMessage | Outcome = ChatMessage.user(turn.text)
+        if turn.media and self._media is not None:
+            read = await self._media.question(turn)
+        if isinstance(read, Outcome):
+            return read
+        return replace(read, speaker=turn.speaker, at=turn.sent_at or time.time())
+
+    async def ask(
+        self,
+        turn: Turn,
+        key: ChatKey,
+        prompt: Prompt,
+        ask: Callable[[ModelRequest], Awaitable[str]],
+    ) -> str:
+        """One model call; a context-too-long refusal is retried once with half the budget."""
+        settings = prompt.settings
+        system = settings.system
+        dialog = prompt.dialog if turn.private else with_speakers(prompt.dialog)
+
+        async def request(budget: Budget) -> ModelRequest:
+            wanted = ModelRequest(
+                (),
+                model=settings.model,
+                chat=key,
+                user_id=turn.user_id,
+                reasoning=settings.reasoning,
+                search=settings.search,
+            )
+            if self._media is not None:
+                return await self._media.request(system, dialog, budget, wanted)
+            return replace(wanted, messages=trim_history(system, dialog, budget))
+
+        try:
+            return await ask(await request(self._budget))
+        except ModelError as error:
+            if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
+                raise
+        smaller = Budget(
+            max(self._budget.max_tokens // 2, min_tokens_for(system)),
+            self._budget.max_messages,
+        )
+        logger.warning(
+            "chat={} context too long at {} tokens; retrying with {}",
+            turn.chat_id,
+            self._budget.max_tokens,
+            smaller.max_tokens,
+        )
+        return await ask(await request(smaller))
