@@ -8,9 +8,10 @@ default:
 run *args:
     uv run --locked python -m bot {{args}}
 
-# run the whole test suite (offline: fake Telegram and Groq servers on 127.0.0.1)
+# run the whole test suite (offline: fake Telegram and Groq servers on 127.0.0.1), in three
+# processes: most tests wait on their fake servers, so three share two cores well
 test *args:
-    uv run --locked pytest {{args}}
+    uv run --locked pytest -n 3 {{args}}
 
 # ruff check, ruff format --check, mypy --strict and hadolint on the Dockerfile
 lint:
