@@ -1,4 +1,4 @@
-"""The runner's media port (`MediaTurns` in bot/conversation/runner.py), in one object."""
+"""The media port of a turn's prompt (`MediaTurns`, bot/conversation/prompting.py) in one."""
 
 from __future__ import annotations
 
