@@ -6,9 +6,10 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 from aiogram.fsm.context import FSMContext
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import BaseStorage
 
 from bot.domain import ChatKey
+from states.context import chat_context
 
 SYSTEM_PROMPT_LIMIT = 2000  # characters: a role, not a document; it is sent with every turn
 DATA_FIELD = "chat_settings"  # the FSM data's field; other fields belong to others
@@ -34,15 +35,6 @@ class ChatSettings:
 
     def changed(self, **changes: Any) -> ChatSettings:
         return replace(self, **changes, revision=self.revision + 1)
-
-
-def chat_context(storage: BaseStorage, key: ChatKey) -> FSMContext:
-    """The chat's FSM context as aiogram's CHAT_TOPIC strategy keys it (the same as
-    bot/conversation/actor.py `conversation_state`, which this package cannot import)."""
-    storage_key = StorageKey(
-        bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id, thread_id=key.thread_id
-    )
-    return FSMContext(storage, storage_key)
 
 
 async def read(state: FSMContext) -> ChatSettings:

@@ -11,15 +11,15 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from aiogram.fsm.context import FSMContext
 from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage, StorageKey
+from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.runner import TurnRunner
 from bot.conversation.stop import StopSignal
 from bot.domain import ChatKey, Turn
 from states import ConversationStates
+from states.context import chat_context
 
 
 class TurnFeed(ABC):
@@ -35,14 +35,6 @@ class TurnFeed(ABC):
     @abstractmethod
     async def finished(self, key: ChatKey, turn: Turn) -> None:
         """The turn is over: answered, failed with a notice, or cancelled by a reset."""
-
-
-def conversation_state(storage: BaseStorage, key: ChatKey) -> FSMContext:
-    """The chat's FSM context under aiogram's CHAT_TOPIC strategy, as handlers see it too."""
-    storage_key = StorageKey(
-        bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id, thread_id=key.thread_id
-    )
-    return FSMContext(storage, storage_key)
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,7 +64,7 @@ class ChatActor:
         self._key = key
         self._runner = runner
         self._feed = feed
-        self._fsm = conversation_state(fsm_storage, key)
+        self._fsm = chat_context(fsm_storage, key)
         self._inbox: asyncio.Queue[_Queued] = asyncio.Queue()
         self._inbox_size = inbox_size
         self._last_offered = 0

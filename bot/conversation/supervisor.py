@@ -12,13 +12,13 @@ import asyncio
 from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
-from bot.conversation.actor import conversation_state
 from bot.conversation.placement import Accepted, Action, Interrupted, Placement
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.dialog.store import DialogStore
 from bot.domain import ChatKey, Turn
 from states import ConversationStates
+from states.context import chat_context
 
 
 class Supervisor:
@@ -72,7 +72,7 @@ class Supervisor:
         outcome = await self._interrupt(Action.RESET, key)
         # Only now: the old turn, wherever it ran, can no longer commit into the new dialog.
         await self._dialogs.clear(key)
-        await conversation_state(self._fsm_storage, key).set_state(ConversationStates.idle)
+        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
         logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, outcome.dropped)
         return outcome.dropped
 
