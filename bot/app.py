@@ -15,6 +15,7 @@ from groq import AsyncGroq
 from loguru import logger
 from redis.exceptions import RedisError
 
+from bot.capacity.wiring import CapacityKit, build_capacity, json_dumps, json_loads
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
 from bot.conversation.runner import TurnRunner
@@ -45,7 +46,9 @@ def build_bot(settings: Settings) -> Bot:
         if settings.telegram_api_url is not None
         else PRODUCTION
     )
-    session = AiohttpSession(api=api, timeout=settings.bot_request_timeout)
+    session = AiohttpSession(
+        api=api, timeout=settings.bot_request_timeout, json_loads=json_loads, json_dumps=json_dumps
+    )
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
@@ -57,6 +60,7 @@ async def register_commands(bot: Bot) -> None:
             BotCommand(command="help", description=texts.command_help),
             BotCommand(command="cancel", description=texts.command_cancel),
             BotCommand(command="retry", description=texts.command_retry),
+            BotCommand(command="usage", description=texts.command_usage),
         ]
         await bot.set_my_commands(commands, language_code=None if code == "en" else code)
 
@@ -89,21 +93,23 @@ def build_supervisor(
     settings: Settings,
     sender: ReplySender,
     reactions: Reactions,
-    model: ChatModel,
     backend: Backend,
+    kit: CapacityKit,
 ) -> Supervisor:
     runner = TurnRunner(
-        model=model,
+        model=kit.model,
         store=backend.dialogs,
         sender=sender,
         reactions=reactions,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
         stream=settings.stream_replies,
+        on_ended=kit.meter,
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
+    kit.metrics.count_live(lambda: len(pool))
     placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
     return Supervisor(
         placement,
@@ -131,7 +137,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     backend = build_backend(settings, bot.id)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
-    conversations = build_supervisor(settings, sender, reactions, model, backend)
+    kit = build_capacity(settings, backend, model, bot)
+    conversations = build_supervisor(settings, sender, reactions, backend, kit)
     dp = Dispatcher(
         storage=backend.fsm_storage,
         fsm_strategy=FSMStrategy.CHAT_TOPIC,
@@ -140,6 +147,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         backend=backend,
         reactions=reactions,
         notices=notices,
+        usage=kit.usage,
+        metrics=kit.metrics,
     )
     add_middlewares(dp, settings, backend, notices)
     dp.include_routers(*get_routers())
@@ -149,6 +158,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
         await conversations.start()
+        if kit.server is not None:
+            await kit.server.start()
         logger.info(
             "starting: model={} storage={} inbox={} history<= {} tokens / {} msgs",
             settings.groq_model,
@@ -161,7 +172,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     async def on_shutdown() -> None:
         await conversations.shutdown(settings.shutdown_timeout)
         await notices.aclose()
-        await model.aclose()
+        if kit.server is not None:
+            await kit.server.aclose()
+        await kit.model.aclose()
         await backend.aclose()
         logger.info("stopped")
 

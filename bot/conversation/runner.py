@@ -7,6 +7,7 @@ decided in bot/conversation/outcomes.py, not here.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Protocol
@@ -58,6 +59,11 @@ class _Progress:
 
     text: str = ""
     stopped: bool = False
+    served_by: str = ""  # FALLBACK_MODEL, when it answered: the answer says so
+
+
+# Told of every turn's ending and how long the turn took (bot/capacity/meter.py).
+TurnEnded = Callable[[Turn, Outcome, float], Awaitable[None]]
 
 
 class TurnRunner:
@@ -71,7 +77,9 @@ class TurnRunner:
         system_prompt: ChatMessage,
         budget: Budget,
         stream: bool,
+        on_ended: TurnEnded | None = None,
     ) -> None:
+        self._on_ended = on_ended
         self._stream = stream
         self._model = model
         self._store = store
@@ -85,6 +93,7 @@ class TurnRunner:
     ) -> Outcome:
         """Never raises but for cancellation: every ending is logged and told as it should."""
         preview: Preview | None = None
+        started = time.monotonic()
         try:
             prompt = await self._load(turn, context.key)
             if isinstance(prompt, Outcome):
@@ -103,6 +112,8 @@ class TurnRunner:
         except Exception as error:
             outcome = Outcome(Ending.CRASHED, detail=type(error).__name__, error=error)
         log_outcome(turn, outcome)
+        if self._on_ended is not None:
+            await self._on_ended(turn, outcome, time.monotonic() - started)
         notice = notice_for(turn, outcome)
         if notice is not None:
             await self._sender.notify(
@@ -143,13 +154,16 @@ class TurnRunner:
         async def streamed(request: ModelRequest) -> str:
             assert preview is not None
             async for delta in self._model.stream(request):
+                progress.served_by = delta.served_by or progress.served_by
                 if delta.text:
                     progress.text += delta.text
                     await preview.update(progress.text)
             return progress.text
 
         async def completed(request: ModelRequest) -> str:
-            return (await self._model.complete(request)).text
+            reply = await self._model.complete(request)
+            progress.served_by = reply.served_by
+            return reply.text
 
         async def whole() -> None:
             ask = completed if preview is None else streamed
@@ -178,6 +192,8 @@ class TurnRunner:
         if not answer.strip():
             return Outcome(Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER)
         shown = f"{answer}\n\n{turn.texts.stopped_suffix}" if progress.stopped else answer
+        if progress.served_by:
+            shown += "\n\n" + turn.texts.fallback_note(progress.served_by)
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(

@@ -2,9 +2,14 @@
 
 from aiogram import Router
 
-from bot.handlers import chat, commands, fallback
+from bot.handlers import capacity, chat, commands, fallback
 
 
 def get_routers() -> list[Router]:
     """Commands and buttons first, then text (and /retry) for the model, then the rest."""
-    return [commands.make_router(), chat.make_router(), fallback.make_router()]
+    return [
+        commands.make_router(),
+        capacity.make_router(),
+        chat.make_router(),
+        fallback.make_router(),
+    ]

@@ -11,7 +11,7 @@ from groq import AsyncGroq
 
 from bot.dialog.messages import ChatMessage
 from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
+from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply, Usage
 
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
@@ -52,14 +52,26 @@ class GroqChatModel(ChatModel):
     def __init__(self, client: AsyncGroq, model: str) -> None:
         self._client = client
         self._model = model
+        self._on_headers: HeadersSeen = lambda *_: None
+
+    def watch_limits(self, seen: HeadersSeen) -> None:
+        self._on_headers = seen
+
+    def _failed(self, model: str, error: groq.GroqError) -> ModelError:
+        if isinstance(error, groq.APIStatusError):
+            self._on_headers(model, error.response.headers, error.status_code)
+        return map_error(error)
 
     async def complete(self, request: ModelRequest) -> Reply:
+        model = request.model or self._model
         try:
-            completion = await self._client.chat.completions.create(
-                model=request.model or self._model, messages=_payload(request.messages)
+            raw = await self._client.chat.completions.with_raw_response.create(
+                model=model, messages=_payload(request.messages)
             )
+            self._on_headers(model, raw.headers, raw.status_code)
+            completion = await raw.parse()
         except groq.GroqError as error:
-            raise map_error(error) from error
+            raise self._failed(model, error) from error
         usage = completion.usage
         counted = Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage()
         if not completion.choices:
@@ -68,12 +80,13 @@ class GroqChatModel(ChatModel):
         return Reply(message.content or "", message.reasoning or "", counted)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
+        model = request.model or self._model
         try:
-            chunks = await self._client.chat.completions.create(
-                model=request.model or self._model,
-                messages=_payload(request.messages),
-                stream=True,
+            raw = await self._client.chat.completions.with_raw_response.create(
+                model=model, messages=_payload(request.messages), stream=True
             )
+            self._on_headers(model, raw.headers, raw.status_code)
+            chunks = await raw.parse()
             try:
                 async for chunk in chunks:
                     if chunk.choices:
@@ -86,7 +99,7 @@ class GroqChatModel(ChatModel):
             finally:
                 await chunks.close()  # a stopped answer stops the generation too
         except groq.GroqError as error:
-            raise map_error(error) from error
+            raise self._failed(model, error) from error
         # Once the answer streams, the SDK is out of the way: its transport's errors come raw.
         except httpx.TimeoutException as error:
             raise ModelError(

@@ -79,6 +79,10 @@ class FakeGroq(LocalServer):
     def fail_next(self, kind: FaultKind, count: int = 1, *, retry_after: float = 0.1) -> None:
         self._scripted.append(_Scripted(kind, count, retry_after))
 
+    def clear_faults(self) -> None:
+        self._scripted.clear()
+        self._conditional.clear()
+
     def fail_when(self, predicate: Callable[[Messages], bool], kind: FaultKind) -> None:
         self._conditional.append((predicate, kind))
 

@@ -1,0 +1,132 @@
+"""The ChatModel every conversation talks to: quota first, then the scheduler, then Groq.
+
+Wraps the Groq adapter (a decorator on the ChatModel port), so the runner keeps calling
+`complete`/`stream` as before and its "typing" goes on while a turn waits here. A 429
+that still comes is waited out in the queue again, until GROQ_REQUEST_TIMEOUT has passed
+since the turn first asked (docs/architecture.md, "Capacity").
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, replace
+
+from loguru import logger
+
+from bot.capacity.scheduler import Scheduler
+from bot.capacity.usage import UsageStore
+from bot.dialog.tokens import message_tokens
+from bot.domain import StorageUnavailable
+from bot.llm.errors import ModelError, ModelErrorKind
+from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
+
+
+@dataclass(frozen=True, slots=True)
+class Capacity:
+    """What the scheduled model is allowed: its patience, its quota, its spare model."""
+
+    model: str  # GROQ_MODEL
+    timeout: float  # GROQ_REQUEST_TIMEOUT: the longest a turn waits for the budget
+    daily_tokens: int = 0  # USER_DAILY_TOKENS, 0 = no quota
+    fallback: str | None = None  # FALLBACK_MODEL
+
+
+class ScheduledModel(ChatModel):
+    def __init__(
+        self,
+        inner: ChatModel,
+        scheduler: Scheduler,
+        usage: UsageStore,
+        capacity: Capacity,
+        *,
+        on_tokens: Callable[[Usage], None] = lambda _: None,
+    ) -> None:
+        self._inner = inner
+        self._scheduler = scheduler
+        self._usage = usage
+        self._capacity = capacity
+        self._on_tokens = on_tokens
+        self._completion_guess = 256.0  # a running mean of answers' tokens
+
+    async def complete(self, request: ModelRequest) -> Reply:
+        deadline = await self._check_quota(request)
+        while True:
+            routed = await self._admit(request, deadline)
+            try:
+                reply = await self._inner.complete(routed)
+            except ModelError as error:
+                if self._again(error, deadline):
+                    continue
+                raise
+            await self._account(request, reply.usage)
+            return (
+                reply
+                if routed.model == self._capacity.model
+                else replace(reply, served_by=routed.model or "")
+            )
+
+    async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
+        deadline = await self._check_quota(request)
+        while True:
+            routed = await self._admit(request, deadline)
+            started = False
+            try:
+                async for delta in self._inner.stream(routed):
+                    started = True
+                    if delta.usage is not None:
+                        await self._account(request, delta.usage)
+                    yield delta
+            except ModelError as error:
+                if not started and self._again(error, deadline):
+                    continue
+                raise
+            if routed.model != self._capacity.model:
+                yield Delta(served_by=routed.model or "")
+            return
+
+    async def aclose(self) -> None:
+        await self._scheduler.aclose()
+        await self._inner.aclose()
+
+    async def _check_quota(self, request: ModelRequest) -> float:
+        """The turn's deadline for waiting; QUOTA_EXCEEDED before any model call."""
+        quota = self._capacity.daily_tokens
+        if quota and request.user_id and await self._usage.tokens_today(request.user_id) >= quota:
+            raise ModelError(ModelErrorKind.QUOTA_EXCEEDED, f"user={request.user_id}")
+        return asyncio.get_running_loop().time() + self._capacity.timeout
+
+    async def _admit(self, request: ModelRequest, deadline: float) -> ModelRequest:
+        """The request, once the budget lets it go: on the fallback model while the main
+        one is spent and the fallback is not."""
+        tokens = sum(message_tokens(m) for m in request.messages) + int(self._completion_guess)
+        model = request.model or self._capacity.model
+        fallback = self._capacity.fallback
+        if (
+            fallback
+            and model == self._capacity.model
+            and not self._scheduler.free_now(model, tokens)
+            and self._scheduler.free_now(fallback, tokens)
+        ):
+            model = fallback
+        await self._scheduler.admit(model, request.chat, tokens, deadline)
+        return replace(request, model=model)
+
+    def _again(self, error: ModelError, deadline: float) -> bool:
+        """A 429 that still came: its retry-after is in the budget now; queue up again."""
+        return (
+            error.kind is ModelErrorKind.RATE_LIMITED
+            and asyncio.get_running_loop().time() < deadline
+        )
+
+    async def _account(self, request: ModelRequest, usage: Usage) -> None:
+        self._completion_guess += (usage.completion_tokens - self._completion_guess) / 16
+        self._on_tokens(usage)
+        if not request.user_id:
+            return
+        try:
+            await self._usage.add_tokens(
+                request.user_id, usage.prompt_tokens + usage.completion_tokens
+            )
+        except StorageUnavailable as error:  # the answer matters more than its count
+            logger.warning("user={} tokens not counted: {}", request.user_id, error)
