@@ -12,6 +12,8 @@ from dataclasses import asdict, dataclass
 
 from bot.capacity.headers import LimitReading
 
+_GUESS = 1.0  # seconds a refilled budget is trusted before it refills again unobserved
+
 
 @dataclass(slots=True)
 class ModelBudget:
@@ -26,11 +28,15 @@ class ModelBudget:
     blocked_until: float = 0.0
 
     def _refill(self, now: float) -> None:
-        """Past a reset the budget is full again, as far as the limit is known."""
+        """Past a reset the budget is full again, as far as the limit is known, and counted
+        down from there until a response says when the next reset is (or, should none come,
+        for `_GUESS` seconds: a guess must not hold turns for ever)."""
         if now >= self.requests_reset_at and self.remaining_requests is not None:
             self.remaining_requests = self.limit_requests
+            self.requests_reset_at = now + _GUESS
         if now >= self.tokens_reset_at and self.remaining_tokens is not None:
             self.remaining_tokens = self.limit_tokens
+            self.tokens_reset_at = now + _GUESS
 
     def wait_for(self, tokens: int, now: float) -> float:
         """Seconds until a call of about `tokens` fits; 0 when it fits now."""
