@@ -41,17 +41,23 @@ class Metrics:
             registry=r,
         )
         self.live = Gauge("bot_live_conversations", "Chats with a live actor", registry=r)
+        self._prompt = self.tokens.labels(direction="prompt")
+        self._completion = self.tokens.labels(direction="completion")
+        self._outcomes: dict[str, Counter] = {}
 
     def count_live(self, count: Callable[[], float]) -> None:
         self.live.set_function(count)
 
     def turn_ended(self, outcome: str, seconds: float) -> None:
-        self.turns.labels(outcome=outcome).inc()
+        counter = self._outcomes.get(outcome)
+        if counter is None:  # `labels` looks the child up under a lock: once per outcome
+            counter = self._outcomes[outcome] = self.turns.labels(outcome=outcome)
+        counter.inc()
         self.turn_seconds.observe(seconds)
 
     def used_tokens(self, prompt: int, completion: int) -> None:
-        self.tokens.labels(direction="prompt").inc(prompt)
-        self.tokens.labels(direction="completion").inc(completion)
+        self._prompt.inc(prompt)
+        self._completion.inc(completion)
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)

@@ -35,16 +35,17 @@ class RedisUsage(UsageStore):
                 pipe.expire(key, KEEP_SECONDS)
                 await pipe.execute()
 
-    async def add_tokens(self, user_id: int, tokens: int) -> None:
-        await self._bump("usage", str(user_id), tokens)
-
-    async def count_turn(self, user_id: int, *, failed: bool) -> None:
+    async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
         day = utc_day()
         turns, stats = self._key("turns", day), self._key("stats", day)
+        usage = self._key("usage", day)
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.hincrby(turns, str(user_id), 1)
                 pipe.expire(turns, KEEP_SECONDS)
+                if tokens:
+                    pipe.hincrby(usage, str(user_id), tokens)
+                    pipe.expire(usage, KEEP_SECONDS)
                 if failed:
                     pipe.hincrby(stats, "errors", 1)
                     pipe.expire(stats, KEEP_SECONDS)

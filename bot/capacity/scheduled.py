@@ -12,12 +12,9 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 
-from loguru import logger
-
 from bot.capacity.scheduler import Scheduler
-from bot.capacity.usage import UsageStore
+from bot.capacity.usage import Tally, UsageStore
 from bot.dialog.tokens import message_tokens
-from bot.domain import StorageUnavailable
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 
@@ -38,6 +35,7 @@ class ScheduledModel(ChatModel):
         inner: ChatModel,
         scheduler: Scheduler,
         usage: UsageStore,
+        tally: Tally,
         capacity: Capacity,
         *,
         on_tokens: Callable[[Usage], None] = lambda _: None,
@@ -45,6 +43,7 @@ class ScheduledModel(ChatModel):
         self._inner = inner
         self._scheduler = scheduler
         self._usage = usage
+        self._tally = tally
         self._capacity = capacity
         self._on_tokens = on_tokens
         self._completion_guess = 256.0  # a running mean of answers' tokens
@@ -59,7 +58,7 @@ class ScheduledModel(ChatModel):
                 if self._again(error, deadline):
                     continue
                 raise
-            await self._account(request, reply.usage)
+            self._account(request, reply.usage)
             return (
                 reply
                 if routed.model == self._capacity.model
@@ -75,7 +74,7 @@ class ScheduledModel(ChatModel):
                 async for delta in self._inner.stream(routed):
                     started = True
                     if delta.usage is not None:
-                        await self._account(request, delta.usage)
+                        self._account(request, delta.usage)
                     yield delta
             except ModelError as error:
                 if not started and self._again(error, deadline):
@@ -119,14 +118,9 @@ class ScheduledModel(ChatModel):
             and asyncio.get_running_loop().time() < deadline
         )
 
-    async def _account(self, request: ModelRequest, usage: Usage) -> None:
+    def _account(self, request: ModelRequest, usage: Usage) -> None:
         self._completion_guess += (usage.completion_tokens - self._completion_guess) / 16
         self._on_tokens(usage)
-        if not request.user_id:
-            return
-        try:
-            await self._usage.add_tokens(
-                request.user_id, usage.prompt_tokens + usage.completion_tokens
-            )
-        except StorageUnavailable as error:  # the answer matters more than its count
-            logger.warning("user={} tokens not counted: {}", request.user_id, error)
+        if request.user_id and request.chat is not None:  # recorded at the turn's end
+            tokens = usage.prompt_tokens + usage.completion_tokens
+            self._tally.add(request.chat.chat_id, request.user_id, tokens)

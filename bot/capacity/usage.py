@@ -5,14 +5,23 @@ Adapters: `MemoryUsage` here, `RedisUsage` (bot/capacity/redis_usage.py) for rep
 
 from __future__ import annotations
 
+import time
 from abc import ABC, abstractmethod
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
+_DAY = 86400
+_named: tuple[int, str] = (-1, "")
 
-def utc_day(now: datetime | None = None) -> str:
-    return (now or datetime.now(UTC)).strftime("%Y-%m-%d")
+
+def utc_day() -> str:
+    """Today's UTC date, `2026-01-31`; formatted once a day, not once a turn."""
+    global _named
+    number = int(time.time() // _DAY)
+    if _named[0] != number:
+        _named = (number, datetime.fromtimestamp(number * _DAY, UTC).strftime("%Y-%m-%d"))
+    return _named[1]
 
 
 def until_reset(now: datetime | None = None) -> timedelta:
@@ -20,6 +29,20 @@ def until_reset(now: datetime | None = None) -> timedelta:
     now = now or datetime.now(UTC)
     midnight = (now + timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight - now
+
+
+class Tally:
+    """Tokens the model calls of running turns used, until their turn's end records them."""
+
+    def __init__(self) -> None:
+        self._tokens: dict[tuple[int, int], int] = {}
+
+    def add(self, chat_id: int, user_id: int, tokens: int) -> None:
+        key = (chat_id, user_id)
+        self._tokens[key] = self._tokens.get(key, 0) + tokens
+
+    def take(self, chat_id: int, user_id: int) -> int:
+        return self._tokens.pop((chat_id, user_id), 0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,10 +59,8 @@ class UsageStore(ABC):
     async def tokens_today(self, user_id: int) -> int: ...
 
     @abstractmethod
-    async def add_tokens(self, user_id: int, tokens: int) -> None: ...
-
-    @abstractmethod
-    async def count_turn(self, user_id: int, *, failed: bool) -> None: ...
+    async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
+        """A turn's end with the tokens its model calls used: one write per turn."""
 
     @abstractmethod
     async def count_rate_limited(self) -> None: ...
@@ -72,12 +93,11 @@ class MemoryUsage(UsageStore):
     async def tokens_today(self, user_id: int) -> int:
         return self._today().tokens[user_id]
 
-    async def add_tokens(self, user_id: int, tokens: int) -> None:
-        self._today().tokens[user_id] += tokens
-
-    async def count_turn(self, user_id: int, *, failed: bool) -> None:
+    async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
         day = self._today()
         day.turns[user_id] += 1
+        if tokens:
+            day.tokens[user_id] += tokens
         day.errors += int(failed)
 
     async def count_rate_limited(self) -> None:

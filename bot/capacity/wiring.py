@@ -13,7 +13,7 @@ from bot.capacity.metrics_server import MetricsServer
 from bot.capacity.pacer import Pacer, PacingMiddleware
 from bot.capacity.scheduled import Capacity, ScheduledModel
 from bot.capacity.scheduler import Scheduler
-from bot.capacity.usage import UsageStore
+from bot.capacity.usage import Tally, UsageStore
 from bot.config import Settings
 from bot.llm.port import ChatModel, Usage
 from bot.storage.backend import Backend
@@ -45,12 +45,13 @@ def build_capacity(
         daily_tokens=settings.user_daily_tokens,
         fallback=settings.fallback_model,
     )
-    scheduled = ScheduledModel(model, scheduler, usage, capacity, on_tokens=used)
+    tally = Tally()
+    scheduled = ScheduledModel(model, scheduler, usage, tally, capacity, on_tokens=used)
     if settings.telegram_pacing:
         bot.session.middleware(PacingMiddleware(Pacer(), metrics.retry_after.inc))
     port = settings.metrics_port
     server = MetricsServer(metrics, "0.0.0.0", port) if port else None
-    return CapacityKit(metrics, usage, scheduled, TurnMeter(metrics, usage), server)
+    return CapacityKit(metrics, usage, scheduled, TurnMeter(metrics, usage, tally), server)
 
 
 def json_dumps(value: object) -> str:
