@@ -11,7 +11,7 @@ from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import BotCommand
 from aiohttp import web
-from groq import AsyncGroq
+from groq import AsyncGroq, DefaultAsyncHttpxClient
 from loguru import logger
 from redis.exceptions import RedisError
 
@@ -26,7 +26,7 @@ from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.errors import storage_unavailable
 from bot.limits.notices import Notices
-from bot.llm.groq import GroqChatModel
+from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.port import ChatModel
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
@@ -66,13 +66,15 @@ async def register_commands(bot: Bot) -> None:
 
 
 def build_model(settings: Settings) -> ChatModel:
+    headers = ResponseHeaders()  # every response's rate-limit headers, for bot/capacity
     client = AsyncGroq(
         api_key=settings.groq_api_key.get_secret_value(),
         base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
         timeout=settings.groq_request_timeout,
         max_retries=settings.groq_max_retries,
+        http_client=DefaultAsyncHttpxClient(event_hooks={"response": [headers]}),
     )
-    return GroqChatModel(client, settings.groq_model)
+    return GroqChatModel(client, settings.groq_model, headers)
 
 
 def build_backend(settings: Settings, bot_id: int) -> Backend:

@@ -26,16 +26,22 @@ class ModelBudget:
     limit_requests: int | None = None
     limit_tokens: int | None = None
     blocked_until: float = 0.0
+    known: bool = False  # whether any response has told the figures yet
+    # Calls let go and not back yet (this replica's): a refilled window already holds them.
+    in_flight_requests: int = 0
+    in_flight_tokens: int = 0
 
     def _refill(self, now: float) -> None:
         """Past a reset the budget is full again, as far as the limit is known, and counted
         down from there until a response says when the next reset is (or, should none come,
         for `_GUESS` seconds: a guess must not hold turns for ever)."""
         if now >= self.requests_reset_at and self.remaining_requests is not None:
-            self.remaining_requests = self.limit_requests
+            limit = self.limit_requests
+            self.remaining_requests = None if limit is None else limit - self.in_flight_requests
             self.requests_reset_at = now + _GUESS
         if now >= self.tokens_reset_at and self.remaining_tokens is not None:
-            self.remaining_tokens = self.limit_tokens
+            limit = self.limit_tokens
+            self.remaining_tokens = None if limit is None else limit - self.in_flight_tokens
             self.tokens_reset_at = now + _GUESS
 
     def wait_for(self, tokens: int, now: float) -> float:
@@ -61,31 +67,20 @@ class ModelBudget:
         if self.remaining_tokens is not None:
             self.remaining_tokens = max(self.remaining_tokens - tokens, 0)
 
-    def observe(self, reading: LimitReading, now: float) -> None:
-        """A response's figures. Within one window the lower count wins: calls released
-        here since may not have reached the service when it answered."""
+    def observe(self, reading: LimitReading, now: float, since: tuple[int, int] = (0, 0)) -> None:
+        """A response's figures, less what was released after its call (`since`: requests
+        and tokens), which the service could not have counted when it answered."""
+        self.known = True
         if reading.limit_requests is not None:
             self.limit_requests = reading.limit_requests
         if reading.limit_tokens is not None:
             self.limit_tokens = reading.limit_tokens
         if reading.remaining_requests is not None:
-            reset = now + (reading.reset_requests or 0.0)
-            same = self.remaining_requests is not None and now < self.requests_reset_at
-            self.remaining_requests = (
-                min(self.remaining_requests or 0, reading.remaining_requests)
-                if same
-                else reading.remaining_requests
-            )
-            self.requests_reset_at = reset
+            self.remaining_requests = max(reading.remaining_requests - since[0], 0)
+            self.requests_reset_at = now + (reading.reset_requests or 0.0)
         if reading.remaining_tokens is not None:
-            reset = now + (reading.reset_tokens or 0.0)
-            same = self.remaining_tokens is not None and now < self.tokens_reset_at
-            self.remaining_tokens = (
-                min(self.remaining_tokens or 0, reading.remaining_tokens)
-                if same
-                else reading.remaining_tokens
-            )
-            self.tokens_reset_at = reset
+            self.remaining_tokens = max(reading.remaining_tokens - since[1], 0)
+            self.tokens_reset_at = now + (reading.reset_tokens or 0.0)
         if reading.retry_after is not None:
             self.blocked_until = max(self.blocked_until, now + reading.retry_after)
 
@@ -93,6 +88,7 @@ class ModelBudget:
         """Another replica's figures: the stricter of both, so none overspends."""
         self._refill(now)
         other._refill(now)
+        self.known = self.known or other.known
         self.blocked_until = max(self.blocked_until, other.blocked_until)
         self.limit_requests = self.limit_requests or other.limit_requests
         self.limit_tokens = self.limit_tokens or other.limit_tokens
@@ -108,12 +104,15 @@ class ModelBudget:
             self.tokens_reset_at = other.tokens_reset_at
 
     def encode(self) -> str:
-        return json.dumps(asdict(self), separators=(",", ":"))
+        shared = asdict(self)
+        del shared["in_flight_requests"], shared["in_flight_tokens"]
+        return json.dumps(shared, separators=(",", ":"))
 
     @classmethod
     def decode(cls, raw: str | bytes) -> ModelBudget:
         data = json.loads(raw)
-        return cls(**{k: v for k, v in data.items() if k in cls.__dataclass_fields__})
+        fields = cls.__dataclass_fields__
+        return cls(**{k: v for k, v in data.items() if k in fields and "in_flight" not in k})
 
 
 class BudgetStore(ABC):

@@ -64,10 +64,13 @@ class Pacer:
         overall: Window = OVERALL,
         group: Window = GROUP,
         chat: Window = CHAT,
-        margin: float = 0.05,  # seconds added to each window: the network is not a clock
+        margin: float = 0.15,  # share added to each window: the network is not a clock
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._overall, self._group, self._chat = overall, group, chat
+        # The overall rate evenly spread too: a burst of 30 at once reaches Telegram spread
+        # out by the network, and its tail would share a second with the next burst.
+        self._spread = Window(1, overall.seconds / overall.limit)
         self._margin = margin
         self._clock = clock
         self._logs: dict[object, deque[float]] = {}
@@ -75,10 +78,11 @@ class Pacer:
         self._calls = 0
 
     def _windows(self, chat_id: int | str, draft: bool) -> list[tuple[object, Window]]:
+        overall = [("*", self._overall), ("~", self._spread)]
         if draft:  # drafts show in the chat's input field: only the overall rate applies
-            return [("*", self._overall)]
+            return overall
         group = isinstance(chat_id, str) or chat_id < 0
-        return [("*", self._overall), (chat_id, self._group if group else self._chat)]
+        return [*overall, (chat_id, self._group if group else self._chat)]
 
     def _earliest(self, windows: list[tuple[object, Window]], now: float, method: str) -> float:
         at = now
@@ -89,7 +93,7 @@ class Pacer:
                 continue
             at = max(at, stamps[-1])
             if len(stamps) >= window.limit:
-                at = max(at, stamps[-window.limit] + window.seconds + self._margin)
+                at = max(at, stamps[-window.limit] + window.seconds * (1 + self._margin))
         return at
 
     def _take(self, windows: list[tuple[object, Window]], at: float) -> None:
@@ -101,8 +105,9 @@ class Pacer:
             self._sweep(at)
 
     def _sweep(self, now: float) -> None:
-        horizon = max(self._group.seconds, self._chat.seconds) + self._margin
-        for key in [k for k, s in self._logs.items() if k != "*" and s[-1] < now - horizon]:
+        horizon = max(self._group.seconds, self._chat.seconds) * (1 + self._margin)
+        quiet = [k for k, s in self._logs.items() if k not in ("*", "~") and s[-1] < now - horizon]
+        for key in quiet:
             del self._logs[key]
         for key in [k for k, until in list(self._blocked.items()) if until < now]:
             del self._blocked[key]

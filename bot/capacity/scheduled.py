@@ -47,18 +47,22 @@ class ScheduledModel(ChatModel):
         self._capacity = capacity
         self._on_tokens = on_tokens
         self._completion_guess = 256.0  # a running mean of answers' tokens
+        self._prompt_scale = 1.0  # the service's prompt tokens over our estimate, on average
+        self._samples = 0  # usages seen: the first ones weigh as a plain mean
 
     async def complete(self, request: ModelRequest) -> Reply:
         deadline = await self._check_quota(request)
         while True:
-            routed = await self._admit(request, deadline)
+            routed, estimate = await self._admit(request, deadline)
             try:
                 reply = await self._inner.complete(routed)
             except ModelError as error:
                 if self._again(error, deadline):
                     continue
                 raise
-            self._account(request, reply.usage)
+            finally:
+                self._scheduler.finished()
+            self._account(request, reply.usage, estimate)
             return (
                 reply
                 if routed.model == self._capacity.model
@@ -68,18 +72,22 @@ class ScheduledModel(ChatModel):
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         deadline = await self._check_quota(request)
         while True:
-            routed = await self._admit(request, deadline)
+            routed, estimate = await self._admit(request, deadline)
             started = False
             try:
                 async for delta in self._inner.stream(routed):
+                    if not started:
+                        self._scheduler.finished()
                     started = True
                     if delta.usage is not None:
-                        self._account(request, delta.usage)
+                        self._account(request, delta.usage, estimate)
                     yield delta
             except ModelError as error:
                 if not started and self._again(error, deadline):
                     continue
                 raise
+            finally:
+                self._scheduler.finished()
             if routed.model != self._capacity.model:
                 yield Delta(served_by=routed.model or "")
             return
@@ -95,10 +103,11 @@ class ScheduledModel(ChatModel):
             raise ModelError(ModelErrorKind.QUOTA_EXCEEDED, f"user={request.user_id}")
         return asyncio.get_running_loop().time() + self._capacity.timeout
 
-    async def _admit(self, request: ModelRequest, deadline: float) -> ModelRequest:
-        """The request, once the budget lets it go: on the fallback model while the main
-        one is spent and the fallback is not."""
-        tokens = sum(message_tokens(m) for m in request.messages) + int(self._completion_guess)
+    async def _admit(self, request: ModelRequest, deadline: float) -> tuple[ModelRequest, int]:
+        """The request, once the budget lets it go (on the fallback model while the main
+        one is spent and the fallback is not), and our estimate of its prompt's tokens."""
+        estimate = sum(message_tokens(m) for m in request.messages)
+        tokens = int(estimate * self._prompt_scale + self._completion_guess)
         model = request.model or self._capacity.model
         fallback = self._capacity.fallback
         if (
@@ -109,7 +118,7 @@ class ScheduledModel(ChatModel):
         ):
             model = fallback
         await self._scheduler.admit(model, request.chat, tokens, deadline)
-        return replace(request, model=model)
+        return replace(request, model=model), estimate
 
     def _again(self, error: ModelError, deadline: float) -> bool:
         """A 429 that still came: its retry-after is in the budget now; queue up again."""
@@ -118,8 +127,14 @@ class ScheduledModel(ChatModel):
             and asyncio.get_running_loop().time() < deadline
         )
 
-    def _account(self, request: ModelRequest, usage: Usage) -> None:
-        self._completion_guess += (usage.completion_tokens - self._completion_guess) / 16
+    def _account(self, request: ModelRequest, usage: Usage, estimate: int) -> None:
+        """The call's real tokens: they correct the next estimates, and count for the user."""
+        self._samples += 1
+        weight = 1 / min(self._samples, 16)
+        self._completion_guess += (usage.completion_tokens - self._completion_guess) * weight
+        if usage.prompt_tokens and estimate:
+            scale = min(max(usage.prompt_tokens / estimate, 0.25), 4.0)
+            self._prompt_scale += (scale - self._prompt_scale) * weight
         self._on_tokens(usage)
         if request.user_id and request.chat is not None:  # recorded at the turn's end
             tokens = usage.prompt_tokens + usage.completion_tokens

@@ -14,6 +14,7 @@ import contextlib
 import time
 from collections import deque
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 
 from loguru import logger
@@ -23,11 +24,18 @@ from bot.capacity.headers import LimitReading
 from bot.domain import ChatKey, StorageUnavailable
 from bot.llm.errors import ModelError, ModelErrorKind
 
+PROBE_SECONDS = 5.0
+# The lane's `released` counts when the running call was let go: its response's figures
+# then leave out what went after it (set in `admit`, read in `observe`, same task).
+_RELEASED_AT: ContextVar[tuple[str, tuple[int, int], int] | None] = ContextVar(
+    "released_at", default=None
+)
+
 
 @dataclass(slots=True)
 class _Waiter:
     tokens: int
-    granted: asyncio.Future[None]
+    granted: asyncio.Future[tuple[int, int]]  # the lane's `released` once it went
 
 
 @dataclass(slots=True)
@@ -39,6 +47,26 @@ class _Lane:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     pump: asyncio.Task[None] | None = None
     synced_at: float = float("-inf")
+    released: tuple[int, int] = (0, 0)  # requests and tokens let go so far
+    probing: bool = False  # the first call is out, the budget still unknown
+    probed: bool = False  # it came back: whatever the headers said (maybe nothing) stands
+
+    def delay(self, tokens: int, now: float) -> float:
+        """The budget's wait. While nothing is known yet one probe call goes first and the
+        others wait for it to come back, rather than a cold burst of 429s; a service that
+        sends no rate-limit headers at all is then not held back."""
+        if not self.budget.known and not self.probed:
+            return PROBE_SECONDS if self.probing else 0.0
+        return self.budget.wait_for(tokens, now)
+
+    def take(self, tokens: int, now: float) -> tuple[int, int]:
+        if not self.budget.known and not self.probed:
+            self.probing = True
+        self.budget.consume(tokens, now)
+        self.budget.in_flight_requests += 1
+        self.budget.in_flight_tokens += tokens
+        self.released = (self.released[0] + 1, self.released[1] + tokens)
+        return self.released
 
 
 class Scheduler:
@@ -65,7 +93,7 @@ class Scheduler:
     def free_now(self, model: str, tokens: int) -> bool:
         """Whether a call would go at once: nobody waiting, and room in the budget."""
         lane = self._lane(model)
-        return not lane.queues and lane.budget.wait_for(tokens, self._clock()) <= 0
+        return not lane.queues and lane.delay(tokens, self._clock()) <= 0
 
     async def admit(self, model: str, chat: ChatKey | None, tokens: int, deadline: float) -> None:
         """Return once the call may go; ModelError(RATE_LIMITED) at `deadline` (loop time)."""
@@ -74,8 +102,8 @@ class Scheduler:
         lane = self._lane(model)
         await self._sync(model, lane)
         now = self._clock()
-        if not lane.queues and lane.budget.wait_for(tokens, now) <= 0:
-            lane.budget.consume(tokens, now)
+        if not lane.queues and lane.delay(tokens, now) <= 0:
+            _RELEASED_AT.set((model, lane.take(tokens, now), tokens))
             self._on_wait(0.0)
             return
         waiter = _Waiter(tokens, loop.create_future())
@@ -91,13 +119,39 @@ class Scheduler:
         self._on_wait(loop.time() - started)
         if waiter.granted.cancelled():
             raise ModelError(ModelErrorKind.RATE_LIMITED, f"waited {loop.time() - started:.1f}s")
+        _RELEASED_AT.set((model, waiter.granted.result(), tokens))
+
+    def finished(self) -> None:
+        """The running call came back (answered or not): it is no longer in flight, and an
+        unknown budget's probe is over. Once per call: later calls of it do nothing."""
+        mark = _RELEASED_AT.get()
+        if mark is None:
+            return
+        _RELEASED_AT.set(None)
+        model, _, tokens = mark
+        lane = self._lane(model)
+        lane.budget.in_flight_requests = max(lane.budget.in_flight_requests - 1, 0)
+        lane.budget.in_flight_tokens = max(lane.budget.in_flight_tokens - tokens, 0)
+        if lane.probing and not lane.probed:
+            lane.probed = True
+            lane.wake.set()
 
     def observe(self, model: str, reading: LimitReading) -> None:
         """A response's rate-limit headers: the budget as the service sees it now."""
         if reading.empty:
             return
         lane = self._lane(model)
-        lane.budget.observe(reading, self._clock())
+        mark = _RELEASED_AT.get()
+        # What the service may not have counted when it answered: every other call still
+        # in flight (under load they reach it in any order), and at least those let go
+        # after this one.
+        budget = lane.budget
+        since = (budget.in_flight_requests, budget.in_flight_tokens)
+        if mark is not None and mark[0] == model:
+            after = (lane.released[0] - mark[1][0], lane.released[1] - mark[1][1])
+            others = (budget.in_flight_requests - 1, budget.in_flight_tokens - mark[2])
+            since = (max(after[0], others[0]), max(after[1], others[1]))
+        budget.observe(reading, self._clock(), since)
         lane.wake.set()
         if model in self._dirty:  # a save under way writes the newest figures anyway
             return
@@ -133,7 +187,7 @@ class Scheduler:
             await self._sync(model, lane)
             chat, queue = next(iter(lane.queues.items()))
             head, now = queue[0], self._clock()
-            delay = lane.budget.wait_for(head.tokens, now)
+            delay = lane.delay(head.tokens, now)
             if delay > 0:
                 lane.wake.clear()
                 with contextlib.suppress(TimeoutError):
@@ -144,8 +198,7 @@ class Scheduler:
             if queue:  # the chat's next turn waits behind every other chat's
                 lane.queues[chat] = queue
             if not head.granted.done():
-                lane.budget.consume(head.tokens, now)
-                head.granted.set_result(None)
+                head.granted.set_result(lane.take(head.tokens, now))
 
     async def _sync(self, model: str, lane: _Lane) -> None:
         """Other replicas' figures, at most once every `sync_every` seconds."""

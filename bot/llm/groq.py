@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING
 
 import groq
@@ -16,6 +17,7 @@ from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply, Usa
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
 
+_CALLING: ContextVar[str] = ContextVar("groq_model", default="")  # the model being called
 _CONTEXT_MARKERS = ("context_length_exceeded", "reduce the length", "context length")
 
 
@@ -46,32 +48,39 @@ def _says_context_too_long(error: groq.APIStatusError) -> bool:
     return error.status_code in (400, 413) and any(m in text for m in _CONTEXT_MARKERS)
 
 
+class ResponseHeaders:
+    """An httpx response hook for the SDK's client: every response's headers, the 429s the
+    SDK retries by itself included (the SDK's `with_raw_response` shows only the last)."""
+
+    def __init__(self) -> None:
+        self.seen: HeadersSeen = lambda *_: None
+
+    async def __call__(self, response: httpx.Response) -> None:
+        self.seen(_CALLING.get(), response.headers, response.status_code)
+
+
 class GroqChatModel(ChatModel):
     """Timeouts and retries (429 with retry-after, 5xx, network) are the SDK's own."""
 
-    def __init__(self, client: AsyncGroq, model: str) -> None:
+    def __init__(
+        self, client: AsyncGroq, model: str, headers: ResponseHeaders | None = None
+    ) -> None:
         self._client = client
         self._model = model
-        self._on_headers: HeadersSeen = lambda *_: None
+        self._headers = headers
 
     def watch_limits(self, seen: HeadersSeen) -> None:
-        self._on_headers = seen
-
-    def _failed(self, model: str, error: groq.GroqError) -> ModelError:
-        if isinstance(error, groq.APIStatusError):
-            self._on_headers(model, error.response.headers, error.status_code)
-        return map_error(error)
+        if self._headers is not None:
+            self._headers.seen = seen
 
     async def complete(self, request: ModelRequest) -> Reply:
-        model = request.model or self._model
+        _CALLING.set(request.model or self._model)  # for the response hook, in this task
         try:
-            raw = await self._client.chat.completions.with_raw_response.create(
-                model=model, messages=_payload(request.messages)
+            completion = await self._client.chat.completions.create(
+                model=request.model or self._model, messages=_payload(request.messages)
             )
-            self._on_headers(model, raw.headers, raw.status_code)
-            completion = await raw.parse()
         except groq.GroqError as error:
-            raise self._failed(model, error) from error
+            raise map_error(error) from error
         usage = completion.usage
         counted = Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage()
         if not completion.choices:
@@ -80,13 +89,13 @@ class GroqChatModel(ChatModel):
         return Reply(message.content or "", message.reasoning or "", counted)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
-        model = request.model or self._model
+        _CALLING.set(request.model or self._model)
         try:
-            raw = await self._client.chat.completions.with_raw_response.create(
-                model=model, messages=_payload(request.messages), stream=True
+            chunks = await self._client.chat.completions.create(
+                model=request.model or self._model,
+                messages=_payload(request.messages),
+                stream=True,
             )
-            self._on_headers(model, raw.headers, raw.status_code)
-            chunks = await raw.parse()
             try:
                 async for chunk in chunks:
                     if chunk.choices:
@@ -99,7 +108,7 @@ class GroqChatModel(ChatModel):
             finally:
                 await chunks.close()  # a stopped answer stops the generation too
         except groq.GroqError as error:
-            raise self._failed(model, error) from error
+            raise map_error(error) from error
         # Once the answer streams, the SDK is out of the way: its transport's errors come raw.
         except httpx.TimeoutException as error:
             raise ModelError(

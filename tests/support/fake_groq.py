@@ -95,6 +95,7 @@ class FakeGroq(LocalServer):
         self._limits: _Limits | None = None  # off unless a test calls `limit`
         self.rate_limited = 0  # 429s sent because a limit was reached
         self.served = 0  # answers sent while limits were enforced
+        self.tokens_served = 0  # their tokens, as the limit counted them
 
     def limit(self, *, requests: int, tokens: int, window: float) -> None:
         """Enforce a request and a token limit per `window` seconds, with Groq's headers."""
@@ -178,6 +179,7 @@ class FakeGroq(LocalServer):
                 response.headers.update(headers)
                 return response
             self.served += 1
+            self.tokens_served += cost
         latency = self.latency() if callable(self.latency) else self.latency
         if latency:
             await asyncio.sleep(latency)

@@ -99,6 +99,7 @@ class _SendLimits:
     group: tuple[int, float]
     chat: tuple[int, float]
     seen: dict[object, list[float]] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # by scope: overall, group, chat
 
     def refuse(self, method: str, chat_id: int, now: float) -> float | None:
         """Seconds to wait if this call is over a limit; else None (and it is counted)."""
@@ -111,6 +112,8 @@ class _SendLimits:
             self.seen[key] = recent
             if len(recent) >= limit:
                 waits.append(recent[-limit] + seconds - now)
+                scope = "overall" if key == "*" else "group" if chat_id < 0 else "chat"
+                self.refused[scope] = self.refused.get(scope, 0) + 1
         if waits:
             return max(waits)
         for key, _ in keys:

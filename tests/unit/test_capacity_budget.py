@@ -80,6 +80,7 @@ async def test_turns_are_released_round_robin_over_chats() -> None:
     async def ask(chat: str) -> None:
         await scheduler.admit("m", ChatKey(1, ord(chat)), 1, deadline)
         order.append(chat)
+        scheduler.finished()
         # each released call answers: the budget is spent again for a moment
         scheduler.observe("m", LimitReading(remaining_requests=0, reset_requests=0.02))
 
@@ -88,6 +89,22 @@ async def test_turns_are_released_round_robin_over_chats() -> None:
     await asyncio.gather(*chatty, *others)
     assert order[:4] == ["a", "b", "c", "d"]
     assert order[4:] == ["a", "a", "a"]
+    await scheduler.aclose()
+
+
+async def test_a_model_without_rate_limit_headers_is_not_held_back() -> None:
+    """One probe first; once it is back, headers or not, the others go at once."""
+    scheduler = Scheduler(MemoryBudgetStore())
+    deadline = asyncio.get_running_loop().time() + 30
+    await scheduler.admit("m", None, 1, deadline)  # the probe
+    others = [
+        asyncio.create_task(scheduler.admit("m", ChatKey(1, n), 1, deadline)) for n in range(5)
+    ]
+    await asyncio.sleep(0.01)
+    assert scheduler.waiting("m") == 5
+    scheduler.finished()
+    await asyncio.gather(*others)
+    assert scheduler.waiting("m") == 0
     await scheduler.aclose()
 
 
