@@ -78,7 +78,7 @@ class Pacer:
         self._calls = 0
 
     def _windows(self, chat_id: int | str, draft: bool) -> list[tuple[object, Window]]:
-        overall = [("*", self._overall), ("~", self._spread)]
+        overall: list[tuple[object, Window]] = [("*", self._overall), ("~", self._spread)]
         if draft:  # drafts show in the chat's input field: only the overall rate applies
             return overall
         group = isinstance(chat_id, str) or chat_id < 0
