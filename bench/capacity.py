@@ -62,6 +62,11 @@ def _limits(users: int, messages: int) -> tuple[int, int]:
     return max(total // 8, 10), max(total // 10, 8) * 80
 
 
+def describe_limits(users: int, messages: int) -> str:
+    requests, tokens = _limits(users, messages)
+    return f"{requests} requests and {tokens} tokens a {WINDOW:g} s window"
+
+
 def _fairness(rig: Rig, updates: Updates) -> float:
     fed = [rig.fed_at[u.message.text] for u in updates.items if u.message and u.message.text]
     chats = [u.message.chat.id for u in updates.items if u.message]
