@@ -13,9 +13,10 @@ import time
 from importlib.metadata import version
 from pathlib import Path
 
-from bench import figures
+from bench import capacity, figures
 from bench.figures import median_spread, percentile
 from bench.footing import FOOTING, logging_off
+from bench.plot import plot
 from tests.support.redis_server import RedisServer
 
 
@@ -38,6 +39,7 @@ async def main(args: argparse.Namespace) -> None:
     rows.extend(await memory_rows(args))
     rows.extend(await redis_rows(args))
     rows.extend(trimming_rows())
+    rows.extend(await capacity_rows(args))
     print_table(rows, args)
 
 
@@ -222,6 +224,44 @@ async def redis_rows(args: argparse.Namespace) -> list[Row]:
         overhead_row("overhead with Redis at 1 user", inbound, "in", setting),
         overhead_row("overhead with Redis at 1 user", outbound, "out", ""),
     ]
+
+
+async def capacity_rows(args: argparse.Namespace) -> list[Row]:
+    """Scenario (a): a limited Groq; (b): a limited Telegram; drawn in bench/capacity.svg."""
+    limited = await capacity.limited_groq(args.users, args.messages)
+    await figures.settle()
+    paced = await capacity.paced_telegram(args.users)
+    path = plot(limited, paced)
+    groq = (
+        f"{args.users} users x {args.messages} messages against a fake Groq enforcing "
+        f"{capacity.describe_limits(args.users, args.messages)} with Groq's headers, model "
+        f"{capacity.LATENCY * 1000:.0f} ms, GROQ_MAX_RETRIES=1"
+    )
+    rows: list[Row] = []
+    for result in limited:
+        rows.append(
+            (
+                f"limited Groq, {result.name}: rate-limit notices (naive: unanswered) / "
+                f"429s received / fairness; {groq}",
+                f"{result.notices} of {result.messages}",
+                f"{result.refused} of {result.requests} requests "
+                f"({100 * result.refused / max(result.requests, 1):.1f}%)",
+                f"fairness {result.fairness:.2f}; done in {result.seconds:.1f} s "
+                f"(the limits' least {result.ideal:.1f} s)",
+            )
+        )
+    for sent in paced:
+        rows.append(
+            (
+                f"limited Telegram, {sent.name}: {sent.messages} users' answers into a fake "
+                "Telegram enforcing 30/s overall, 20/min a group, 3 in 3 s a chat",
+                f"{sent.refused} 429s received",
+                f"{sent.delivered} of {sent.messages} delivered in {sent.seconds:.1f} s",
+                f"x{sent.seconds / max(sent.minimum, 1e-9):.2f} of the limit's least "
+                f"{sent.minimum:.0f} s; plot: {path.name}",
+            )
+        )
+    return rows
 
 
 def print_table(rows: list[tuple[str, str, str, str]], args: argparse.Namespace) -> None:

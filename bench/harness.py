@@ -182,6 +182,9 @@ def settings(**overrides: Any) -> Settings:
         "INBOX_SIZE": 1000,
         "LOG_TO_FILE": False,
         "STREAM_REPLIES": False,  # the fake model answers in one piece
+        # The recording session answers at once: pacing would measure Telegram's limits, not
+        # the bot (bench/capacity.py measures the pacer against a limited fake Telegram).
+        "TELEGRAM_PACING": False,
         **overrides,
     }
     return Settings.model_validate(values)

@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
             f"LOG_DIR {settings.log_dir} cannot hold the log file: {reason}"
         )
     # aiogram takes seconds to import: a configuration error is reported before that.
+
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run

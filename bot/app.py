@@ -1,21 +1,27 @@
-"""The composition root: the one place that builds objects and wires them together."""
+"""The composition root: the one place that wires objects together (their builders are in
+bot/components.py)."""
 
 from __future__ import annotations
 
 import asyncio
 
 from aiogram import Bot, Dispatcher
-from aiogram.client.session.aiohttp import AiohttpSession
-from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.filters import ExceptionTypeFilter
 from aiogram.fsm.strategy import FSMStrategy
-from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from aiohttp import web
-from groq import AsyncGroq
 from loguru import logger
 from redis.exceptions import RedisError
 
+from bot.capacity.wiring import CapacityKit, build_capacity
 from bot.chat_settings import ChatPreferences, ChatSettingsStore
+from bot.components import (
+    build_backend,
+    build_bot,
+    build_media,
+    build_model,
+    groq_client,
+    register_commands,
+)
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
 from bot.conversation.prompting import Prompts
@@ -23,7 +29,6 @@ from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.delivery.topics import TopicMiddleware
 from bot.domain import StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
@@ -31,108 +36,23 @@ from bot.handlers.errors import storage_unavailable
 from bot.handlers.media import send_album
 from bot.limits.notices import Notices
 from bot.llm.catalog import ModelCatalog
-from bot.llm.groq import GroqChatModel
 from bot.llm.port import ChatModel
-from bot.llm.transcription import GroqTranscriber
-from bot.media.files import Downloader
-from bot.media.images import ImageCache, Images
-from bot.media.prompt import PromptBuilder
-from bot.media.reader import MediaReader
 from bot.media.turns import MediaSupport
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
-from bot.storage.backend import Backend, StorageOptions
-from bot.storage.memory import MemoryBackend
-from bot.storage.redis import RedisBackend
-from bot.storage.urls import MEMORY_URL
-from bot.texts import LANGUAGES
+from bot.storage.backend import Backend
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
-
-
-def build_bot(settings: Settings) -> Bot:
-    api = (
-        TelegramAPIServer.from_base(str(settings.telegram_api_url).rstrip("/"))
-        if settings.telegram_api_url is not None
-        else PRODUCTION
-    )
-    session = AiohttpSession(api=api, timeout=settings.bot_request_timeout)
-    session.middleware(TopicMiddleware())  # a turn's messages go to its forum topic
-    return Bot(token=settings.bot_token.get_secret_value(), session=session)
-
-
-async def register_commands(bot: Bot) -> None:
-    """The command menu of private chats and of groups, in English and, for Russian-speaking
-    users, in Russian."""
-    for code, texts in LANGUAGES.items():
-        commands = [
-            BotCommand(command="start", description=texts.command_start),
-            BotCommand(command="help", description=texts.command_help),
-            BotCommand(command="cancel", description=texts.command_cancel),
-            BotCommand(command="retry", description=texts.command_retry),
-            BotCommand(command="settings", description=texts.command_settings),
-            BotCommand(command="model", description=texts.command_model),
-            BotCommand(command="system", description=texts.command_system),
-            BotCommand(command="export", description=texts.command_export),
-        ]
-        language = None if code == "en" else code
-        for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):
-            await bot.set_my_commands(commands, scope=scope, language_code=language)
-
-
-def groq_client(settings: Settings) -> AsyncGroq:
-    return AsyncGroq(
-        api_key=settings.groq_api_key.get_secret_value(),
-        base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
-        timeout=settings.groq_request_timeout,
-        max_retries=settings.groq_max_retries,
-    )
-
-
-def build_model(settings: Settings) -> ChatModel:
-    return GroqChatModel(groq_client(settings), settings.groq_model)
-
-
-def build_media(settings: Settings, bot: Bot, sender: ReplySender) -> MediaSupport:
-    """Voice, photos and files: downloads through `bot`, Whisper and vision through Groq."""
-    downloader = Downloader(bot, max_mb=settings.max_file_mb, timeout=settings.bot_request_timeout)
-    images = Images(downloader, ImageCache())
-    transcriber = GroqTranscriber(groq_client(settings), settings.transcription_model)
-    reader = MediaReader(
-        downloader=downloader,
-        images=images,
-        transcriber=transcriber,
-        sender=sender,
-        file_bytes=settings.history_max_tokens // 2 * 4,  # half the budget, ~4 bytes a token
-    )
-    prompts = PromptBuilder(
-        images, chat_model=settings.groq_model, vision_model=settings.vision_model
-    )
-    return MediaSupport(reader, prompts, transcriber)
-
-
-def build_backend(settings: Settings, bot_id: int) -> Backend:
-    """The storage STORAGE_URL names; nothing is contacted until `Backend.start`."""
-    options = StorageOptions(
-        bot_id=bot_id,
-        max_messages=settings.history_max_messages,
-        ttl_seconds=settings.history_ttl,
-        prefix=settings.redis_prefix,
-        lease_ttl=settings.lease_ttl,
-    )
-    if settings.storage_url == MEMORY_URL:
-        return MemoryBackend.from_url(settings.storage_url, options)
-    return RedisBackend.from_url(settings.storage_url, options)
 
 
 def build_supervisor(
     settings: Settings,
     sender: ReplySender,
     reactions: Reactions,
-    model: ChatModel,
     backend: Backend,
+    kit: CapacityKit,
     catalog: ModelCatalog,
     media: MediaSupport | None = None,
 ) -> Supervisor:
@@ -148,16 +68,18 @@ def build_supervisor(
         preferences=preferences,
     )
     runner = TurnRunner(
-        model=model,
+        model=kit.model,
         store=backend.dialogs,
         sender=sender,
         reactions=reactions,
         prompts=prompts,
         stream=settings.stream_replies,
+        on_ended=kit.meter,
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
+    kit.metrics.count_live(lambda: len(pool))
     placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
     return Supervisor(
         placement,
@@ -189,7 +111,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
     reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
     media = build_media(settings, bot, sender)
     catalog = ModelCatalog(groq_client(settings))
-    conversations = build_supervisor(settings, sender, reactions, model, backend, catalog, media)
+    kit = build_capacity(settings, backend, model, bot)
+    conversations = build_supervisor(settings, sender, reactions, backend, kit, catalog, media)
     albums = Albums(send_album)
     dp = Dispatcher(
         storage=backend.fsm_storage,
@@ -201,6 +124,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         notices=notices,
         albums=albums,
         catalog=catalog,
+        usage=kit.usage,
+        metrics=kit.metrics,
     )
     add_middlewares(dp, settings, backend, notices)
     dp.message.outer_middleware(AlbumsFirst(albums))
@@ -211,6 +136,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
         await conversations.start()
+        if kit.server is not None:
+            await kit.server.start()
         logger.info(
             "starting: model={} storage={} inbox={} history<= {} tokens / {} msgs",
             settings.groq_model,
@@ -224,7 +151,9 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         await albums.flush_all()
         await conversations.shutdown(settings.shutdown_timeout)
         await notices.aclose()
-        await model.aclose()
+        if kit.server is not None:
+            await kit.server.aclose()
+        await kit.model.aclose()
         await media.aclose()
         await catalog.aclose()
         await backend.aclose()

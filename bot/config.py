@@ -128,6 +128,17 @@ class Settings(BaseSettings):
     )
     rate_limit_window: float = Field(60.0, gt=0, le=DAY, validation_alias="RATE_LIMIT_WINDOW")
 
+    # Capacity (bot/capacity): the model's budget, quotas, admins, metrics.
+    fallback_model: Annotated[str, text_value(256, spaces=False)] | None = Field(
+        None, validation_alias="FALLBACK_MODEL"
+    )
+    user_daily_tokens: int = Field(0, ge=0, le=10**12, validation_alias="USER_DAILY_TOKENS")
+    admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(
+        frozenset(), validation_alias="ADMIN_USER_IDS"
+    )
+    metrics_port: int = Field(0, ge=0, le=65535, validation_alias="METRICS_PORT")
+    telegram_pacing: bool = Field(True, validation_alias="TELEGRAM_PACING")
+
     log_level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"] = (
         Field("INFO", validation_alias="LOG_LEVEL")
     )
@@ -137,7 +148,7 @@ class Settings(BaseSettings):
     )
     log_to_file: bool = Field(True, validation_alias="LOG_TO_FILE")
 
-    @field_validator("allowed_user_ids", mode="before")
+    @field_validator("allowed_user_ids", "admin_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
         """Accept the natural `1,2,3` form instead of JSON; an empty item is a mistake."""
@@ -147,7 +158,7 @@ class Settings(BaseSettings):
         if not all(re.fullmatch("[1-9][0-9]{0,19}", part) for part in parts):
             raise ValueError(
                 "must be Telegram user ids (positive integers) separated by commas, e.g. "
-                "12345,67890; leave it empty to allow everyone"
+                "12345,67890"
             )
         return frozenset(int(part) for part in parts)
 

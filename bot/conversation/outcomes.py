@@ -12,6 +12,7 @@ from enum import StrEnum
 
 from loguru import logger
 
+from bot.capacity.usage import until_reset
 from bot.domain import Turn
 from bot.llm.errors import ModelErrorKind
 from bot.texts import Texts
@@ -66,6 +67,7 @@ def _model_error_text(texts: Texts, outcome: Outcome) -> str:
         ModelErrorKind.REJECTED: texts.model_rejected,
         ModelErrorKind.CONTEXT_TOO_LONG: texts.model_context_too_long,
         ModelErrorKind.BAD_CREDENTIALS: texts.model_bad_credentials,
+        ModelErrorKind.QUOTA_EXCEEDED: texts.quota_exceeded(until_reset()),
     }[outcome.model_error or ModelErrorKind.UNAVAILABLE]
 
 
@@ -105,6 +107,14 @@ def notice_for(turn: Turn, outcome: Outcome) -> Notice | None:
         return None
     reply_to = turn.message_id if rule.quotes_question else None
     return Notice(rule.notice(turn.texts, outcome), reply_to, rule.replaces_preview)
+
+
+def is_failure(outcome: Outcome) -> bool:
+    """Counted as an error in /stats: logged above INFO, and not a user's spent quota."""
+    return (
+        _RULES[outcome.ending].level != "INFO"
+        and outcome.model_error is not ModelErrorKind.QUOTA_EXCEEDED
+    )
 
 
 def log_outcome(turn: Turn, outcome: Outcome) -> None:

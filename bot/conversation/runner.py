@@ -8,6 +8,7 @@ decided in bot/conversation/outcomes.py, not here.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -47,6 +48,7 @@ class _Progress:
 
     text: str = ""
     stopped: bool = False
+    served_by: str = ""  # FALLBACK_MODEL, when it answered: the answer says so
     reasoning: str = ""  # shown apart, never stored, never the answer
     reasoning_shown: bool = False
     sources: list[Source] = field(default_factory=list)
@@ -54,6 +56,11 @@ class _Progress:
     def absorb(self, piece: Delta) -> None:
         self.reasoning += piece.reasoning
         self.sources += piece.sources
+        self.served_by = piece.served_by or self.served_by
+
+
+# Told of every turn's ending and how long the turn took (bot/capacity/meter.py).
+TurnEnded = Callable[[Turn, Outcome, float], Awaitable[None]]
 
 
 class TurnRunner:
@@ -66,7 +73,9 @@ class TurnRunner:
         reactions: Reactions,
         prompts: Prompts,
         stream: bool,
+        on_ended: TurnEnded | None = None,
     ) -> None:
+        self._on_ended = on_ended
         self._stream = stream
         self._model = model
         self._store = store
@@ -85,6 +94,7 @@ class TurnRunner:
         self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
     ) -> Outcome:
         preview: Preview | None = None
+        started = time.monotonic()
         try:
             prompt = await self._prompts.load(turn, context.key)
             if isinstance(prompt, Outcome):
@@ -104,6 +114,8 @@ class TurnRunner:
         except Exception as error:
             outcome = Outcome(Ending.CRASHED, detail=type(error).__name__, error=error)
         log_outcome(turn, outcome)
+        if self._on_ended is not None:
+            await self._on_ended(turn, outcome, time.monotonic() - started)
         notice = notice_for(turn, outcome)
         if notice is not None:
             await self._sender.notify(
@@ -144,7 +156,9 @@ class TurnRunner:
 
         async def completed(request: ModelRequest) -> str:
             reply = await self._model.complete(request)
-            progress.absorb(Delta(reasoning=reply.reasoning, sources=reply.sources))
+            progress.absorb(
+                Delta(reasoning=reply.reasoning, sources=reply.sources, served_by=reply.served_by)
+            )
             return reply.text
 
         async def whole() -> None:
@@ -174,6 +188,8 @@ class TurnRunner:
         await self._show_reasoning(turn, prompt, progress)
         shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
         shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
+        if progress.served_by:
+            shown += "\n\n" + turn.texts.fallback_note(progress.served_by)
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(

@@ -26,6 +26,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import Message, MessageEntity, ReplyParameters
 from loguru import logger
 
+from bot.capacity.pacer import deferrable
 from bot.delivery.rendering import render
 from bot.delivery.splitting import visible_parts
 
@@ -95,7 +96,8 @@ class Preview(ABC):
         text, entities = parts[-1]  # the part still growing, below the finished ones
         self._next_at = now + self._interval
         try:
-            await self._show(text, entities)
+            with deferrable():  # a preview yields to final answers (bot/capacity/pacer.py)
+                await self._show(text, entities)
             self._shown = markdown
         except TelegramRetryAfter as error:
             self._next_at = time.monotonic() + error.retry_after

@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from bot.handlers import chat, commands, export, fallback, media, settings
+from bot.handlers import capacity, chat, commands, export, fallback, media, settings
 
 
 def get_routers() -> list[Router]:
@@ -10,6 +10,7 @@ def get_routers() -> list[Router]:
     then the rest."""
     return [
         commands.make_router(),
+        capacity.make_router(),
         settings.make_router(),
         export.make_router(),
         chat.make_router(),

@@ -12,6 +12,7 @@ class ModelErrorKind(StrEnum):
     REJECTED = "rejected"
     CONTEXT_TOO_LONG = "context_too_long"
     BAD_CREDENTIALS = "bad_credentials"
+    QUOTA_EXCEEDED = "quota_exceeded"  # the user's USER_DAILY_TOKENS are spent: no call made
 
 
 class ModelError(Exception):

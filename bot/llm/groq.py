@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Mapping, Sequence
+from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
 
 import groq
@@ -13,7 +14,7 @@ from groq import AsyncGroq
 from bot.dialog.messages import ChatMessage
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.models import SEARCH_MODEL, is_reasoning_model
-from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Source, Usage
+from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply, Source, Usage
 
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
@@ -21,6 +22,7 @@ if TYPE_CHECKING:
 
 _THINK = re.compile(r"<think>.*?(?:</think>|$)\s*", re.DOTALL)
 
+_CALLING: ContextVar[str] = ContextVar("groq_model", default="")  # the model being called
 _CONTEXT_MARKERS = ("context_length_exceeded", "reduce the length", "context length")
 
 
@@ -51,17 +53,37 @@ def _says_context_too_long(error: groq.APIStatusError) -> bool:
     return error.status_code in (400, 413) and any(m in text for m in _CONTEXT_MARKERS)
 
 
+class ResponseHeaders:
+    """An httpx response hook for the SDK's client: every response's headers, the 429s the
+    SDK retries by itself included (the SDK's `with_raw_response` shows only the last)."""
+
+    def __init__(self) -> None:
+        self.seen: HeadersSeen = lambda *_: None
+
+    async def __call__(self, response: httpx.Response) -> None:
+        self.seen(_CALLING.get(), response.headers, response.status_code)
+
+
 class GroqChatModel(ChatModel):
     """Timeouts and retries (429 with retry-after, 5xx, network) are the SDK's own."""
 
-    def __init__(self, client: AsyncGroq, model: str) -> None:
+    def __init__(
+        self, client: AsyncGroq, model: str, headers: ResponseHeaders | None = None
+    ) -> None:
         self._client = client
         self._model = model
+        self._headers = headers
+
+    def watch_limits(self, seen: HeadersSeen) -> None:
+        if self._headers is not None:
+            self._headers.seen = seen
 
     async def complete(self, request: ModelRequest) -> Reply:
+        options = self._options(request)
+        _CALLING.set(options["model"])  # for the response hook, in this task
         try:
             completion = await self._client.chat.completions.create(
-                messages=_payload(request.messages, request.images), **self._options(request)
+                messages=_payload(request.messages, request.images), **options
             )
         except groq.GroqError as error:
             raise map_error(error) from error
@@ -74,11 +96,11 @@ class GroqChatModel(ChatModel):
         return Reply(text, message.reasoning or "", counted, _sources(message.executed_tools))
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
+        options = self._options(request)
+        _CALLING.set(options["model"])
         try:
             chunks = await self._client.chat.completions.create(
-                messages=_payload(request.messages, request.images),
-                stream=True,
-                **self._options(request),
+                messages=_payload(request.messages, request.images), stream=True, **options
             )
             try:
                 async for chunk in chunks:

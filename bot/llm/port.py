@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.dialog.messages import ChatMessage
@@ -48,6 +48,7 @@ class Delta:
     reasoning: str = ""  # a reasoning model's thinking, never part of the answer
     usage: Usage | None = None
     sources: tuple[Source, ...] = ()
+    served_by: str = ""  # set (once, last) when FALLBACK_MODEL answered instead
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +57,20 @@ class Reply:
     reasoning: str = ""
     usage: Usage = field(default_factory=Usage)
     sources: tuple[Source, ...] = ()
+    served_by: str = ""  # FALLBACK_MODEL when it answered instead of GROQ_MODEL
+
+
+# (model, response headers, HTTP status): a response's rate-limit figures, 429s included.
+HeadersSeen = Callable[[str, Mapping[str, str], int], None]
 
 
 class ChatModel(ABC):
     """A chat-completion model; adapters raise only `ModelError`, never their SDK's errors."""
+
+    def watch_limits(self, seen: HeadersSeen) -> None:
+        """Report every response's headers to `seen` (bot/capacity); a no-op where a model
+        has no rate-limit headers to show."""
+        del seen
 
     @abstractmethod
     async def complete(self, request: ModelRequest) -> Reply:

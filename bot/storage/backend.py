@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from aiogram.fsm.storage.base import BaseStorage
 
+from bot.capacity.budget import BudgetStore
+from bot.capacity.usage import UsageStore
 from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Placement
 from bot.dialog.store import DialogStore
@@ -38,6 +40,14 @@ class Backend(ABC):
     @abstractmethod
     def rate_limiter(self, limit: int, window: float) -> RateLimiter:
         """Per-user counts where every replica of the bot sees them."""
+
+    @abstractmethod
+    def budget_store(self) -> BudgetStore:
+        """Each model's budget as last seen, where every replica's scheduler reads it."""
+
+    @abstractmethod
+    def usage_store(self) -> UsageStore:
+        """Per-user tokens and the day's figures, counted where every replica sees them."""
 
     @abstractmethod
     async def start(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.capacity.budget import BudgetStore, MemoryBudgetStore
+from bot.capacity.usage import MemoryUsage, UsageStore
 from bot.conversation.actors import ActorPool
 from bot.conversation.local import LocalPlacement
 from bot.conversation.placement import Placement
@@ -32,6 +34,12 @@ class MemoryBackend(Backend):
 
     def rate_limiter(self, limit: int, window: float) -> RateLimiter:
         return MemoryRateLimiter(limit, window)
+
+    def budget_store(self) -> BudgetStore:
+        return MemoryBudgetStore()
+
+    def usage_store(self) -> UsageStore:
+        return MemoryUsage()
 
     async def start(self) -> None:
         return None  # memory is always there, and always of this release

@@ -5,6 +5,10 @@ from __future__ import annotations
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
+from bot.capacity.budget import BudgetStore
+from bot.capacity.redis_budget import RedisBudgetStore
+from bot.capacity.redis_usage import RedisUsage
+from bot.capacity.usage import UsageStore
 from bot.conversation.actors import ActorPool
 from bot.conversation.leased.control import ChatControl
 from bot.conversation.leased.journal import TurnJournal
@@ -57,6 +61,12 @@ class RedisBackend(Backend):
 
     def rate_limiter(self, limit: int, window: float) -> RateLimiter:
         return RedisRateLimiter(self.redis, self.keys.rate, limit, window)
+
+    def budget_store(self) -> BudgetStore:
+        return RedisBudgetStore(self.redis, self.keys.budget)
+
+    def usage_store(self) -> UsageStore:
+        return RedisUsage(self.redis, self.keys.usage)
 
     async def start(self) -> None:
         with unavailable_on_error():

@@ -52,6 +52,14 @@ class RedisKeys(KeyBuilder):
     def rate(self, user_id: int) -> str:
         return f"{self.root}:rate:{user_id}"
 
+    def budget(self, model: str) -> str:
+        """A model's budget as last seen (bot/capacity/budget.py), shared by the replicas."""
+        return f"{self.root}:budget:{model}"
+
+    def usage(self, kind: str, day: str) -> str:
+        """A UTC day's counts: `usage` (tokens by user), `turns` (by user), `stats`."""
+        return f"{self.root}:{kind}:{day}"
+
     @property
     def migration(self) -> str:
         """Held while one replica migrates older layouts, then marks them done."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +95,13 @@ class Texts:
     export_user: str
     export_empty: str
     export_caption: str
+    # Capacity (bot/capacity): quotas, /usage, /stats, the fallback model's note.
+    quota_exceeded_template: str
+    usage_template: str
+    usage_quota_template: str
+    stats_template: str
+    fallback_note_template: str
+    command_usage: str
 
     def cancelled(self, stopped: bool, dropped: int) -> str:
         """What /cancel did: the reply it stopped and the queued messages it dropped."""
@@ -135,3 +143,30 @@ class Texts:
         """A ready persona's label (bot/chat_settings/personas.py)."""
         label: str = getattr(self, f"persona_{name}")
         return label
+
+    def quota_exceeded(self, until_reset: timedelta) -> str:
+        hours, minutes = _hours_minutes(until_reset)
+        return self.quota_exceeded_template.format(hours=hours, minutes=minutes)
+
+    def usage(self, tokens: int, quota: int, until_reset: timedelta) -> str:
+        """/usage: today's tokens, and the quota with its reset when there is one."""
+        text = self.usage_template.format(tokens=tokens)
+        if quota:
+            hours, minutes = _hours_minutes(until_reset)
+            text += "\n" + self.usage_quota_template.format(
+                quota=quota, left=max(quota - tokens, 0), hours=hours, minutes=minutes
+            )
+        return text
+
+    def stats(self, users: int, turns: int, tokens: int, errors: int, rate_limited: int) -> str:
+        return self.stats_template.format(
+            users=users, turns=turns, tokens=tokens, errors=errors, rate_limited=rate_limited
+        )
+
+    def fallback_note(self, model: str) -> str:
+        return self.fallback_note_template.format(model=model)
+
+
+def _hours_minutes(span: timedelta) -> tuple[int, int]:
+    minutes = max(int(span.total_seconds() + 59) // 60, 1)
+    return minutes // 60, minutes % 60

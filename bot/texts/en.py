@@ -165,4 +165,18 @@ EN = Texts(
     export_user="User",
     export_empty="There is nothing to export yet: the dialog is empty.",
     export_caption="Your dialog as a Markdown file.",
+    quota_exceeded_template=(
+        "You have used all of today's tokens, so this message was not sent to the model. "
+        "Your quota resets at 00:00 UTC, in {hours} h {minutes} min."
+    ),
+    usage_template="Tokens you used today (UTC): {tokens}.",
+    usage_quota_template=(
+        "Daily quota: {quota} ({left} left); it resets at 00:00 UTC, in {hours} h {minutes} min."
+    ),
+    stats_template=(
+        "Today (UTC): {users} users, {turns} turns, {tokens} tokens, {errors} errors, "
+        "{rate_limited} rate-limit (429) answers from the model."
+    ),
+    fallback_note_template="_(answered by {model}: the main model is busy)_",
+    command_usage="Your tokens today",
 )

@@ -164,4 +164,19 @@ RU = Texts(
     export_user="Пользователь",
     export_empty="Выгружать пока нечего: диалог пуст.",
     export_caption="Ваш диалог в файле Markdown.",
+    quota_exceeded_template=(
+        "Вы израсходовали все токены на сегодня, поэтому сообщение не отправлено модели. "
+        "Лимит обновится в 00:00 UTC, через {hours} ч {minutes} мин."
+    ),
+    usage_template="Токенов израсходовано сегодня (UTC): {tokens}.",
+    usage_quota_template=(
+        "Дневной лимит: {quota} (осталось {left}); обновится в 00:00 UTC, "
+        "через {hours} ч {minutes} мин."
+    ),
+    stats_template=(
+        "Сегодня (UTC): пользователей {users}, ходов {turns}, токенов {tokens}, "
+        "ошибок {errors}, ответов модели 429 (лимит) {rate_limited}."
+    ),
+    fallback_note_template="_(ответила {model}: основная модель занята)_",
+    command_usage="Ваши токены за сегодня",
 )

@@ -15,7 +15,8 @@ from aiogram import Bot, Dispatcher
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 
-from bot.app import build_bot, build_dispatcher, build_model, poll, webhook_app
+from bot.app import build_dispatcher, poll, webhook_app
+from bot.components import build_bot, build_model
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
 from bot.domain import ChatKey

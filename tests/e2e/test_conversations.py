@@ -118,13 +118,27 @@ async def test_a_rate_limited_model_call_is_retried(
     assert len(fake_groq.requests) == 2
 
 
-async def test_rate_limited_beyond_the_retries_tells_the_user(
+async def test_rate_limited_beyond_the_retries_waits_and_answers(
     start_bot: StartBot, fake_groq: FakeGroq
 ) -> None:
+    """The SDK's retries spent, the turn waits out retry-after in the scheduler's queue."""
     fake_groq.fail_next("rate_limit", count=2, retry_after=0.1)
     bot = await start_bot()
     bot.telegram.send_text(8, "hello")
+    assert await bot.replies(8, 1) == ["reply to: hello"]
+    assert len(fake_groq.requests) == 3
+
+
+async def test_rate_limited_for_longer_than_the_timeout_tells_the_user(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.fail_next("rate_limit", count=1000, retry_after=0.2)
+    bot = await start_bot(GROQ_REQUEST_TIMEOUT="1", GROQ_MAX_RETRIES="0")
+    bot.telegram.send_text(8, "hello")
     assert await bot.replies(8, 1) == [EN.model_rate_limited]
+    fake_groq.clear_faults()
+    bot.telegram.send_text(8, "again")
+    assert (await bot.replies(8, 2))[1] == "reply to: again"
     bot.telegram.send_text(8, "again")
     assert (await bot.replies(8, 2))[1] == "reply to: again"
     assert user_turns(fake_groq.requests[-1]) == ["again"]
@@ -462,7 +476,7 @@ async def test_commands_are_registered_in_english_and_russian(
     assert set(by_menu) == {(language, scope) for language in (None, "ru") for scope in scopes}
     for (language, _), commands in by_menu.items():
         assert [c["command"] for c in commands] == [
-            *("start", "help", "cancel", "retry", "settings", "model", "system", "export")
+            *("start", "help", "cancel", "retry", "settings", "model", "system", "export", "usage")
         ]
         texts = RU if language == "ru" else EN
         assert commands[2]["description"] == texts.command_cancel

@@ -222,7 +222,8 @@ async def test_a_long_answer_streams_in_private_as_one_coherent_message(
 ) -> None:
     fake_groq.responder = lambda messages: LONG
     fake_groq.chunks, fake_groq.chunk_delay = 14, 0.1
-    bot = await start_bot(STREAM_INTERVAL="0.05")
+    # the preview's shape, not the pacer's: paced, a draft may rightly wait past the answer
+    bot = await start_bot(STREAM_INTERVAL="0.05", TELEGRAM_PACING="false")
     bot.telegram.send_text(47, "tell me everything")
     expected = parts_of(LONG)
     assert len(expected) == 3
@@ -266,7 +267,9 @@ async def test_a_model_failure_after_a_finished_part_leaves_only_the_notice(
 ) -> None:
     fake_groq.responder = lambda messages: LONG
     fake_groq.chunks, fake_groq.chunk_delay = 2, 3.0  # a first piece past one part, then a stall
-    bot = await start_bot(STREAM_INTERVAL="0.05", GROQ_REQUEST_TIMEOUT="1")
+    bot = await start_bot(
+        STREAM_INTERVAL="0.05", GROQ_REQUEST_TIMEOUT="1", TELEGRAM_PACING="false"
+    )
     bot.telegram.send_text(49, "@test_bot in a group", chat_id=-503)
     await bot.telegram.wait_until(
         lambda: EN.model_timeout in [m.text for m in bot.telegram.visible(-503)], timeout=20

@@ -90,6 +90,41 @@ class _Scripted:
     retry_after: float
 
 
+@dataclass
+class _Limits:
+    """Groq's per-organisation limits, as fixed windows: requests and tokens per window."""
+
+    requests: int
+    tokens: int
+    window: float
+    started: float = 0.0
+    used_requests: int = 0
+    used_tokens: int = 0
+
+    def charge(self, tokens: int, now: float) -> tuple[bool, dict[str, str]]:
+        """(allowed, the rate-limit headers Groq sends with the answer)."""
+        if now >= self.started + self.window:
+            self.started, self.used_requests, self.used_tokens = now, 0, 0
+        allowed = (
+            self.used_requests + 1 <= self.requests and self.used_tokens + tokens <= self.tokens
+        )
+        if allowed:
+            self.used_requests += 1
+            self.used_tokens += tokens
+        reset = f"{max(self.started + self.window - now, 0.0):.3f}s"
+        headers = {
+            "x-ratelimit-limit-requests": str(self.requests),
+            "x-ratelimit-limit-tokens": str(self.tokens),
+            "x-ratelimit-remaining-requests": str(self.requests - self.used_requests),
+            "x-ratelimit-remaining-tokens": str(max(self.tokens - self.used_tokens, 0)),
+            "x-ratelimit-reset-requests": reset,
+            "x-ratelimit-reset-tokens": reset,
+        }
+        if not allowed:
+            headers["retry-after"] = f"{max(self.started + self.window - now, 0.001):.3f}"
+        return allowed, headers
+
+
 class FakeGroq(LocalServer):
     """Answers `/openai/v1/chat/completions` like Groq does, and records every request."""
 
@@ -118,6 +153,14 @@ class FakeGroq(LocalServer):
         self.thinking: Callable[[Messages], str] = lambda messages: "step one, step two"
         # what a compound model's web search found: {"title", "url"} each
         self.search_results: list[dict[str, str]] = []
+        self._limits: _Limits | None = None  # off unless a test calls `limit`
+        self.rate_limited = 0  # 429s sent because a limit was reached
+        self.served = 0  # answers sent while limits were enforced
+        self.tokens_served = 0  # their tokens, as the limit counted them
+
+    def limit(self, *, requests: int, tokens: int, window: float) -> None:
+        """Enforce a request and a token limit per `window` seconds, with Groq's headers."""
+        self._limits = _Limits(requests, tokens, window, time.monotonic())
 
     @property
     def base_url(self) -> str:
@@ -177,6 +220,10 @@ class FakeGroq(LocalServer):
     def fail_next(self, kind: FaultKind, count: int = 1, *, retry_after: float = 0.1) -> None:
         self._scripted.append(_Scripted(kind, count, retry_after))
 
+    def clear_faults(self) -> None:
+        self._scripted.clear()
+        self._conditional.clear()
+
     def fail_when(self, predicate: Callable[[Messages], bool], kind: FaultKind) -> None:
         self._conditional.append((predicate, kind))
 
@@ -222,13 +269,24 @@ class FakeGroq(LocalServer):
         fault = self._fault_for(messages)
         if fault is not None:
             return await self._fail(*fault)
+        content = self.responder(messages)
+        headers: dict[str, str] = {}
+        if self._limits is not None:
+            cost = _usage(body, content)["total_tokens"]
+            allowed, headers = self._limits.charge(cost, time.monotonic())
+            if not allowed:
+                self.rate_limited += 1
+                response = await self._fail("rate_limit", float(headers["retry-after"]))
+                response.headers.update(headers)
+                return response
+            self.served += 1
+            self.tokens_served += cost
         latency = self.latency() if callable(self.latency) else self.latency
         if latency:
             await asyncio.sleep(latency)
-        content = self.responder(messages)
         if body.get("stream"):
-            return await self._stream(request, body, content)
-        return web.json_response(self._completion(body, content))
+            return await self._stream(request, body, content, headers)
+        return web.json_response(self._completion(body, content), headers=headers)
 
     async def _transcriptions(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
@@ -311,9 +369,9 @@ class FakeGroq(LocalServer):
         }
 
     async def _stream(
-        self, request: web.Request, body: dict[str, Any], content: str
+        self, request: web.Request, body: dict[str, Any], content: str, headers: dict[str, str]
     ) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream", **headers})
         await response.prepare(request)
         chunk_id = f"chatcmpl-{next(self._ids)}"
         content, extra = self._extras(body, content)

@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import itertools
 import json
+import math
 import re
 import time
 from collections.abc import Callable
@@ -110,6 +111,41 @@ class StoredFile:
     size: int
 
 
+# What Telegram's send limits count (edits too); drafts only count overall.
+LIMITED = {"sendMessage", "editMessageText", "sendMessageDraft"}
+
+
+@dataclass
+class _SendLimits:
+    """Telegram's flood limits as sliding windows (limit, seconds): overall, per group, per
+    private chat. Off unless a test calls `FakeTelegram.enforce_limits`."""
+
+    overall: tuple[int, float]
+    group: tuple[int, float]
+    chat: tuple[int, float]
+    seen: dict[object, list[float]] = field(default_factory=dict)
+    refused: dict[str, int] = field(default_factory=dict)  # by scope: overall, group, chat
+
+    def refuse(self, method: str, chat_id: int, now: float) -> float | None:
+        """Seconds to wait if this call is over a limit; else None (and it is counted)."""
+        keys: list[tuple[object, tuple[int, float]]] = [("*", self.overall)]
+        if method != "sendMessageDraft":
+            keys.append((chat_id, self.group if chat_id < 0 else self.chat))
+        waits = []
+        for key, (limit, seconds) in keys:
+            recent = [t for t in self.seen.get(key, []) if t > now - seconds]
+            self.seen[key] = recent
+            if len(recent) >= limit:
+                waits.append(recent[-limit] + seconds - now)
+                scope = "overall" if key == "*" else "group" if chat_id < 0 else "chat"
+                self.refused[scope] = self.refused.get(scope, 0) + 1
+        if waits:
+            return max(waits)
+        for key, _ in keys:
+            self.seen[key].append(now)
+        return None
+
+
 def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -160,6 +196,8 @@ class FakeTelegram(LocalServer):
         self.callback_answers: list[dict[str, Any]] = []
         self.documents: list[Document] = []
         self._callback_ids = itertools.count(1)
+        self._limits: _SendLimits | None = None
+        self.flood_refusals = 0  # 429s sent because a send limit was reached
 
     @property
     def url(self) -> str:
@@ -329,6 +367,16 @@ class FakeTelegram(LocalServer):
             _Fault(error_code, description, retry_after, count)
         )
 
+    def enforce_limits(
+        self,
+        *,
+        overall: tuple[int, float] = (30, 1.0),
+        group: tuple[int, float] = (20, 60.0),
+        chat: tuple[int, float] = (3, 3.0),
+    ) -> None:
+        """Refuse sends and edits over Telegram's limits with a 429 and retry_after."""
+        self._limits = _SendLimits(overall, group, chat)
+
     def hold(self, *methods: str) -> None:
         """Calls of `methods` wait (recorded in `calls`) until `let_go`."""
         self._held.update(methods)
@@ -367,6 +415,11 @@ class FakeTelegram(LocalServer):
         if method != "getUpdates":
             await self._slow_down(method)
         try:
+            if self._limits is not None and method in LIMITED and "chat_id" in params:
+                wait = self._limits.refuse(method, int(params["chat_id"]), time.monotonic())
+                if wait is not None:
+                    self.flood_refusals += 1
+                    return _error(429, "Too Many Requests", max(math.ceil(wait), 1))
             fault = self._take_fault(method)
             if fault is not None:
                 return _error(fault.error_code, fault.description, fault.retry_after)

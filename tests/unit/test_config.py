@@ -229,6 +229,11 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
         ("RATE_LIMIT_WINDOW", {"RATE_LIMIT_WINDOW": bad})
         for bad in ["0", "-1", "inf", "nan", "86401"]
     ],
+    *[("FALLBACK_MODEL", {"FALLBACK_MODEL": bad}) for bad in [" ", "two words", "m" * 257]],
+    *[("USER_DAILY_TOKENS", {"USER_DAILY_TOKENS": bad}) for bad in ["-1", "x", "1.5", "1e13"]],
+    *[("ADMIN_USER_IDS", {"ADMIN_USER_IDS": bad}) for bad in [",", "1,x", "-5", "0", "1,,2"]],
+    *[("METRICS_PORT", {"METRICS_PORT": bad}) for bad in ["-1", "65536", "http"]],
+    *[("TELEGRAM_PACING", {"TELEGRAM_PACING": bad}) for bad in ["maybe", "2"]],
     *[("LOG_LEVEL", {"LOG_LEVEL": bad}) for bad in ["LOUD", " "]],
     *[("LOG_FORMAT", {"LOG_FORMAT": bad}) for bad in ["xml", " "]],
     *[("LOG_DIR", {"LOG_DIR": bad}) for bad in [" "]],
@@ -279,6 +284,8 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {**WEBHOOK, "WEBHOOK_URL": "https://h.example.com:9000/", "TELEGRAM_API_URL": "http://a"},
         {"WEBHOOK_HOST": "no-such-host.invalid"},  # unused without WEBHOOK_URL
         {"ALLOWED_USER_IDS": " 1 , 22 ,333 "},
+        {"ADMIN_USER_IDS": "7", "USER_DAILY_TOKENS": "50000", "METRICS_PORT": "9100"},
+        {"FALLBACK_MODEL": "llama-3.1-8b-instant", "TELEGRAM_PACING": "false"},
         {"HISTORY_TTL": "60", "LEASE_TTL": "0.3", "RATE_LIMIT_MESSAGES": "0"},
         {"STREAM_REPLIES": "no", "LOG_TO_FILE": "0", "LOG_LEVEL": "debug", "LOG_FORMAT": "json"},
     ],

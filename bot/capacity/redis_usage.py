@@ -1,0 +1,71 @@
+"""The Redis UsageStore: every replica counts into the same per-day hashes.
+
+`usage:<day>` maps user -> tokens, `turns:<day>` user -> turns (its size is the users
+today), `stats:<day>` holds errors and 429s; each write is one pipeline, and the keys
+expire two days after their day began.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from redis.asyncio import Redis
+
+from bot.capacity.usage import DayStats, UsageStore, utc_day
+from bot.storage.redis_errors import unavailable_on_error
+
+KEEP_SECONDS = 2 * 86400
+
+
+class RedisUsage(UsageStore):
+    def __init__(self, redis: Redis, key: Callable[[str, str], str]) -> None:
+        self._redis = redis
+        self._key = key  # (kind, day) -> key: RedisKeys.usage
+
+    async def tokens_today(self, user_id: int) -> int:
+        with unavailable_on_error():
+            value = await self._redis.hget(self._key("usage", utc_day()), str(user_id))
+        return int(value or 0)
+
+    async def _bump(self, kind: str, field: str, amount: int) -> None:
+        key = self._key(kind, utc_day())
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hincrby(key, field, amount)
+                pipe.expire(key, KEEP_SECONDS)
+                await pipe.execute()
+
+    async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
+        day = utc_day()
+        turns, stats = self._key("turns", day), self._key("stats", day)
+        usage = self._key("usage", day)
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hincrby(turns, str(user_id), 1)
+                pipe.expire(turns, KEEP_SECONDS)
+                if tokens:
+                    pipe.hincrby(usage, str(user_id), tokens)
+                    pipe.expire(usage, KEEP_SECONDS)
+                if failed:
+                    pipe.hincrby(stats, "errors", 1)
+                    pipe.expire(stats, KEEP_SECONDS)
+                await pipe.execute()
+
+    async def count_rate_limited(self) -> None:
+        await self._bump("stats", "rate_limited", 1)
+
+    async def today(self) -> DayStats:
+        day = utc_day()
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                pipe.hvals(self._key("turns", day))
+                pipe.hvals(self._key("usage", day))
+                pipe.hgetall(self._key("stats", day))
+                turns, tokens, stats = await pipe.execute()
+        return DayStats(
+            users=len(turns),
+            turns=sum(int(v) for v in turns),
+            tokens=sum(int(v) for v in tokens),
+            errors=int(stats.get(b"errors", 0)),
+            rate_limited=int(stats.get(b"rate_limited", 0)),
+        )

@@ -1,0 +1,117 @@
+"""The bot's components, each built from the settings: the Telegram client, the Groq clients and
+model, media support, the storage backend. Part of the composition root, with bot/app.py,
+which wires them together.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
+from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
+from groq import AsyncGroq, DefaultAsyncHttpxClient
+
+from bot.capacity.wiring import json_dumps, json_loads
+from bot.config import Settings
+from bot.delivery.sender import ReplySender
+from bot.delivery.topics import TopicMiddleware
+from bot.llm.groq import GroqChatModel, ResponseHeaders
+from bot.llm.port import ChatModel
+from bot.llm.transcription import GroqTranscriber
+from bot.media.files import Downloader
+from bot.media.images import ImageCache, Images
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
+from bot.media.turns import MediaSupport
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.memory import MemoryBackend
+from bot.storage.redis import RedisBackend
+from bot.storage.urls import MEMORY_URL
+from bot.texts import LANGUAGES
+
+
+def build_bot(settings: Settings) -> Bot:
+    api = (
+        TelegramAPIServer.from_base(str(settings.telegram_api_url).rstrip("/"))
+        if settings.telegram_api_url is not None
+        else PRODUCTION
+    )
+    session = AiohttpSession(
+        api=api, timeout=settings.bot_request_timeout, json_loads=json_loads, json_dumps=json_dumps
+    )
+    session.middleware(TopicMiddleware())  # a turn's messages go to its forum topic
+    return Bot(token=settings.bot_token.get_secret_value(), session=session)
+
+
+async def register_commands(bot: Bot) -> None:
+    """The command menu of private chats and of groups, in English and, for Russian-speaking
+    users, in Russian."""
+    for code, texts in LANGUAGES.items():
+        commands = [
+            BotCommand(command="start", description=texts.command_start),
+            BotCommand(command="help", description=texts.command_help),
+            BotCommand(command="cancel", description=texts.command_cancel),
+            BotCommand(command="retry", description=texts.command_retry),
+            BotCommand(command="settings", description=texts.command_settings),
+            BotCommand(command="model", description=texts.command_model),
+            BotCommand(command="system", description=texts.command_system),
+            BotCommand(command="export", description=texts.command_export),
+            BotCommand(command="usage", description=texts.command_usage),
+        ]
+        language = None if code == "en" else code
+        for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):
+            await bot.set_my_commands(commands, scope=scope, language_code=language)
+
+
+def groq_client(settings: Settings, headers: ResponseHeaders | None = None) -> AsyncGroq:
+    """A Groq client; with `headers`, every response's rate-limit headers go to bot/capacity."""
+    hooks: dict[str, list[Callable[..., Any]]] = {}
+    if headers is not None:
+        hooks["response"] = [headers]
+    return AsyncGroq(
+        api_key=settings.groq_api_key.get_secret_value(),
+        base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
+        timeout=settings.groq_request_timeout,
+        max_retries=settings.groq_max_retries,
+        http_client=DefaultAsyncHttpxClient(event_hooks=hooks),
+    )
+
+
+def build_model(settings: Settings) -> ChatModel:
+    headers = ResponseHeaders()
+    return GroqChatModel(groq_client(settings, headers), settings.groq_model, headers)
+
+
+def build_media(settings: Settings, bot: Bot, sender: ReplySender) -> MediaSupport:
+    """Voice, photos and files: downloads through `bot`, Whisper and vision through Groq."""
+    downloader = Downloader(bot, max_mb=settings.max_file_mb, timeout=settings.bot_request_timeout)
+    images = Images(downloader, ImageCache())
+    transcriber = GroqTranscriber(groq_client(settings), settings.transcription_model)
+    reader = MediaReader(
+        downloader=downloader,
+        images=images,
+        transcriber=transcriber,
+        sender=sender,
+        file_bytes=settings.history_max_tokens // 2 * 4,  # half the budget, ~4 bytes a token
+    )
+    prompts = PromptBuilder(
+        images, chat_model=settings.groq_model, vision_model=settings.vision_model
+    )
+    return MediaSupport(reader, prompts, transcriber)
+
+
+def build_backend(settings: Settings, bot_id: int) -> Backend:
+    """The storage STORAGE_URL names; nothing is contacted until `Backend.start`."""
+    options = StorageOptions(
+        bot_id=bot_id,
+        max_messages=settings.history_max_messages,
+        ttl_seconds=settings.history_ttl,
+        prefix=settings.redis_prefix,
+        lease_ttl=settings.lease_ttl,
+    )
+    if settings.storage_url == MEMORY_URL:
+        return MemoryBackend.from_url(settings.storage_url, options)
+    return RedisBackend.from_url(settings.storage_url, options)

@@ -1,0 +1,48 @@
+"""/usage for everyone, /stats for ADMIN_USER_IDS only (others get the unknown-command
+answer: the command is not theirs to know)."""
+
+from __future__ import annotations
+
+from aiogram import Router
+from aiogram.filters import Command, Filter
+from aiogram.types import Message
+from loguru import logger
+
+from bot.capacity.usage import UsageStore, until_reset
+from bot.config import Settings
+from bot.texts import Texts
+
+
+class Slashed(Filter):
+    """A cheap first look for the whole router: every other text skips its Command parsing."""
+
+    async def __call__(self, message: Message) -> bool:
+        return message.text is not None and message.text.startswith("/")
+
+
+class FromAdmin(Filter):
+    async def __call__(self, message: Message, settings: Settings) -> bool:
+        user = message.from_user
+        return user is not None and user.id in settings.admin_user_ids
+
+
+async def usage(message: Message, usage: UsageStore, settings: Settings, texts: Texts) -> None:
+    user_id = message.from_user.id if message.from_user else message.chat.id
+    tokens = await usage.tokens_today(user_id)
+    await message.answer(texts.usage(tokens, settings.user_daily_tokens, until_reset()))
+
+
+async def stats(message: Message, usage: UsageStore, texts: Texts) -> None:
+    day = await usage.today()
+    logger.info("chat={} /stats", message.chat.id)
+    await message.answer(
+        texts.stats(day.users, day.turns, day.tokens, day.errors, day.rate_limited)
+    )
+
+
+def make_router() -> Router:
+    router = Router(name="capacity")
+    router.message.filter(Slashed())
+    router.message.register(usage, Command("usage"))
+    router.message.register(stats, Command("stats"), FromAdmin())
+    return router
