@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import asyncio
 import sys
 from pathlib import Path
 
@@ -50,14 +51,13 @@ def main(argv: list[str] | None = None) -> int:
             f"LOG_DIR {settings.log_dir} cannot hold the log file: {reason}"
         )
     # aiogram takes seconds to import: a configuration error is reported before that.
-    import uvloop
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
     from bot.domain import StorageUnavailable
 
     try:
-        uvloop.run(run(settings))  # the event loop the ecosystem trusts for speed
+        asyncio.run(run(settings))
     except KeyboardInterrupt:
         pass
     except TelegramUnauthorizedError:
