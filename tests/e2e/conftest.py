@@ -43,6 +43,9 @@ def bot_environment(telegram: FakeTelegram, groq: FakeGroq, **overrides: str) ->
         "BOT_REQUEST_TIMEOUT": "10",
         "LOG_TO_FILE": "false",
         "LOG_LEVEL": "DEBUG",
+        # The fake Telegram has no send limits unless a test enforces them; tests of the
+        # pacer (tests/e2e/test_capacity.py) turn it on.
+        "TELEGRAM_PACING": "false",
         **overrides,
     }
 

@@ -39,6 +39,24 @@ async def test_a_limited_groq_answers_every_user_in_order_without_a_notice(
     assert all(EN.model_rate_limited not in m.text for m in bot.telegram.sent)
 
 
+async def test_while_the_main_model_is_spent_the_fallback_answers_and_says_so(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.limit(requests=1, tokens=100_000, window=600, model="main-model")
+    bot = await start_bot(GROQ_MODEL="main-model", FALLBACK_MODEL="small-model")
+    bot.telegram.send_text(USER, "first")
+    assert await bot.replies(USER, 1) == ["reply to: first"]
+    await bot.settled(USER)
+    bot.telegram.send_text(USER, "second")
+    await bot.replies(USER, 2)
+    await bot.settled(USER)
+    second = bot.telegram.visible(USER)[-1].text
+    assert second.startswith("reply to: second")
+    assert "answered by small-model" in second
+    assert [r["model"] for r in fake_groq.requests] == ["main-model", "small-model"]
+    assert fake_groq.rate_limited == 0
+
+
 async def test_a_user_over_the_daily_quota_is_told_when_it_resets_and_costs_no_call(
     start_bot: StartBot, fake_groq: FakeGroq, storage: str
 ) -> None:

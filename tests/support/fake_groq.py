@@ -154,13 +154,18 @@ class FakeGroq(LocalServer):
         # what a compound model's web search found: {"title", "url"} each
         self.search_results: list[dict[str, str]] = []
         self._limits: _Limits | None = None  # off unless a test calls `limit`
+        self._limited_model: str | None = None
         self.rate_limited = 0  # 429s sent because a limit was reached
         self.served = 0  # answers sent while limits were enforced
         self.tokens_served = 0  # their tokens, as the limit counted them
 
-    def limit(self, *, requests: int, tokens: int, window: float) -> None:
-        """Enforce a request and a token limit per `window` seconds, with Groq's headers."""
+    def limit(
+        self, *, requests: int, tokens: int, window: float, model: str | None = None
+    ) -> None:
+        """Enforce a request and a token limit per `window` seconds, with Groq's headers;
+        for one `model` only when given (Groq's limits are per model)."""
         self._limits = _Limits(requests, tokens, window, time.monotonic())
+        self._limited_model = model
 
     @property
     def base_url(self) -> str:
@@ -271,7 +276,7 @@ class FakeGroq(LocalServer):
             return await self._fail(*fault)
         content = self.responder(messages)
         headers: dict[str, str] = {}
-        if self._limits is not None:
+        if self._limits is not None and self._limited_model in (None, body.get("model")):
             cost = _usage(body, content)["total_tokens"]
             allowed, headers = self._limits.charge(cost, time.monotonic())
             if not allowed:
