@@ -77,13 +77,12 @@ class ReplySender:
         markdown: str,
         *,
         reply_to: int | None,
-        into: int | None = None,
         preview: Preview | None = None,
     ) -> Delivery:
         """The model's Markdown, formatted, in as many parts as it takes, in order.
 
-        The first part answers `reply_to` when given, or replaces the text of message `into`
-        (a streaming preview in a group). With `preview`, the parts it already committed stay
+        The first part answers `reply_to` when given. With `preview` (the answer's streaming
+        draft or group message), the parts it already committed stay
         (mended if their final text differs), its message takes the next part, and only the
         rest is sent. A part Telegram refuses for its formatting is sent again as plain text:
         a reply is never lost to formatting.
@@ -93,8 +92,7 @@ class ReplySender:
             rendered = Rendered(markdown, [])
         parts = visible_parts(rendered.text, rendered.entities)
         committed = await preview.settled() if preview is not None else []
-        if preview is not None:
-            into = preview.message_id
+        into = preview.message_id if preview is not None else None
         for done, (part, entities) in zip(committed, parts, strict=False):
             await self._mend(chat_id, done, part, entities)
         for index in range(len(committed), len(parts)):
@@ -121,20 +119,19 @@ class ReplySender:
         text: str,
         *,
         reply_to: int | None = None,
-        into: int | None = None,
         preview: Preview | None = None,
     ) -> Delivery:
         """A short service message (an error, a notice); failures are logged, never raised.
 
-        With `into` (a group's preview of an answer that failed half-way) the notice replaces
-        that message's text, so no half answer is left standing beside it; when the edit is
-        refused the notice is sent anew and the preview deleted. With `preview`, the same
-        holds for every message of it: its committed parts and its preview message.
+        With `preview` (an answer that failed half-way) the notice replaces the preview's first
+        message, so no half answer is left standing beside it, and its other messages go; when
+        the edit is refused the notice is sent anew and the old message deleted.
         """
+        into: int | None = None
         if preview is not None:
             shown = [done.message_id for done in await preview.settled()]
             shown += [preview.message_id] if preview.message_id is not None else []
-            into, rest = (shown[0], shown[1:]) if shown else (into, [])
+            into, rest = (shown[0], shown[1:]) if shown else (None, [])
             await self._drop(rest, chat_id)
         if into is None:
             return (await self._send(chat_id, text, reply_to)).outcome
