@@ -9,7 +9,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
-from bot.conversation.placement import Action
+from bot.conversation.placement import Action, Placement
 from bot.conversation.runner import TurnRunner
 from bot.domain import ChatKey, Turn
 
@@ -77,3 +77,18 @@ class ActorPool:
         if late:
             await asyncio.gather(*late, return_exceptions=True)
         return unanswered
+
+
+class PooledPlacement(Placement):
+    """What both placements share: this process's actors, and refusing turns once closing."""
+
+    def __init__(self, pool: ActorPool) -> None:
+        self._pool = pool
+        self.inbox_size = pool.inbox_size
+        self._closing = False
+
+    def __len__(self) -> int:
+        return len(self._pool)
+
+    def pending(self, key: ChatKey) -> int:
+        return self._pool.pending(key)

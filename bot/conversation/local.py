@@ -9,8 +9,8 @@ from __future__ import annotations
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
-from bot.conversation.actors import ActorPool
-from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.conversation.actors import ActorPool, PooledPlacement
+from bot.conversation.placement import Accepted, Action, Interrupted
 from bot.domain import ChatKey, Turn
 
 
@@ -27,20 +27,12 @@ class _LocalFeed(TurnFeed):
         return None
 
 
-class LocalPlacement(Placement):
+class LocalPlacement(PooledPlacement):
     def __init__(self, pool: ActorPool, *, idle_timeout: float) -> None:
-        self._pool = pool
+        super().__init__(pool)
         self._feed = _LocalFeed(idle_timeout)
-        self.inbox_size = pool.inbox_size
-        self._closing = False
         # The newest message id accepted per chat with a live actor: a redelivery is older.
         self._newest: dict[ChatKey, int] = {}
-
-    def __len__(self) -> int:
-        return len(self._pool)
-
-    def pending(self, key: ChatKey) -> int:
-        return self._pool.pending(key)
 
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
         if self._closing:

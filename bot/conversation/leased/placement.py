@@ -15,15 +15,15 @@ from contextlib import suppress
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
-from bot.conversation.actors import ActorPool
+from bot.conversation.actors import ActorPool, PooledPlacement
 from bot.conversation.leased.control import ChatControl
 from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.leases import ChatLeases
-from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.conversation.placement import Accepted, Action, Interrupted
 from bot.domain import ChatKey, StorageUnavailable, Turn
 
 
-class LeasedPlacement(Placement, TurnFeed):
+class LeasedPlacement(PooledPlacement, TurnFeed):
     """Also the feed of its actors: they pull the chat's stream while the lease is held."""
 
     def __init__(
@@ -35,23 +35,15 @@ class LeasedPlacement(Placement, TurnFeed):
         control: ChatControl,
         idle_timeout: float,
     ) -> None:
-        self._pool = pool
+        super().__init__(pool)
         self._journal = journal
         self._leases = leases
         self._control = control
         self.idle_timeout = idle_timeout
-        self.inbox_size = pool.inbox_size
         self._held: dict[ChatKey, str] = {}  # lease tokens of the chats answered here
         self.leases_taken = 0  # how many times a chat's lease was taken here
         self._upkeep: list[asyncio.Task[None]] = []
         self._releasing: set[asyncio.Task[None]] = set()
-        self._closing = False
-
-    def __len__(self) -> int:
-        return len(self._pool)
-
-    def pending(self, key: ChatKey) -> int:
-        return self._pool.pending(key)
 
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
         if self._closing:
