@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import platform
 import shutil
@@ -12,6 +11,8 @@ import tempfile
 import time
 from importlib.metadata import version
 from pathlib import Path
+
+import uvloop
 
 from bench import capacity, figures
 from bench.figures import median_spread, percentile
@@ -270,6 +271,7 @@ def print_table(rows: list[tuple[str, str, str, str]], args: argparse.Namespace)
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"aiogram {version('aiogram')}, groq {version('groq')}, {platform.platform()}\n"
     )
+    out(f"event loop: uvloop {version('uvloop')}, for ours and every baseline\n")
     out(f"command: just bench {' '.join(sys.argv[1:])}".rstrip() + "\n")
     out(f"figures: median (min–max) over {args.repeat} runs where a range is shown\n")
     out(f"footing: {FOOTING}\n\n")
@@ -293,5 +295,5 @@ if __name__ == "__main__":
     logging_off()  # the figures measure the bots, not the console they would log to
     arguments = parse()
     started = time.perf_counter()
-    asyncio.run(main(arguments))
+    uvloop.run(main(arguments))  # the loop `python -m bot` runs on, for ours and every baseline
     sys.stdout.write(f"\ntook {time.perf_counter() - started:.0f} s\n")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from pathlib import Path
 
@@ -52,13 +51,14 @@ def main(argv: list[str] | None = None) -> int:
         )
     # aiogram takes seconds to import: a configuration error is reported before that.
 
+    import uvloop
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
     from bot.domain import StorageUnavailable
 
     try:
-        asyncio.run(run(settings))
+        uvloop.run(run(settings))
     except KeyboardInterrupt:
         pass
     except TelegramUnauthorizedError:

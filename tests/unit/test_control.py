@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
+from typing import Any, cast
+
+from redis.asyncio import Redis
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.conversation.leased.control import ChatControl, Handler
 from bot.conversation.placement import Action, Interrupted
 from bot.domain import ChatKey
 from bot.storage.redis import RedisBackend
+from bot.storage.redis_keys import RedisKeys
 
 KEY = ChatKey(bot_id=1, chat_id=42, thread_id=5)
 
@@ -46,3 +52,40 @@ async def test_the_named_replica_acts_and_its_outcome_comes_back(
 async def test_a_replica_that_does_not_answer_is_told_apart(redis_backend: RedisBackend) -> None:
     control = ChatControl(redis_backend.redis, redis_backend.keys, replica="a", wait=0.2)
     assert await control.ask("gone", Action.CANCEL, KEY, 0) is None
+
+
+class _PubSubThatTurnsCancelIntoConnectionError:
+    """What redis-py's pubsub can do when its task is cancelled mid-read (seen under uvloop)."""
+
+    async def __aenter__(self) -> _PubSubThatTurnsCancelIntoConnectionError:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def subscribe(self, *channels: str) -> None:
+        return None
+
+    async def listen(self) -> AsyncIterator[dict[str, Any]]:
+        try:
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            raise RedisConnectionError("Connection closed by server.") from None
+        yield {}  # pragma: no cover
+
+
+class _Redis:
+    def pubsub(self, **options: object) -> _PubSubThatTurnsCancelIntoConnectionError:
+        return _PubSubThatTurnsCancelIntoConnectionError()
+
+
+async def test_a_cancel_redis_turns_into_a_connection_error_still_stops_the_listener() -> None:
+    async def handle(action: Action, key: ChatKey, message_id: int) -> Interrupted:
+        raise AssertionError("no request was sent")
+
+    control = ChatControl(cast(Redis, _Redis()), RedisKeys("test", bot_id=1), replica="a")
+    listener = asyncio.create_task(control.serve(handle))
+    await asyncio.sleep(0.05)
+    listener.cancel()
+    await asyncio.wait({listener}, timeout=3)  # not wait_for: its own cancel would be swallowed
+    assert listener.cancelled(), "the listener went on listening after its cancel"

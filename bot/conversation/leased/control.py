@@ -20,7 +20,7 @@ from redis.exceptions import RedisError
 
 from bot.conversation.placement import Action, Interrupted
 from bot.domain import ChatKey, StorageUnavailable
-from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_errors import raise_if_cancelling, unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 
 
@@ -77,6 +77,7 @@ class ChatControl:
                         except Exception:  # one bad request must not deafen the replica
                             logger.exception("control request not handled")
             except (RedisError, StorageUnavailable) as error:
+                raise_if_cancelling(error)  # a retry would swallow the cancel: no shutdown
                 if not lost:  # once per outage, not once per attempt
                     logger.warning("control channel lost: {}; listening again", error)
                 lost = True
