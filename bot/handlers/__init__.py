@@ -3,16 +3,27 @@
 from aiogram import Router
 
 from bot.handlers import capacity, chat, commands, export, fallback, media, settings
+from bot.handlers.filters import Slashed
 
 
 def get_routers() -> list[Router]:
-    """Commands, settings and buttons first, then text (and /retry) and media for the model,
-    then the rest."""
-    return [
+    """Commands (and the settings buttons) first, then the keyboard, then text and media for
+    the model, then the rest.
+
+    The command routers sit under one parent whose `Slashed` filter lets every other message
+    skip them all with one check (just bench: throughput)."""
+    slashed = Router(name="commands and their buttons")
+    slashed.message.filter(Slashed())
+    slashed.include_routers(
         commands.make_router(),
         capacity.make_router(),
         settings.make_router(),
         export.make_router(),
+        chat.make_commands_router(),
+    )
+    return [
+        slashed,
+        commands.make_keyboard_router(),
         chat.make_router(),
         media.make_router(),
         fallback.make_router(),

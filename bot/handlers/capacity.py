@@ -13,13 +13,6 @@ from bot.config import Settings
 from bot.texts import Texts
 
 
-class Slashed(Filter):
-    """A cheap first look for the whole router: every other text skips its Command parsing."""
-
-    async def __call__(self, message: Message) -> bool:
-        return message.text is not None and message.text.startswith("/")
-
-
 class FromAdmin(Filter):
     async def __call__(self, message: Message, settings: Settings) -> bool:
         user = message.from_user
@@ -42,7 +35,6 @@ async def stats(message: Message, usage: UsageStore, texts: Texts) -> None:
 
 def make_router() -> Router:
     router = Router(name="capacity")
-    router.message.filter(Slashed())
     router.message.register(usage, Command("usage"))
     router.message.register(stats, Command("stats"), FromAdmin())
     return router

@@ -85,10 +85,16 @@ async def enqueue(
         await message.reply(texts.shutting_down)
 
 
-def make_router() -> Router:
-    router = Router(name="chat")
+def make_commands_router() -> Router:
+    """/retry, and any other command for us: the last of the command routers."""
+    router = Router(name="chat commands")
     router.message.register(retry, Command("retry"))
     router.message.register(unknown_command, LooksLikeCommand())
+    return router
+
+
+def make_router() -> Router:
+    router = Router(name="chat")
     router.message.register(queued_text, HasText(), BUSY)
     router.message.register(text, HasText())
     return router

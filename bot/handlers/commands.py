@@ -56,9 +56,15 @@ async def help_(
 def make_router() -> Router:
     router = Router(name="commands")
     router.message.register(start, CommandStart())
-    router.message.register(new_dialog, TextIn(NEW_DIALOG_BUTTONS))
     router.message.register(help_, Command("help"))
     router.message.register(cancel, Command("cancel"))
     router.stopped_message_generation.register(stop_button)
+    return router
+
+
+def make_keyboard_router() -> Router:
+    """The reply keyboard's buttons, in any language: plain texts, so not under `Slashed`."""
+    router = Router(name="keyboard")
+    router.message.register(new_dialog, TextIn(NEW_DIALOG_BUTTONS))
     router.message.register(help_, TextIn(HELP_BUTTONS))
     return router

@@ -30,6 +30,15 @@ class TextIn(Filter):
         return message.text in self._texts
 
 
+class Slashed(Filter):
+    """A cheap first look for the command routers: every other message skips their Command
+    parsing. Text or caption, as aiogram's `Command` reads."""
+
+    async def __call__(self, message: Message) -> bool:
+        text = message.text or message.caption
+        return text is not None and text.startswith("/")
+
+
 COMMAND = re.compile(r"/[A-Za-z0-9_]+(?:@(\w+))?(?:\s|$)")
 
 
