@@ -189,6 +189,8 @@ class ChatActor:
         while True:
             if self._inbox.empty() and not await self._feed.refill(self):
                 return None
+            if not self._inbox.empty():  # no idle timer to arm (and cancel) for a waiting turn
+                return self._inbox.get_nowait()
             try:
                 async with asyncio.timeout(self._feed.idle_timeout):
                     return await self._inbox.get()

@@ -60,13 +60,34 @@ async def test_done_is_final_even_for_a_redelivery(journal: TurnJournal) -> None
     assert await journal.record(A, turn(A, 5)) == 0
 
 
-async def test_chats_with_turns_left_are_listed_until_settled(journal: TurnJournal) -> None:
+async def test_chats_with_turns_left_are_listed_until_a_pull_finds_none(
+    journal: TurnJournal, redis_backend: RedisBackend
+) -> None:
+    redis, keys = redis_backend.redis, redis_backend.keys
     await journal.record(A, turn(A, 1))
     await journal.record(B, turn(B, 1))
     await journal.record(T, turn(T, 2))
     assert sorted(await journal.chats(), key=str) == sorted([A, B, T], key=str)
-    assert await journal.settle(A) == 1  # a turn is left: A stays listed
+    await redis.set(keys.lease(A), "holder:1")
+    assert await journal.pull(A, 0, "holder:1") == [turn(A, 1)]  # a turn waits: A stays
+    assert await redis.get(keys.lease(A)) == b"holder:1"
     await journal.done(A, [turn(A, 1)])
-    assert await journal.settle(A) == 0
+    assert await journal.pull(A, 1, "holder:1") == []
+    assert await redis.get(keys.lease(A)) is None  # let go in the same step
     assert sorted(await journal.chats(), key=str) == sorted([B, T], key=str)
     assert await journal.after(T, 0) == [turn(T, 2)]
+
+
+async def test_a_pull_crosses_off_what_was_offered_and_keeps_a_lease_taken_since(
+    journal: TurnJournal, redis_backend: RedisBackend
+) -> None:
+    redis, keys = redis_backend.redis, redis_backend.keys
+    for n in (3, 4):
+        await journal.record(A, turn(A, n, f"a{n}"))
+    await redis.set(keys.lease(A), "other:7")  # the lease ran out and another replica took it
+    # 3 and 4 were offered here, and their crossing-off failed: they are not left behind
+    assert await journal.pull(A, 4, "holder:1") == []
+    assert await journal.after(A, 0) == []
+    assert await redis.get(keys.lease(A)) == b"other:7"
+    await journal.record(A, turn(A, 5, "a5"))
+    assert [t.text for t in await journal.pull(A, 4, "other:7")] == ["a5"]

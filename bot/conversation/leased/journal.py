@@ -18,16 +18,28 @@ from bot.domain import ChatKey, Turn
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 
-# Unlisted only while the stream is empty, atomically: a turn recorded meanwhile keeps it.
-_SETTLE = """
-    local left = redis.call('XLEN', KEYS[1])
-    if left == 0 then redis.call('SREM', KEYS[2], ARGV[1]) end
-    return left
+# The holder's one look at the inbox: cross off what it was offered already (answered or
+# dropped; normally crossed off one by one), read what waits after it, and when nothing does,
+# unlist the inbox and let the lease go (if still this holder's), all in one atomic step. A turn
+# recorded meanwhile is either read here or finds the lease free and takes the chat up itself.
+_PULL = """
+    redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
+    local waiting = redis.call('XRANGE', KEYS[1], ARGV[1], '+')
+    if #waiting == 0 then
+        redis.call('SREM', KEYS[2], ARGV[2])
+        if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+    end
+    return waiting
 """
 
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
+
+
+def _decode(fields: list[bytes]) -> Turn:
+    """An entry's fields as a script returns them: [b"turn", encoded]."""
+    return Turn.decode(dict(zip(fields[::2], fields[1::2], strict=True))[b"turn"])
 
 
 def _entry(turn: Turn) -> str:
@@ -39,7 +51,7 @@ class TurnJournal:
         self._redis = redis
         self._keys = keys
         self._ttl = ttl_seconds
-        self._settle = redis.register_script(_SETTLE)
+        self._pull = redis.register_script(_PULL)
 
     async def record(self, key: ChatKey, turn: Turn) -> int:
         """Write the turn down; how many of the chat's turns wait now, 0 for a redelivery."""
@@ -70,16 +82,18 @@ class TurnJournal:
             entries = await self._redis.xrange(self._keys.inbox(key), min=f"{message_id + 1}-0")
         return [Turn.decode(fields[b"turn"]) for _, fields in entries or [] if fields]
 
-    async def settle(self, key: ChatKey) -> int:
-        """How many turns the chat has left; with none, it is no longer listed in `chats`."""
+    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Turn]:
+        """The turns after message `offered`, oldest first; with none, the chat is unlisted and
+        its lease (held with `lease_token`) released, in the same round trip."""
         with unavailable_on_error():
-            left = await self._settle(
-                keys=[self._keys.inbox(key), self._keys.inboxes], args=[key.scope]
+            entries = await self._pull(
+                keys=[self._keys.inbox(key), self._keys.inboxes, self._keys.lease(key)],
+                args=[f"{offered + 1}-0", key.scope, lease_token],
             )
-        return int(left)
+        return [_decode(fields) for _, fields in entries or []]
 
     async def chats(self) -> list[ChatKey]:
-        """The chats that may have turns left (a superset: `settle` prunes it)."""
+        """The chats that may have turns left (a superset: `pull` prunes it)."""
         with unavailable_on_error():
             members = await self._redis.smembers(self._keys.inboxes)
         return [ChatKey.from_scope(self._keys.bot_id, _text(m)) for m in members]

@@ -87,20 +87,14 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         key = actor.key
         try:
             while not self._closing and self._pool.live(key) is actor and key in self._held:
-                read = await self._journal.after(key, actor.last_offered)
+                read = await self._journal.pull(key, actor.last_offered, self._held[key])
+                if not read:  # the lease is let go with the same look
+                    self._held.pop(key, None)
+                    return False
                 # Not what a /cancel skipped or another pull offered while this one waited
                 turns = [turn for turn in read if turn.message_id > actor.last_offered]
                 if turns:
                     return any([actor.offer(turn) for turn in turns[: self.inbox_size]])
-                # Let go first, then look again: a turn recorded by a replica that could not
-                # take the lease was recorded before this release, so it is seen here.
-                await self._leases.release(key, self._held.pop(key))
-                if not await self._journal.settle(key):
-                    return False
-                token = await self._leases.acquire(key)
-                if token is None:
-                    return False
-                self._held[key] = token
         except StorageUnavailable as error:  # the lease runs out; a sweep takes the chat later
             logger.error("chat={} inbox not read: {}", key.chat_id, error)
         return False
