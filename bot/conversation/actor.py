@@ -16,6 +16,7 @@ from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.runner import TurnRunner
+from bot.conversation.scope import CancelScope
 from bot.conversation.stop import StopSignal
 from bot.domain import ChatKey, Turn
 from states import ConversationStates
@@ -70,7 +71,7 @@ class ChatActor:
         self._last_offered = 0
         self._epoch = 0
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
-        self._current: asyncio.Task[object] | None = None
+        self._current: CancelScope | None = None  # the turn in progress, for a reset
         self._stop = StopSignal()  # for the turn in progress
         self._went_idle = False
         self._closing = False
@@ -126,7 +127,7 @@ class ChatActor:
         """Stop the turn in progress for good and drop the queued ones; returns the dropped."""
         self._epoch += 1
         dropped = self._drop_queued()
-        if self._current is not None and not self._current.done():
+        if self._current is not None:
             self._current.cancel()
         return dropped
 
@@ -208,21 +209,19 @@ class ChatActor:
             logger.warning("chat={} state {} not saved: {}", self._key.chat_id, state.state, error)
 
     async def _take(self, queued: _Queued, epoch: int) -> None:
-        turn = self._runner.run(
-            queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
-        )
-        self._current = asyncio.create_task(turn, name=f"turn:{self._key.scope}")
+        """The turn runs in this task, in a scope a reset cancels (scope.py says why)."""
+        self._current = scope = CancelScope()
         try:
-            await self._current
-        except asyncio.CancelledError:
-            task = asyncio.current_task()
-            if task is not None and task.cancelling():
-                raise  # the actor itself is being stopped: the turn stays in the inbox
+            with scope:
+                await self._runner.run(
+                    queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
+                )
+        finally:
+            self._current = None
+        if scope.cancelled_caught:
             logger.info(
                 "chat={} turn msg={} cancelled by a reset",
                 self._key.chat_id,
                 queued.turn.message_id,
             )
-        finally:
-            self._current = None
         await self._feed.finished(self._key, queued.turn)
