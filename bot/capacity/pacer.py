@@ -16,7 +16,7 @@ import asyncio
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -66,13 +66,14 @@ class Pacer:
         chat: Window = CHAT,
         margin: float = 0.15,  # share added to each window: the network is not a clock
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,  # tests wait in no time
     ) -> None:
         self._overall, self._group, self._chat = overall, group, chat
         # The overall rate evenly spread too: a burst of 30 at once reaches Telegram spread
         # out by the network, and its tail would share a second with the next burst.
         self._spread = Window(1, overall.seconds / overall.limit)
         self._margin = margin
-        self._clock = clock
+        self._clock, self._sleep = clock, sleep
         self._logs: dict[object, deque[float]] = {}
         self._blocked: dict[object, float] = {}  # a 429's retry_after, per chat and method
         self._calls = 0
@@ -123,7 +124,12 @@ class Pacer:
             raise _Later(at - now)
         self._take(windows, at)
         if at > now:
-            await asyncio.sleep(at - now)
+            await self._sleep(at - now)
+
+    @property
+    def size(self) -> int:
+        """Windows and blocks kept, for tests that memory follows active chats only."""
+        return len(self._logs) + len(self._blocked)
 
     def blocked(self, chat_id: int | str, method: str, seconds: float) -> None:
         """A 429 that came anyway: the same call to this chat waits until it has passed (the
