@@ -172,4 +172,31 @@ async def test_quiet_chats_windows_are_swept_so_memory_follows_active_chats() ->
     active = [*range(5000, 5010), -5000, -5001]
     for n in range(2100):  # the active chats go on talking
         paced.now = await paced.call(send(active[n % len(active)]))
-    assert paced.pacer.size == len(active) + 2  # their windows and the overall two only
+    assert paced.pacer.size == len(active)  # their windows only
+
+
+async def test_a_call_waiting_for_its_own_chat_holds_no_other_chat() -> None:
+    paced = Paced()
+    start = paced.now
+    group = [await paced.call(send(-100)) for _ in range(21)]  # the 21st waits a minute
+    private = [await paced.call(send(7)) for _ in range(4)]  # the 4th waits 3.45 s
+    assert group[20] == pytest.approx(start + GROUP_WINDOW)
+    assert private[3] == pytest.approx(private[0] + CHAT_WINDOW)
+    assert await paced.call(send(8)) - start < 1  # in the gaps before them, not after
+    paced.now = start + 2
+    with deferrable():  # nor is a preview elsewhere refused meanwhile
+        assert await paced.call(draft(9)) == paced.now
+
+
+async def test_a_real_429_on_a_draft_holds_that_chats_drafts() -> None:
+    paced = Paced()
+    start = paced.now
+    paced.refuse["SendMessageDraft"] = 3
+    with pytest.raises(TelegramRetryAfter):
+        await paced.call(draft(7))
+    with deferrable(), pytest.raises(TelegramRetryAfter) as later:
+        await paced.call(draft(7))  # the preview's next update, refused here
+    assert later.value.retry_after == 3
+    assert paced.reached == ["SendMessageDraft"]
+    assert await paced.call(draft(8)) - start < 1  # another chat's draft goes
+    assert await paced.call(draft(7)) == pytest.approx(start + 3)
