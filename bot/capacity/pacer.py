@@ -3,8 +3,10 @@ instead of collecting 429s: about 30 a second overall, 20 a minute in a group, a
 a second in a chat with short bursts. Edits count like sends.
 
 It is an aiogram session middleware (`bot.session.middleware`), so every API call passes
-it. Each limit is a sliding window of send times; a call takes the earliest time every
-window it belongs to has room, and waits for it. A call made inside `deferrable()` (a
+it. A chat's limit is a sliding window of its send times, the overall one a gap between any
+two calls; a call takes the earliest time its chat's window has room and no other call is
+within the gap, and waits for it, so a chat waiting for its own limit (a group's 21st
+message of the minute) holds no other chat. A call made inside `deferrable()` (a
 streaming draft or preview edit) never waits: if it cannot go now it gets a local
 TelegramRetryAfter, which previews already treat as "skip this update", so final answers
 go first. A real 429 is counted and passed on; the sender waits it out.
@@ -13,10 +15,11 @@ go first. A real 429 is counted and passed on; the sender waits it out.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import math
 import time
 from collections import deque
-from collections.abc import Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -66,64 +69,78 @@ class Pacer:
         chat: Window = CHAT,
         margin: float = 0.15,  # share added to each window: the network is not a clock
         clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,  # tests wait in no time
     ) -> None:
-        self._overall, self._group, self._chat = overall, group, chat
-        # The overall rate evenly spread too: a burst of 30 at once reaches Telegram spread
-        # out by the network, and its tail would share a second with the next burst.
-        self._spread = Window(1, overall.seconds / overall.limit)
+        self._group, self._chat = group, chat
+        # The overall rate as calls evenly spread: no two closer than 1/30 s (with the
+        # margin) is never more than 30 in a second, and a burst of 30 at once would reach
+        # Telegram spread out by the network, its tail sharing a second with the next burst.
+        self._gap = overall.seconds / overall.limit * (1 + margin)
         self._margin = margin
-        self._clock = clock
-        self._logs: dict[object, deque[float]] = {}
-        self._blocked: dict[object, float] = {}  # a 429's retry_after, per chat and method
+        self._clock, self._sleep = clock, sleep
+        self._times: list[float] = []  # every call's time, sorted: the last gap's and those ahead
+        self._logs: dict[int | str, deque[float]] = {}  # each chat's window of call times
+        self._blocked: dict[tuple[int | str, str], float] = {}  # a 429's end, by chat and method
         self._calls = 0
 
-    def _windows(self, chat_id: int | str, draft: bool) -> list[tuple[object, Window]]:
-        overall: list[tuple[object, Window]] = [("*", self._overall), ("~", self._spread)]
-        if draft:  # drafts show in the chat's input field: only the overall rate applies
-            return overall
-        group = isinstance(chat_id, str) or chat_id < 0
-        return [*overall, (chat_id, self._group if group else self._chat)]
+    def _window(self, chat_id: int | str) -> Window:
+        return self._group if isinstance(chat_id, str) or chat_id < 0 else self._chat
 
-    def _earliest(self, windows: list[tuple[object, Window]], now: float, method: str) -> float:
-        at = now
-        for key, window in windows:
-            stamps = self._logs.get(key)
-            at = max(at, self._blocked.get((key, method), 0.0))
-            if not stamps:
-                continue
+    def _own(self, chat_id: int | str, method: str, draft: bool, now: float) -> float:
+        """The earliest its chat lets this call go: the chat's window (drafts have none: they
+        show in the input field) and a 429's block. Later than the chat's previous call, so
+        a chat's calls keep their order."""
+        at = max(now, self._blocked.get((chat_id, method), 0.0))
+        stamps = None if draft else self._logs.get(chat_id)
+        if stamps:
+            window = self._window(chat_id)
             at = max(at, stamps[-1])
             if len(stamps) >= window.limit:
                 at = max(at, stamps[-window.limit] + window.seconds * (1 + self._margin))
         return at
 
-    def _take(self, windows: list[tuple[object, Window]], at: float) -> None:
-        for key, window in windows:
-            stamps = self._logs.setdefault(key, deque(maxlen=window.limit))
-            stamps.append(at)
+    def _fit(self, at: float) -> float:
+        """The earliest time from `at` a gap away from every call placed: a call waiting for
+        its own chat holds no one else, whose calls take the free times before it."""
+        for placed in self._times[bisect.bisect_left(self._times, at - self._gap) :]:
+            if placed - at >= self._gap:
+                break
+            at = placed + self._gap
+        return at
+
+    def _take(self, chat_id: int | str, draft: bool, at: float, now: float) -> None:
+        bisect.insort(self._times, at)
+        del self._times[: bisect.bisect_left(self._times, now - self._gap)]
+        if not draft:
+            window = self._window(chat_id)
+            self._logs.setdefault(chat_id, deque(maxlen=window.limit)).append(at)
         self._calls += 1
         if self._calls % _SWEEP_EVERY == 0:
-            self._sweep(at)
+            self._sweep(now)
 
     def _sweep(self, now: float) -> None:
         horizon = max(self._group.seconds, self._chat.seconds) * (1 + self._margin)
-        quiet = [k for k, s in self._logs.items() if k not in ("*", "~") and s[-1] < now - horizon]
-        for key in quiet:
-            del self._logs[key]
-        for key in [k for k, until in list(self._blocked.items()) if until < now]:
+        for chat_id in [k for k, stamps in self._logs.items() if stamps[-1] < now - horizon]:
+            del self._logs[chat_id]
+        for key in [k for k, until in self._blocked.items() if until < now]:
             del self._blocked[key]
 
     async def slot(
         self, chat_id: int | str, method: str = "", *, draft: bool = False, defer: bool = False
     ) -> None:
         """Wait for this call's turn (taking it), or, deferrable, raise `_Later` seconds."""
-        windows = self._windows(chat_id, draft)
         now = self._clock()
-        at = self._earliest(windows, now, method)
+        at = self._fit(self._own(chat_id, method, draft, now))
         if defer and at > now:
             raise _Later(at - now)
-        self._take(windows, at)
+        self._take(chat_id, draft, at, now)
         if at > now:
-            await asyncio.sleep(at - now)
+            await self._sleep(at - now)
+
+    @property
+    def size(self) -> int:
+        """Windows and blocks kept, for tests that memory follows active chats only."""
+        return len(self._logs) + len(self._blocked)
 
     def blocked(self, chat_id: int | str, method: str, seconds: float) -> None:
         """A 429 that came anyway: the same call to this chat waits until it has passed (the

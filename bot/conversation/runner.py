@@ -165,7 +165,8 @@ class TurnRunner:
             ask = completed if preview is None else streamed
             progress.text = await self._prompts.ask(turn, context.key, prompt, ask)
 
-        async with self._sender.typing(turn.chat_id):
+        shown = preview.visible if preview is not None else None  # no typing over a draft
+        async with self._sender.typing(turn.chat_id, until=shown):
             if turn.acknowledged:  # its answer starts: the 👀 of "queued" has done its job
                 self._reactions.clear([(turn.chat_id, turn.message_id)])
             progress.stopped = await stop.run(whole())

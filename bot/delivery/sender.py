@@ -18,7 +18,6 @@ from aiogram.exceptions import (
     TelegramRetryAfter,
 )
 from aiogram.types import MessageEntity
-from aiogram.utils.chat_action import ChatActionSender
 from loguru import logger
 
 from bot.delivery.rendering import Rendered, render
@@ -30,6 +29,7 @@ from bot.delivery.streaming import (
     Preview,
     reply_parameters,
 )
+from bot.delivery.typing_indicator import typing
 
 T = TypeVar("T")
 
@@ -38,17 +38,6 @@ class Delivery(StrEnum):
     DELIVERED = "delivered"
     BLOCKED = "blocked"
     FAILED = "failed"
-
-
-class _TypingSender(ChatActionSender):
-    """aiogram's typing loop, its end logged: Telegram refusing the action (403 where the bot
-    may not act, a flood limit) must not leave a task exception nobody retrieves."""
-
-    async def _worker(self) -> None:
-        try:
-            await super()._worker()
-        except TelegramAPIError as error:
-            logger.info("chat={} typing indicator stopped: {}", self.chat_id, error.message)
 
 
 class ReplySender:
@@ -67,9 +56,12 @@ class ReplySender:
         self._max_flood_waits = max_flood_waits
         self._max_flood_wait = max_flood_wait
 
-    def typing(self, chat_id: int) -> AbstractAsyncContextManager[ChatActionSender]:
-        """Shows "typing…" in the chat until the context ends, renewed as Telegram expects."""
-        return _TypingSender.typing(chat_id=chat_id, bot=self._bot)
+    def typing(
+        self, chat_id: int, *, until: asyncio.Event | None = None
+    ) -> AbstractAsyncContextManager[None]:
+        """Shows "typing…" in the chat until the context ends or `until` is set (a streamed
+        answer's `Preview.visible`: the user then reads the answer itself)."""
+        return typing(self._bot, chat_id, until)
 
     async def deliver(
         self,

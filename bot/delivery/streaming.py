@@ -81,6 +81,9 @@ class Preview(ABC):
         self._broken = False
         self.committed: list[Committed] = []
         self._committing: asyncio.Future[bool] | None = None
+        # Set once the user sees any of the answer (a draft, a preview message, a finished
+        # part): "typing…" ends on it, its renewals would be wasted Bot API calls.
+        self.visible = asyncio.Event()
 
     async def update(self, markdown: str) -> None:
         now = time.monotonic()
@@ -99,6 +102,7 @@ class Preview(ABC):
             with deferrable():  # a preview yields to final answers (bot/capacity/pacer.py)
                 await self._show(text, entities)
             self._shown = markdown
+            self.visible.set()
         except TelegramRetryAfter as error:
             self._next_at = time.monotonic() + error.retry_after
             logger.info("chat={} preview slowed down for {}s", self._chat_id, error.retry_after)
@@ -134,6 +138,7 @@ class Preview(ABC):
             if message_id is None:
                 return False
             self.committed.append(Committed(message_id, text, entities))
+            self.visible.set()
         return True
 
     async def _finish(self, text: str, entities: list[MessageEntity]) -> int | None:

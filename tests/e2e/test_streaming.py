@@ -6,6 +6,9 @@ import asyncio
 import gc
 from typing import Any
 
+import pytest
+
+from bot.delivery import typing_indicator
 from bot.delivery.rendering import render
 from bot.delivery.splitting import split_entities
 from bot.texts import EN
@@ -19,6 +22,18 @@ ANSWER = "**Streaming** works: " + " ".join(f"word{n}" for n in range(60)) + " `
 LONG = "**A long answer** follows.\n\n" + "\n\n".join(
     " ".join(f"word{p}x{n}" for n in range(80)) for p in range(14)
 )
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request: pytest.FixtureRequest) -> str:
+    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
+
+
+def actions_around(telegram: FakeTelegram, chat_id: int, shown: str) -> tuple[int, int]:
+    """The chat's "typing…" calls before and after its first `shown` call (to the server)."""
+    methods = [m for m, p in telegram.calls if str(p.get("chat_id")) == str(chat_id)]
+    first = methods.index(shown)
+    return methods[:first].count("sendChatAction"), methods[first:].count("sendChatAction")
 
 
 def parts_of(markdown: str) -> list[str]:
@@ -348,3 +363,43 @@ async def test_stopping_a_long_answer_keeps_each_part_once(
     assert len(texts) >= 2 and texts[-1].endswith("⏹ stopped")
     partial = [*texts[:-1], texts[-1].removesuffix("⏹ stopped").rstrip()]
     assert is_the_beginning_of(partial, render(LONG).text)
+
+
+@pytest.mark.parametrize(("chat_id", "shown"), [(60, "sendMessageDraft"), (-700, "sendMessage")])
+async def test_typing_stops_once_the_preview_shows_the_answer(
+    start_bot: StartBot,
+    fake_groq: FakeGroq,
+    storage: str,
+    monkeypatch: pytest.MonkeyPatch,
+    chat_id: int,
+    shown: str,
+) -> None:
+    """The chat shows "typing…" while nothing is shown; once the draft or the group's preview
+    message is, renewing it is a wasted Bot API call."""
+    monkeypatch.setattr(typing_indicator, "TYPING_INTERVAL", 0.5)
+    fake_groq.responder = lambda messages: ANSWER
+    # no text for 1.2 s (between the 1.0 and 1.5 renewals), then 2.4 s of stream
+    fake_groq.latency, fake_groq.chunks, fake_groq.chunk_delay = 1.2, 8, 0.3
+    bot = await start_bot(STORAGE_URL=storage, STREAM_INTERVAL="0.05")
+    bot.telegram.send_text(60, "@test_bot slowly", chat_id=chat_id)  # 60: private
+    await bot.telegram.wait_until(
+        lambda: render(ANSWER).text in [m.text for m in bot.telegram.sent_to(chat_id)],
+        timeout=20,
+    )
+    await bot.settled(chat_id)
+    before, after = actions_around(bot.telegram, chat_id, shown)
+    assert before >= 2  # renewed while the model had not written yet
+    assert after == 0
+
+
+async def test_an_answer_not_streamed_shows_typing_until_it_is_sent(
+    start_bot: StartBot, fake_groq: FakeGroq, storage: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(typing_indicator, "TYPING_INTERVAL", 0.5)
+    fake_groq.latency = 1.2
+    bot = await start_bot(STORAGE_URL=storage, STREAM_REPLIES="false")
+    bot.telegram.send_text(62, "no stream")
+    assert await bot.replies(62, 1) == ["reply to: no stream"]
+    await bot.settled(62)
+    before, after = actions_around(bot.telegram, 62, "sendMessage")
+    assert before >= 3 and after == 0  # at 0, 0.5 and 1.0 s, none once answered
