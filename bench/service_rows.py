@@ -5,7 +5,10 @@ from __future__ import annotations
 import argparse
 import shutil
 import tempfile
+from collections import Counter
 from pathlib import Path
+
+from redis.asyncio import Redis
 
 from bench import capacity, figures
 from bench.gate import CONNECTIONS
@@ -25,23 +28,15 @@ async def redis_rows(args: argparse.Namespace) -> list[Row]:
         server.start()
         try:
             n, m = args.users, 1  # one message per user: Redis round trips dominate, not order
-            results = []
-            for _ in range(args.repeat):
-                server.flush()  # message ids repeat from run to run: a fresh durable inbox
-                before = await figures.redis_commands(server.url)
-                run = await figures.throughput(n, m, server.url)  # its echo runs in memory
-                after = await figures.redis_commands(server.url)
-                results.append((run, (after - before - 1) / (n * m)))
-                await figures.settle()
+            runs = [await _redis_run(server, n, m) for _ in range(args.repeat)]
             server.flush()
             round_trips = await figures.redis_round_trips(n, server.url)
             server.flush()
             inbound, outbound = await figures.overhead(1, 300, server.url)
         finally:
             server.stop()
-    ups = [r[0].ours for r in results]
-    echo = [r[0].echo for r in results]
-    commands = [r[1] for r in results]
+    ups = [run.ours for run, _ in runs]
+    echo = [run.echo for run, _ in runs]
     setting = "1 user x 300 rounds, model 10 ms, STORAGE_URL=redis://"
     return [
         (
@@ -53,15 +48,47 @@ async def redis_rows(args: argparse.Namespace) -> list[Row]:
             fmt([u / e for u, e in zip(ups, echo, strict=True)]),
         ),
         (
-            "Redis commands per message (server side, INFO total_commands_processed)",
-            fmt(commands, digits=1),
+            "Redis commands per message (server side, INFO total_commands_processed; a "
+            "command run by a script or a MULTI counts too, as does the EVALSHA or EXEC)",
+            fmt([commands.total / (n * m) for _, commands in runs], digits=1),
             f"{round_trips:.1f} round trips (client side, a pipeline or a script is one)",
-            "FSM read, inbox add, lease, inbox read, state, load, commit, inbox done, "
-            "state, inbox read, lease release, inbox settle",
+            "by name, per message, each of 0.1 or more (INFO commandstats, all runs): "
+            + _top_commands([commands for _, commands in runs], n * m),
         ),
         overhead_row("overhead with Redis at 1 user", inbound, "in", setting),
         overhead_row("overhead with Redis at 1 user", outbound, "out", ""),
     ]
+
+
+async def _redis_run(
+    server: RedisServer, users: int, messages: int
+) -> tuple[figures.Throughput, figures.RedisCommands]:
+    """One throughput run against Redis and the commands the server processed for it."""
+    server.flush()  # message ids repeat from run to run: a fresh durable inbox
+    client = Redis.from_url(server.url)  # one connection: its handshake is before `before`
+    try:
+        before = await figures.redis_commands(client)
+        run = await figures.throughput(users, messages, server.url)  # its echo runs in memory
+        after = await figures.redis_commands(client)
+    finally:
+        await client.aclose()
+    await figures.settle()
+    return run, after - before
+
+
+def _top_commands(runs: list[figures.RedisCommands], messages: int, least: float = 0.1) -> str:
+    """Each command called at least `least` times a message, most called first; the rest
+    (connection handshakes, script loads) together."""
+    calls: Counter[str] = Counter()
+    for run in runs:
+        calls.update(run.by_name)
+    per = messages * len(runs)
+    named = [(name, count) for name, count in calls.most_common() if count / per >= least]
+    rest = sum(calls.values()) - sum(count for _, count in named)
+    shown = [f"{name.upper()} {count / per:.2f}" for name, count in named]
+    if rest:
+        shown.append(f"{len(calls) - len(named)} others {rest / per:.2f}")
+    return ", ".join(shown)
 
 
 async def capacity_rows(args: argparse.Namespace) -> list[Row]:
