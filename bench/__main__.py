@@ -12,6 +12,7 @@ from importlib.metadata import version
 import uvloop
 
 from bench import figures
+from bench.breakdown import breakdown_rows
 from bench.footing import FOOTING, logging_off
 from bench.rows import (
     Row,
@@ -30,6 +31,8 @@ async def main(args: argparse.Namespace) -> None:
     with section("throughput"):
         runs = [await throughput_run(args) for _ in range(args.repeat)]
         rows.extend(throughput_rows(args, runs))
+    with section("where the time goes"):
+        rows.extend(await breakdown_rows(args))
     with section("concurrency"):
         echo_seconds = [args.users * args.messages / run.echo for run in runs]
         rows.extend(await concurrency_rows(args, echo_seconds))

@@ -29,7 +29,8 @@ def throughput_rows(args: argparse.Namespace, runs: list[figures.Throughput]) ->
             "call), replies not streamed",
             fmt(ours, digits=0),
             fmt(echo, digits=0) + " bare aiogram echo (HasText filter, one answer per update)",
-            f"{fmt([o / e for o, e in zip(ours, echo, strict=True)])}; {calls}",
+            f"{fmt([o / e for o, e in zip(ours, echo, strict=True)])}; {calls}; why: the "
+            "where-the-time-goes rows below",
         ),
         (
             f"profiling change, filters (updates/s): ours with its {runs[-1].swapped} coroutine "
