@@ -8,6 +8,7 @@ import statistics
 import time
 import timeit
 import tracemalloc
+from collections import Counter
 from dataclasses import dataclass
 from unittest.mock import patch
 
@@ -197,14 +198,32 @@ async def redis_round_trips(users: int, url: str) -> float:
         return sent.call_count / len(updates.items)
 
 
-async def redis_commands(url: str) -> int:
-    """Commands the Redis server has processed so far (INFO stats)."""
-    client = Redis.from_url(url)
-    try:
-        stats = await client.info("stats")
-        return int(stats["total_commands_processed"])
-    finally:
-        await client.aclose()
+@dataclass
+class RedisCommands:
+    """Commands a Redis server has processed so far: in all, and by name."""
+
+    total: int
+    by_name: Counter[str]
+
+    def __sub__(self, before: RedisCommands) -> RedisCommands:
+        """What was processed in between, less the INFO that took `before`."""
+        by_name = self.by_name - before.by_name
+        del by_name["info"]
+        return RedisCommands(self.total - before.total - 1, by_name)
+
+
+async def redis_commands(client: Redis) -> RedisCommands:
+    """INFO stats and commandstats in one call: a command a script or a MULTI runs counts
+    once by its own name, as it does in total_commands_processed."""
+    info = await client.info("stats", "commandstats")
+    by_name = Counter(
+        {
+            key.removeprefix("cmdstat_"): int(value["calls"])
+            for key, value in info.items()
+            if key.startswith("cmdstat_")
+        }
+    )
+    return RedisCommands(int(info["total_commands_processed"]), by_name)
 
 
 def trimming(lengths: list[int]) -> dict[int, float]:

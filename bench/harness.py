@@ -239,17 +239,21 @@ def ours_with_magic_filters(model: FakeModel, **overrides: Any) -> tuple[Rig, in
     return rig, with_magic_filters(rig.dp)
 
 
-def echo() -> Rig:
-    """A bare aiogram echo bot: the floor that aiogram itself sets, on our footing."""
+def echo(send: bool = True) -> Rig:
+    """A bare aiogram echo bot: the floor that aiogram itself sets, on our footing; with
+    `send=False` its handler sends nothing, the rest unchanged."""
     session = RecordingSession()
     bot = Bot(TOKEN, session=session)
     router = Router()
 
-    @router.message(text_filter())  # the filter our text handler passes through
     async def answer(message: Message) -> None:
         assert message.text is not None
         await message.answer(message.text)
 
+    async def silent(message: Message) -> None:
+        assert message.text is not None
+
+    router.message(text_filter())(answer if send else silent)  # our text handler's filter
     dp = baseline_dispatcher(settings())
     dp.include_router(router)
     return Rig(dp, bot, session, FakeModel(), as_tasks=False)
