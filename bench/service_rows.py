@@ -11,10 +11,10 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bench import capacity, figures
-from bench.gate import CONNECTIONS
 from bench.plot import plot
 from bench.rows import Row, fmt, overhead_row
 from bench.timing import section
+from bot.llm.pool_gate import CONNECTIONS
 from tests.support.redis_server import RedisServer
 
 
@@ -108,7 +108,8 @@ def limited_row(result: capacity.Limited) -> Row:
         f"{capacity.describe_limits(users, messages)} with Groq's headers, model "
         f"{capacity.LATENCY * 1000:.0f} ms, GROQ_MAX_RETRIES=1; every variant alike: the "
         f"SDK's pool of {CONNECTIONS} connections with the requests beyond it waiting in "
-        f"order in front of it (bench/gate.py), and what is unanswered {capacity.DEADLINE:g} s "
+        f"order in front of it (the bot's bot/llm/pool_gate.py), and what is unanswered "
+        f"{capacity.deadline(users, messages):.0f} s "
         "after the first update counts as not answered"
     )
     return (
@@ -128,6 +129,11 @@ def paced_row(sent: capacity.Paced, plot_name: str) -> Row:
         "Telegram enforcing 30/s overall, 20/min a group, 3 in 3 s a chat",
         f"{sent.refused} 429s received",
         f"{sent.delivered} of {sent.messages} delivered in {sent.seconds:.1f} s",
-        f"x{sent.seconds / max(sent.minimum, 1e-9):.2f} of the limit's least "
-        f"{sent.minimum:.0f} s; plot: {plot_name}",
+        (
+            f"x{sent.seconds / max(sent.minimum, 1e-9):.2f} of the limit's least "
+            if sent.delivered == sent.messages  # a time to deliver only some says nothing
+            else f"{sent.messages - sent.delivered} answers lost (flood waits given up); "
+            "the limit's least for all: "
+        )
+        + f"{sent.minimum:.0f} s; plot: {plot_name}",
     )

@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import TopicMiddleware
 from bot.llm.groq import GroqChatModel, ResponseHeaders
+from bot.llm.pool_gate import gated_transport
 from bot.llm.port import ChatModel
 from bot.llm.transcription import GroqTranscriber
 from bot.media.files import Downloader
@@ -76,7 +77,7 @@ def groq_client(settings: Settings, headers: ResponseHeaders | None = None) -> A
         base_url=str(settings.groq_base_url) if settings.groq_base_url else None,
         timeout=settings.groq_request_timeout,
         max_retries=settings.groq_max_retries,
-        http_client=DefaultAsyncHttpxClient(event_hooks=hooks),
+        http_client=DefaultAsyncHttpxClient(transport=gated_transport(), event_hooks=hooks),
     )
 
 

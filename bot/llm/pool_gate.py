@@ -1,25 +1,22 @@
-"""The Groq SDK's connection pool, with its queue in front of it, for every capacity variant.
+"""The Groq SDK's connection pool, with its queue in front of it.
 
 The SDK's client allows `groq.DEFAULT_CONNECTION_LIMITS.max_connections` (100) connections; a
 request beyond them waits in httpcore's pool, which on every request added or released scans
 each waiting request against each connection: O(waiting x connections) per event. With a few
-thousand requests waiting (the naive handler, and ours when the budget opens a window) that
-scan took the whole core, starved the fake Groq that shares the event loop and made the
-limited-Groq figures measure httpcore instead of Groq's limits. `pooled_client` keeps the very
-same limit and order: at most that many requests inside the pool, the rest waiting first come
-first served in front of it with the same pool timeout, in O(1).
+thousand turns admitted at once (many users when the budget opens a window) that scan takes
+the whole core (just bench, limited Groq, measured with py-spy). `gated_transport` keeps the
+very same limit and order: at most that many requests inside the pool, the rest waiting first
+come first served in front of it with the same pool timeout, in O(1).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, cast
-from unittest.mock import patch
+from collections.abc import AsyncIterator, Callable
+from typing import cast
 
 import httpx
-from groq import DEFAULT_CONNECTION_LIMITS, DefaultAsyncHttpxClient
+from groq import DEFAULT_CONNECTION_LIMITS
 
 CONNECTIONS = DEFAULT_CONNECTION_LIMITS.max_connections or 100
 
@@ -75,13 +72,6 @@ class PoolGate(httpx.AsyncBaseTransport):
         await self._inner.aclose()
 
 
-def _client(**kwargs: Any) -> httpx.AsyncClient:
-    inner = httpx.AsyncHTTPTransport(limits=DEFAULT_CONNECTION_LIMITS)
-    return DefaultAsyncHttpxClient(transport=PoolGate(inner, CONNECTIONS), **kwargs)
-
-
-@contextmanager
-def pooled_client() -> Iterator[None]:
-    """While open, `bot.components` builds its Groq clients around the gated pool."""
-    with patch("bot.components.DefaultAsyncHttpxClient", _client):
-        yield
+def gated_transport(size: int = CONNECTIONS) -> PoolGate:
+    """The SDK's own pool (its limits), its waiting room in front of it."""
+    return PoolGate(httpx.AsyncHTTPTransport(limits=DEFAULT_CONNECTION_LIMITS), size)
