@@ -58,6 +58,7 @@ class Window:
 
 OVERALL, GROUP, CHAT = Window(30, 1.0), Window(20, 60.0), Window(3, 3.0)
 _SWEEP_EVERY = 4096  # calls between sweeps of quiet chats' windows
+_RESLOTS = 4  # times a call that woke late takes a new time before it just goes
 
 
 class Pacer:
@@ -128,14 +129,32 @@ class Pacer:
     async def slot(
         self, chat_id: int | str, method: str = "", *, draft: bool = False, defer: bool = False
     ) -> None:
-        """Wait for this call's turn (taking it), or, deferrable, raise `_Later` seconds."""
-        now = self._clock()
-        at = self._fit(self._own(chat_id, method, draft, now))
-        if defer and at > now:
-            raise _Later(at - now)
-        self._take(chat_id, draft, at, now)
-        if at > now:
+        """Wait for this call's turn (taking it), or, deferrable, raise `_Later` seconds.
+
+        A call that wakes later than a gap after its time (the event loop was busy) would go
+        together with every other late one, a bunch Telegram counts in one second: it gives
+        its time back and takes the next free one, a few times at most."""
+        for _ in range(_RESLOTS):
+            now = self._clock()
+            at = self._fit(self._own(chat_id, method, draft, now))
+            if defer and at > now:
+                raise _Later(at - now)
+            self._take(chat_id, draft, at, now)
+            if at <= now:
+                return
             await self._sleep(at - now)
+            if self._clock() - at < self._gap:
+                return
+            self._give_back(chat_id, draft, at)
+        self._take(chat_id, draft, self._clock(), self._clock())
+
+    def _give_back(self, chat_id: int | str, draft: bool, at: float) -> None:
+        index = bisect.bisect_left(self._times, at)
+        if index < len(self._times) and self._times[index] == at:
+            del self._times[index]
+        stamps = None if draft else self._logs.get(chat_id)
+        if stamps and at in stamps:
+            stamps.remove(at)
 
     @property
     def size(self) -> int:

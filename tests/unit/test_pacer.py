@@ -5,6 +5,9 @@ reaches Telegram is that instant plus the pacer's wait."""
 
 from __future__ import annotations
 
+import asyncio
+import heapq
+import itertools
 import math
 from typing import Any
 
@@ -200,3 +203,36 @@ async def test_a_real_429_on_a_draft_holds_that_chats_drafts() -> None:
     assert paced.reached == ["SendMessageDraft"]
     assert await paced.call(draft(8)) - start < 1  # another chat's draft goes
     assert await paced.call(draft(7)) == pytest.approx(start + 3)
+
+
+async def test_calls_that_wake_late_together_are_spread_again() -> None:
+    """The event loop was busy for 1.5 s: every call planned before then wakes at once. They
+    must not reach Telegram as one bunch of more than 30 in a second."""
+    stall_end = 1.5
+    clock = [0.0]
+    wakes: list[tuple[float, int, asyncio.Future[None]]] = []
+    order = itertools.count()
+
+    async def late_sleep(seconds: float) -> None:
+        woken: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        heapq.heappush(wakes, (max(clock[0] + seconds, stall_end), next(order), woken))
+        await woken
+
+    pacer = Pacer(clock=lambda: clock[0], sleep=late_sleep)
+    sent: list[float] = []
+
+    async def one(chat_id: int) -> None:
+        await pacer.slot(chat_id, "SendMessage")
+        sent.append(clock[0])
+
+    calls = [asyncio.create_task(one(chat_id)) for chat_id in range(1, 61)]
+    await asyncio.sleep(0)
+    while not all(call.done() for call in calls):
+        if wakes:  # virtual time: the next wake-up, and whatever it leads to
+            clock[0], _, woken = heapq.heappop(wakes)
+            woken.set_result(None)
+        for _ in range(3):
+            await asyncio.sleep(0)
+    assert len(sent) == 60
+    most = max(sum(start <= t < start + 1.0 for t in sent) for start in sent)
+    assert most <= 30, f"{most} calls reached Telegram within one second"
