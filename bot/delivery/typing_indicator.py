@@ -34,7 +34,11 @@ class _TypingSender(ChatActionSender):
 @asynccontextmanager
 async def typing(bot: Bot, chat_id: int, until: asyncio.Event | None) -> AsyncIterator[None]:
     """Shows "typing…" until the context ends or `until` is set, whichever comes first."""
-    shown = asyncio.create_task(_typing_until(bot, chat_id, until or asyncio.Event()))
+    if until is None:  # to the end: aiogram's sender alone, no task of ours to start
+        async with _TypingSender.typing(chat_id=chat_id, bot=bot, interval=TYPING_INTERVAL):
+            yield
+        return
+    shown = asyncio.create_task(_typing_until(bot, chat_id, until))
     try:
         yield
     finally:
