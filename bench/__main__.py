@@ -9,8 +9,6 @@ import sys
 import time
 from importlib.metadata import version
 
-import uvloop
-
 from bench import figures
 from bench.breakdown import breakdown_rows
 from bench.footing import FOOTING, logging_off
@@ -24,6 +22,7 @@ from bench.rows import (
 )
 from bench.service_rows import capacity_rows, redis_rows
 from bench.timing import section, summary
+from bot.event_loop import loop_name, run_loop
 
 
 async def main(args: argparse.Namespace) -> None:
@@ -61,7 +60,7 @@ def print_table(rows: list[tuple[str, str, str, str]], args: argparse.Namespace)
         f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
         f"aiogram {version('aiogram')}, groq {version('groq')}, {platform.platform()}\n"
     )
-    out(f"event loop: uvloop {version('uvloop')}, for ours and every baseline\n")
+    out(f"event loop: {loop_name()}, for ours and every baseline\n")
     out(f"command: just bench {' '.join(sys.argv[1:])}".rstrip() + "\n")
     out(f"figures: median (min–max) over {args.repeat} runs where a range is shown\n")
     out(f"footing: {FOOTING}\n\n")
@@ -85,6 +84,6 @@ if __name__ == "__main__":
     logging_off()  # the figures measure the bots, not the console they would log to
     arguments = parse()
     started = time.perf_counter()
-    uvloop.run(main(arguments))  # the loop `python -m bot` runs on, for ours and every baseline
+    run_loop(main(arguments))  # the loop `python -m bot` runs on, for ours and every baseline
     sys.stdout.write(f"\ntook {time.perf_counter() - started:.0f} s\n")
     sys.stderr.write(summary() + "\n")

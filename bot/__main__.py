@@ -11,6 +11,7 @@ from pydantic import ValidationError
 
 from bot.config import Settings
 from bot.config_rules import describe_errors
+from bot.event_loop import run_loop
 from bot.logs import setup_logging
 
 
@@ -51,14 +52,13 @@ def main(argv: list[str] | None = None) -> int:
         )
     # aiogram takes seconds to import: a configuration error is reported before that.
 
-    import uvloop
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
     from bot.domain import StorageUnavailable
 
     try:
-        uvloop.run(run(settings))
+        run_loop(run(settings))
     except KeyboardInterrupt:
         pass
     except TelegramUnauthorizedError:
