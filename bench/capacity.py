@@ -26,6 +26,7 @@ from unittest.mock import patch
 
 from aiogram import Bot
 
+from bench.dashboard import Tape, recording
 from bench.harness import TOKEN, FakeModel, RecordingSession, Rig, Updates, naive, settings
 from bench.timing import section
 from bot.app import build_dispatcher
@@ -61,6 +62,7 @@ class Limited:
     fairness: float  # slowest user's mean wait / fastest user's
     seconds: float
     ideal: float  # the least time the limits allow for what was answered
+    tape: Tape | None = None  # ours: its metrics as the run went (bench/dashboard.py)
 
 
 @dataclass
@@ -147,10 +149,11 @@ async def _limited_run(name: str, groq: FakeGroq, updates: Updates) -> Limited:
         straight = patch("bot.capacity.wiring.ScheduledModel", lambda inner, *_, **__: inner)
         with straight if name == "main" else contextlib.nullcontext():
             rig = _rig(model, **env, GROQ_REQUEST_TIMEOUT=120)
-        with contextlib.suppress(TimeoutError):  # what is not even fed by then counts too
-            await asyncio.wait_for(
-                _answered(rig, updates), deadline(updates.users, updates.messages)
-            )
+        async with recording(rig.dp["metrics"].registry) as tape:
+            with contextlib.suppress(TimeoutError):  # what is not even fed by then counts too
+                await asyncio.wait_for(
+                    _answered(rig, updates), deadline(updates.users, updates.messages)
+                )
         late = count - len(rig.session.sent)
         notices = sum(s.text == EN.model_rate_limited for s in rig.session.sent)
     seconds = time.perf_counter() - started
@@ -171,6 +174,7 @@ async def _limited_run(name: str, groq: FakeGroq, updates: Updates) -> Limited:
         fairness,
         seconds,
         ideal,
+        tape if name == "ours" else None,
     )
 
 

@@ -11,6 +11,7 @@ from pathlib import Path
 from redis.asyncio import Redis
 
 from bench import capacity, figures
+from bench.dashboard import draw
 from bench.plot import plot
 from bench.rows import Row, fmt, overhead_row
 from bench.timing import section
@@ -98,6 +99,9 @@ async def capacity_rows(args: argparse.Namespace) -> list[Row]:
     with section("capacity / limited Telegram"):
         paced = await capacity.paced_telegram(args.users)
     path = plot(limited, paced)
+    for result in limited:
+        if result.tape is not None:
+            draw(result.tape)  # the dashboard's panels during ours' run (bench/dashboard.py)
     return [*map(limited_row, limited), *(paced_row(sent, path.name) for sent in paced)]
 
 
