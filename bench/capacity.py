@@ -138,11 +138,12 @@ async def _limited_run(name: str, groq: FakeGroq, updates: Updates) -> Limited:
     env = {"GROQ_BASE_URL": groq.base_url, "GROQ_API_KEY": groq.api_key}
     model = build_model(settings(**env))  # the bot's Groq client, for every variant
     count = len(updates.items)
+    seconds_left = deadline(updates.users, updates.messages)
     started = time.perf_counter()
     if name == "naive":
         rig = naive(model)  # type: ignore[arg-type]  # any ChatModel will do
         await rig.feed(updates.items)  # as tasks: at once
-        late = await _naive_until(rig, started + deadline(updates.users, updates.messages))
+        late = await _naive_until(rig, started + seconds_left)
         notices = count - len(rig.session.sent) - late  # failed: the handler raised
     else:
         # today's main: the model called straight, as before the scheduler
@@ -151,9 +152,7 @@ async def _limited_run(name: str, groq: FakeGroq, updates: Updates) -> Limited:
             rig = _rig(model, **env, GROQ_REQUEST_TIMEOUT=120)
         async with recording(rig.dp["metrics"].registry) as tape:
             with contextlib.suppress(TimeoutError):  # what is not even fed by then counts too
-                await asyncio.wait_for(
-                    _answered(rig, updates), deadline(updates.users, updates.messages)
-                )
+                await asyncio.wait_for(_answered(rig, updates), seconds_left)
         late = count - len(rig.session.sent)
         notices = sum(s.text == EN.model_rate_limited for s in rig.session.sent)
     seconds = time.perf_counter() - started

@@ -93,23 +93,16 @@ def rate(tape: Tape, name: str, **labels: str) -> list[float]:
 
 def quantile(tape: Tape, q: float, histogram: str) -> list[float]:
     """`histogram_quantile(q, rate(<histogram>_bucket[WINDOW]))`: linear within a bucket."""
-    bounds = sorted(
-        float(dict(key[1])["le"]) for key in tape.samples[-1] if key[0] == f"{histogram}_bucket"
-    )
+    bucket = f"{histogram}_bucket"
+    # The `le` labels as the registry wrote them, in order: read back as they are, not rebuilt.
+    les = sorted((dict(key[1])["le"] for key in tape.samples[-1] if key[0] == bucket), key=float)
+    bounds = [float(le) for le in les]
     series = []
     for i in range(len(tape.times)):
         j = _back(tape, i)
-        counts = [
-            tape.value(i, f"{histogram}_bucket", le=_le(b))
-            - tape.value(j, f"{histogram}_bucket", le=_le(b))
-            for b in bounds
-        ]
+        counts = [tape.value(i, bucket, le=le) - tape.value(j, bucket, le=le) for le in les]
         series.append(_bucket_quantile(q, bounds, counts))
     return series
-
-
-def _le(bound: float) -> str:
-    return "+Inf" if math.isinf(bound) else str(bound)
 
 
 def _bucket_quantile(q: float, bounds: list[float], cumulative: list[float]) -> float:

@@ -4,16 +4,23 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Coroutine
-from importlib.metadata import PackageNotFoundError, version
+from importlib.metadata import version
+from types import ModuleType
 from typing import Any
 
 
-def run_loop(main: Coroutine[Any, Any, None]) -> None:
-    """uvloop, the loop the ecosystem trusts for speed; asyncio's own where it has no build
-    (Windows)."""
+def _uvloop() -> ModuleType | None:
+    """uvloop, the loop the ecosystem trusts for speed; None where it has no build (Windows)."""
     try:
         import uvloop
     except ImportError:
+        return None
+    return uvloop
+
+
+def run_loop(main: Coroutine[Any, Any, None]) -> None:
+    uvloop = _uvloop()
+    if uvloop is None:
         asyncio.run(main)
     else:
         uvloop.run(main)
@@ -21,7 +28,4 @@ def run_loop(main: Coroutine[Any, Any, None]) -> None:
 
 def loop_name() -> str:
     """Which loop `run_loop` runs on here, for the bench's header."""
-    try:
-        return f"uvloop {version('uvloop')}"
-    except PackageNotFoundError:
-        return "asyncio"
+    return "asyncio" if _uvloop() is None else f"uvloop {version('uvloop')}"

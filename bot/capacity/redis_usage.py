@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.capacity.usage import DayStats, UsageStore, utc_day
 from bot.storage.redis_errors import unavailable_on_error
@@ -27,32 +28,22 @@ class RedisUsage(UsageStore):
             value = await self._redis.hget(self._key("usage", utc_day()), str(user_id))
         return int(value or 0)
 
-    async def _bump(self, kind: str, field: str, amount: int) -> None:
-        key = self._key(kind, utc_day())
-        with unavailable_on_error():
-            async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.hincrby(key, field, amount)
-                pipe.expire(key, KEEP_SECONDS)
-                await pipe.execute()
-
     async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
-        day = utc_day()
-        turns, stats = self._key("turns", day), self._key("stats", day)
-        usage = self._key("usage", day)
+        day, user = utc_day(), str(user_id)
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.hincrby(turns, str(user_id), 1)
-                pipe.expire(turns, KEEP_SECONDS)
+                _add(pipe, self._key("turns", day), user, 1)
                 if tokens:
-                    pipe.hincrby(usage, str(user_id), tokens)
-                    pipe.expire(usage, KEEP_SECONDS)
+                    _add(pipe, self._key("usage", day), user, tokens)
                 if failed:
-                    pipe.hincrby(stats, "errors", 1)
-                    pipe.expire(stats, KEEP_SECONDS)
+                    _add(pipe, self._key("stats", day), "errors", 1)
                 await pipe.execute()
 
     async def count_rate_limited(self) -> None:
-        await self._bump("stats", "rate_limited", 1)
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                _add(pipe, self._key("stats", utc_day()), "rate_limited", 1)
+                await pipe.execute()
 
     async def today(self) -> DayStats:
         day = utc_day()
@@ -69,3 +60,9 @@ class RedisUsage(UsageStore):
             errors=int(stats.get(b"errors", 0)),
             rate_limited=int(stats.get(b"rate_limited", 0)),
         )
+
+
+def _add(pipe: Pipeline, key: str, field: str, amount: int) -> None:
+    """A day's counter, kept two days: the one shape of every write here."""
+    pipe.hincrby(key, field, amount)
+    pipe.expire(key, KEEP_SECONDS)

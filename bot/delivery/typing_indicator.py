@@ -35,7 +35,7 @@ class _TypingSender(ChatActionSender):
 async def typing(bot: Bot, chat_id: int, until: asyncio.Event | None) -> AsyncIterator[None]:
     """Shows "typing…" until the context ends or `until` is set, whichever comes first."""
     if until is None:  # to the end: aiogram's sender alone, no task of ours to start
-        async with _TypingSender.typing(chat_id=chat_id, bot=bot, interval=TYPING_INTERVAL):
+        async with _sender(bot, chat_id):
             yield
         return
     shown = asyncio.create_task(_typing_until(bot, chat_id, until))
@@ -47,5 +47,9 @@ async def typing(bot: Bot, chat_id: int, until: asyncio.Event | None) -> AsyncIt
 
 
 async def _typing_until(bot: Bot, chat_id: int, until: asyncio.Event) -> None:
-    async with _TypingSender.typing(chat_id=chat_id, bot=bot, interval=TYPING_INTERVAL):
+    async with _sender(bot, chat_id):
         await until.wait()
+
+
+def _sender(bot: Bot, chat_id: int) -> ChatActionSender:
+    return _TypingSender.typing(chat_id=chat_id, bot=bot, interval=TYPING_INTERVAL)
