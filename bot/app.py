@@ -60,7 +60,7 @@ def build_supervisor(
         ChatSettingsStore(backend.fsm_storage), catalog, settings.system_prompt_message
     )
     prompts = Prompts(
-        store=backend.dialogs,
+        turns=backend.turns,
         sender=sender,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
@@ -69,7 +69,8 @@ def build_supervisor(
     )
     runner = TurnRunner(
         model=kit.model,
-        store=backend.dialogs,
+        turns=backend.turns,
+        tally=kit.tally,
         sender=sender,
         reactions=reactions,
         prompts=prompts,

@@ -6,9 +6,13 @@ from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from bot.domain import ChatKey
 
 
-def chat_context(storage: BaseStorage, key: ChatKey) -> FSMContext:
-    """The same record a handler's `state` is: the chat's (or topic's) state and data."""
-    storage_key = StorageKey(
+def chat_storage_key(key: ChatKey) -> StorageKey:
+    """The chat's (or topic's) FSM record, as a handler's `state` addresses it."""
+    return StorageKey(
         bot_id=key.bot_id, chat_id=key.chat_id, user_id=key.chat_id, thread_id=key.thread_id
     )
-    return FSMContext(storage, storage_key)
+
+
+def chat_context(storage: BaseStorage, key: ChatKey) -> FSMContext:
+    """The same record a handler's `state` is: the chat's (or topic's) state and data."""
+    return FSMContext(storage, chat_storage_key(key))

@@ -14,24 +14,19 @@ from loguru import logger
 from bot.capacity.headers import read_limits
 from bot.capacity.metrics import Metrics
 from bot.capacity.scheduler import Scheduler
-from bot.capacity.usage import Tally, UsageStore
-from bot.conversation.outcomes import Outcome, is_failure
+from bot.capacity.usage import UsageStore
+from bot.conversation.outcomes import Outcome
 from bot.domain import StorageUnavailable, Turn
 
 
 class TurnMeter:
-    def __init__(self, metrics: Metrics, usage: UsageStore, tally: Tally) -> None:
+    """Metrics only: the day's counts are written with the turn's end (bot/storage/turns.py)."""
+
+    def __init__(self, metrics: Metrics) -> None:
         self._metrics = metrics
-        self._usage = usage
-        self._tally = tally
 
     async def __call__(self, turn: Turn, outcome: Outcome, seconds: float) -> None:
         self._metrics.turn_ended(outcome.ending.name.lower(), seconds)
-        tokens = self._tally.take(turn.chat_id, turn.user_id)
-        try:
-            await self._usage.count_turn(turn.user_id, tokens, failed=is_failure(outcome))
-        except StorageUnavailable as error:
-            logger.warning("chat={} turn not counted: {}", turn.chat_id, error)
 
 
 class LimitWatch:

@@ -29,15 +29,19 @@ class RedisUsage(UsageStore):
         return int(value or 0)
 
     async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
-        day, user = utc_day(), str(user_id)
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
-                _add(pipe, self._key("turns", day), user, 1)
-                if tokens:
-                    _add(pipe, self._key("usage", day), user, tokens)
-                if failed:
-                    _add(pipe, self._key("stats", day), "errors", 1)
+                self.queue_count_turn(pipe, user_id, tokens, failed=failed)
                 await pipe.execute()
+
+    def queue_count_turn(self, pipe: Pipeline, user_id: int, tokens: int, *, failed: bool) -> None:
+        """`count_turn`'s writes, on the transaction of a turn's end (redis_turns.py)."""
+        day, user = utc_day(), str(user_id)
+        _add(pipe, self._key("turns", day), user, 1)
+        if tokens:
+            _add(pipe, self._key("usage", day), user, tokens)
+        if failed:
+            _add(pipe, self._key("stats", day), "errors", 1)
 
     async def count_rate_limited(self) -> None:
         with unavailable_on_error():

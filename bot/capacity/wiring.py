@@ -24,6 +24,7 @@ class CapacityKit:
     metrics: Metrics
     usage: UsageStore
     model: ChatModel  # the scheduled model: quota, fair queue, fallback, then Groq
+    tally: Tally  # the tokens of running turns, until their end counts them
     meter: TurnMeter
     server: MetricsServer | None
 
@@ -32,7 +33,7 @@ def build_capacity(
     settings: Settings, backend: Backend, model: ChatModel, bot: Bot
 ) -> CapacityKit:
     metrics = Metrics()
-    usage = backend.usage_store()
+    usage = backend.usage
     scheduler = Scheduler(backend.budget_store(), on_wait=metrics.queue_wait.observe)
     model.watch_limits(LimitWatch(scheduler, metrics, usage))
 
@@ -51,7 +52,7 @@ def build_capacity(
         bot.session.middleware(PacingMiddleware(Pacer(), metrics.retry_after.inc))
     port = settings.metrics_port
     server = MetricsServer(metrics, "0.0.0.0", port) if port else None
-    return CapacityKit(metrics, usage, scheduled, TurnMeter(metrics, usage, tally), server)
+    return CapacityKit(metrics, usage, scheduled, tally, TurnMeter(metrics), server)
 
 
 def json_dumps(value: object) -> str:

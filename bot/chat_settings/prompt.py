@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from loguru import logger
 
-from bot.chat_settings.model import ChatSettingsStore
+from bot.chat_settings.model import ChatSettings, ChatSettingsStore
 from bot.dialog.messages import ChatMessage, Role
 from bot.domain import ChatKey
 from bot.llm.catalog import ModelCatalog
@@ -15,7 +15,7 @@ from bot.llm.catalog import ModelCatalog
 
 @dataclass(frozen=True, slots=True)
 class TurnSettings:
-    """Read once per turn (one FSM data read), handed to the model call via ModelRequest."""
+    """Read once per turn (with its history), handed to the model call via ModelRequest."""
 
     system: ChatMessage
     model: str | None = None  # None: the bot's default (GROQ_MODEL)
@@ -34,9 +34,9 @@ class ChatPreferences:
         self._catalog = catalog
         self._default_system = default_system
 
-    async def for_turn(self, key: ChatKey) -> TurnSettings:
-        """The chat's choices; a model Groq retired is forgotten here, so it is told once."""
-        settings = await self._store.load(key)
+    async def for_turn(self, key: ChatKey, settings: ChatSettings) -> TurnSettings:
+        """The chat's choices, as the turn's load read them; a model Groq retired is forgotten
+        here, so it is told once."""
         removed = ""
         if settings.model and await self._catalog.offers(settings.model) is False:
             removed, settings = settings.model, settings.changed(model="")

@@ -35,7 +35,8 @@ class TurnFeed(ABC):
 
     @abstractmethod
     async def finished(self, key: ChatKey, turn: Turn) -> None:
-        """The turn is over: answered, failed with a notice, or cancelled by a reset."""
+        """A reset cancelled the turn: it never reached its end, which crosses a turn off
+        with the rest of its writes (bot/storage/turns.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +48,9 @@ class _Queued:
 class ChatActor:
     """Holds a chat's inbox, bounded by `inbox_size` counting the turn in progress.
 
-    The chat's FSM state goes back to `idle` when the inbox is drained (handlers set
-    `awaiting_reply` when they queue a turn), so a message sent while the chat is busy can be
-    acknowledged at once.
+    The chat's FSM state goes back to `idle` when the inbox is drained, written with the end of
+    its last turn (bot/storage/turns.py); handlers set `awaiting_reply` when they queue a turn,
+    so a message sent while the chat is busy can be acknowledged at once.
     """
 
     def __init__(
@@ -123,6 +124,10 @@ class ChatActor:
     def has_company(self) -> bool:
         return not self._inbox.empty()
 
+    def settles(self) -> bool:
+        self._went_idle = self._inbox.empty()
+        return self._went_idle
+
     def reset(self) -> list[Turn]:
         """Stop the turn in progress for good and drop the queued ones; returns the dropped."""
         self._epoch += 1
@@ -178,7 +183,8 @@ class ChatActor:
                 finally:
                     self._active = None
                 if self._inbox.empty():
-                    await self._set_state(ConversationStates.idle)
+                    if not self._went_idle:  # the turn's end did not write it (a reset)
+                        await self._set_state(ConversationStates.idle)
                     if self._closing:
                         return
         finally:
@@ -219,9 +225,10 @@ class ChatActor:
         finally:
             self._current = None
         if scope.cancelled_caught:
+            self._went_idle = False  # its end, which would have written the state, never came
             logger.info(
                 "chat={} turn msg={} cancelled by a reset",
                 self._key.chat_id,
                 queued.turn.message_id,
             )
-        await self._feed.finished(self._key, queued.turn)
+            await self._feed.finished(self._key, queued.turn)

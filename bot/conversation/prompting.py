@@ -11,15 +11,16 @@ from typing import Protocol
 
 from loguru import logger
 
+from bot.chat_settings.model import ChatSettings
 from bot.chat_settings.prompt import ChatPreferences, TurnSettings, with_speakers
 from bot.conversation.outcomes import Ending, Outcome
 from bot.delivery.sender import ReplySender
 from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.store import DialogStore
 from bot.dialog.trimming import Budget, min_tokens_for, trim_history
 from bot.domain import ChatKey, Turn
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.port import ModelRequest
+from bot.storage.turns import TurnStorage
 
 
 class MediaTurns(Protocol):
@@ -58,14 +59,14 @@ class Prompts:
     def __init__(
         self,
         *,
-        store: DialogStore,
+        turns: TurnStorage,
         sender: ReplySender,
         system_prompt: ChatMessage,
         budget: Budget,
         media: MediaTurns | None = None,
         preferences: ChatPreferences | None = None,  # None: every chat has the defaults
     ) -> None:
-        self._store = store
+        self._turns = turns
         self._sender = sender
         self._system = system_prompt
         self._budget = budget
@@ -75,8 +76,9 @@ class Prompts:
     async def load(self, turn: Turn, key: ChatKey) -> Prompt | Outcome:
         """The chat's settings, the committed history and the question; /retry takes back the
         last pair."""
-        settings = await self._settings(turn, key)
-        history = await self._store.load(key)
+        loaded = await self._turns.load(key)  # one read: settings and history together
+        settings = await self._settings(turn, key, loaded.settings)
+        history = loaded.history
         if not turn.retry:
             question = await self._question(turn)
             if isinstance(question, Outcome):
@@ -86,11 +88,11 @@ class Prompts:
             return Outcome(Ending.NOTHING_TO_RETRY)
         return Prompt(history[-2], history[:-2], 2, settings)
 
-    async def _settings(self, turn: Turn, key: ChatKey) -> TurnSettings:
-        """One read of the chat's settings; a model Groq retired is told about, once."""
+    async def _settings(self, turn: Turn, key: ChatKey, chosen: ChatSettings) -> TurnSettings:
+        """What the chat's settings make of this turn; a model Groq retired is told, once."""
         if self._preferences is None:
             return TurnSettings(self._system)
-        settings = await self._preferences.for_turn(key)
+        settings = await self._preferences.for_turn(key, chosen)
         if settings.removed_model:
             notice = turn.texts.model_removed(settings.removed_model)
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)

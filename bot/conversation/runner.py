@@ -1,8 +1,9 @@
 """One turn as three steps, load, generate, conclude, each ending in an `Outcome`.
 
 A user's message in, the model's answer out, the pair committed only after delivery
-(docs/architecture.md, "The path of a message"). What the user reads when a step fails is
-decided in bot/conversation/outcomes.py, not here.
+(docs/architecture.md, "The path of a message"). The load is one read and the turn's end one
+write (bot/storage/turns.py). What the user reads when a step fails is decided in
+bot/conversation/outcomes.py, not here.
 """
 
 from __future__ import annotations
@@ -12,7 +13,10 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from bot.conversation.outcomes import Ending, Outcome, log_outcome, notice_for
+from loguru import logger
+
+from bot.capacity.usage import Tally
+from bot.conversation.outcomes import Ending, Outcome, is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.stop import StopSignal
 from bot.delivery.extras import collapsed, with_sources
@@ -21,10 +25,10 @@ from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
 from bot.dialog.messages import ChatMessage
-from bot.dialog.store import DialogStore
 from bot.domain import ChatKey, StorageUnavailable, Turn
 from bot.llm.errors import ModelError
 from bot.llm.port import ChatModel, Delta, ModelRequest, Source
+from bot.storage.turns import Commit, Conclusion, TurnStorage
 
 
 class TurnContext(Protocol):
@@ -39,6 +43,11 @@ class TurnContext(Protocol):
 
     def has_company(self) -> bool:
         """True when other messages of this chat are waiting: replies then quote their message."""
+        ...
+
+    def settles(self) -> bool:
+        """Asked as the turn ends: True when nothing else waits, so its end writes the chat's
+        state back to idle (the actor notes it, and a new burst sets awaiting_reply again)."""
         ...
 
 
@@ -68,7 +77,8 @@ class TurnRunner:
         self,
         *,
         model: ChatModel,
-        store: DialogStore,
+        turns: TurnStorage,
+        tally: Tally,
         sender: ReplySender,
         reactions: Reactions,
         prompts: Prompts,
@@ -78,7 +88,8 @@ class TurnRunner:
         self._on_ended = on_ended
         self._stream = stream
         self._model = model
-        self._store = store
+        self._turns = turns
+        self._tally = tally
         self._sender = sender
         self._reactions = reactions
         self._prompts = prompts
@@ -94,6 +105,7 @@ class TurnRunner:
         self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
     ) -> Outcome:
         preview: Preview | None = None
+        commit: Commit | None = None
         started = time.monotonic()
         try:
             prompt = await self._prompts.load(turn, context.key)
@@ -104,8 +116,8 @@ class TurnRunner:
                 reply_to = turn.message_id if quote else None
                 preview = self._preview(turn, reply_to)
                 progress = await self._generate(turn, context, prompt, preview, stop)
-                outcome = await self._conclude(
-                    turn, context, epoch, prompt, progress, preview, reply_to
+                outcome, commit = await self._deliver(
+                    turn, context, prompt, progress, preview, reply_to
                 )
         except ModelError as error:
             outcome = Outcome(Ending.MODEL_FAILED, model_error=error.kind, detail=str(error))
@@ -113,6 +125,7 @@ class TurnRunner:
             outcome = Outcome(Ending.STORAGE_UNAVAILABLE, detail=str(error))
         except Exception as error:
             outcome = Outcome(Ending.CRASHED, detail=type(error).__name__, error=error)
+        outcome = await self._conclude(turn, context, epoch, outcome, commit)
         log_outcome(turn, outcome)
         if self._on_ended is not None:
             await self._on_ended(turn, outcome, time.monotonic() - started)
@@ -172,20 +185,20 @@ class TurnRunner:
             progress.stopped = await stop.run(whole())
         return progress
 
-    async def _conclude(
+    async def _deliver(
         self,
         turn: Turn,
         context: TurnContext,
-        epoch: int,
         prompt: Prompt,
         progress: _Progress,
         preview: Preview | None,
         reply_to: int | None,
-    ) -> Outcome:
-        """Deliver what was generated, then commit the pair if the dialog is still this one."""
+    ) -> tuple[Outcome, Commit | None]:
+        """Deliver what was generated; the pair to commit once it was."""
         answer = progress.text
         if not answer.strip():
-            return Outcome(Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER)
+            ending = Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER
+            return Outcome(ending), None
         await self._show_reasoning(turn, prompt, progress)
         shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
         shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
@@ -197,21 +210,38 @@ class TurnRunner:
             turn.chat_id, shown, reply_to=reply_to, preview=preview
         )
         if delivery is Delivery.BLOCKED:
-            return Outcome(Ending.BLOCKED)
+            return Outcome(Ending.BLOCKED), None
         if delivery is Delivery.FAILED:
-            return Outcome(Ending.SEND_FAILED)
-        if not context.is_current(epoch):
-            return Outcome(Ending.RESET)
-        try:
-            await self._store.replace_last(
-                context.key,
-                prompt.replaced,
-                [prompt.question, ChatMessage.assistant(answer, at=time.time())],
-            )
-        except StorageUnavailable as error:
-            return Outcome(Ending.NOT_SAVED, detail=str(error))
+            return Outcome(Ending.SEND_FAILED), None
         ending = Ending.STOPPED if progress.stopped else Ending.ANSWERED
-        return Outcome(ending, chars=len(answer), history=len(prompt.history))
+        pair = (prompt.question, ChatMessage.assistant(answer, at=time.time()))
+        outcome = Outcome(ending, chars=len(answer), history=len(prompt.history))
+        return outcome, Commit(prompt.replaced, pair)
+
+    async def _conclude(
+        self,
+        turn: Turn,
+        context: TurnContext,
+        epoch: int,
+        outcome: Outcome,
+        commit: Commit | None,
+    ) -> Outcome:
+        """The turn's end in one write: the pair, if the dialog is still this one (checked with
+        no await before the write), the tokens used, the chat's state, and the turn crossed
+        off its inbox."""
+        if commit is not None and not context.is_current(epoch):
+            outcome, commit = Outcome(Ending.RESET), None
+        tokens = self._tally.take(turn.chat_id, turn.user_id)
+        conclusion = Conclusion(
+            turn, tokens, failed=is_failure(outcome), commit=commit, idle=context.settles()
+        )
+        try:
+            await self._turns.conclude(context.key, conclusion)
+        except StorageUnavailable as error:
+            if commit is not None:
+                return Outcome(Ending.NOT_SAVED, detail=str(error))
+            logger.warning("chat={} turn not counted: {}", turn.chat_id, error)
+        return outcome
 
     async def _show_reasoning(self, turn: Turn, prompt: Prompt, progress: _Progress) -> None:
         """A reasoning model's thinking, collapsed, once, above the answer, if the chat

@@ -1,8 +1,9 @@
 """The Redis DialogStore: dialogs that survive restarts and are shared by replicas.
 
 One list per chat; every write is one MULTI/EXEC (append, cap, refresh the TTL), so
-concurrent writers never interleave and a dialog never outgrows its cap. The client belongs
-to the backend (bot/storage/redis_backend.py), which closes it.
+concurrent writers never interleave and a dialog never outgrows its cap. A turn's own read
+and write go on the pipelines of bot/storage/redis_turns.py, with the rest of its step. The
+client belongs to the backend (bot/storage/redis.py), which closes it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections.abc import Sequence
 
 from loguru import logger
 from redis.asyncio import Redis
+from redis.asyncio.client import Pipeline
 
 from bot.dialog.messages import ChatMessage, Role
 from bot.dialog.store import DialogStore
@@ -37,6 +39,14 @@ class RedisDialogStore(DialogStore):
     async def load(self, key: ChatKey) -> list[ChatMessage]:
         with unavailable_on_error():
             raw: list[bytes | str] = await self._redis.lrange(self._keys.dialog(key), 0, -1)
+        return self.decode(key, raw)
+
+    def queue_load(self, pipe: Pipeline, key: ChatKey) -> None:
+        """`load`'s read, on a pipeline that reads more (bot/storage/redis_turns.py)."""
+        pipe.lrange(self._keys.dialog(key), 0, -1)
+
+    def decode(self, key: ChatKey, raw: list[bytes | str]) -> list[ChatMessage]:
+        """The list's items as messages; one of a schema this release cannot read is skipped."""
         messages = []
         for item in raw:
             value = json.loads(item)
@@ -60,16 +70,22 @@ class RedisDialogStore(DialogStore):
     async def replace_last(
         self, key: ChatKey, count: int, messages: Sequence[ChatMessage]
     ) -> None:
-        name = self._keys.dialog(key)
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=True) as pipe:
-                if count:
-                    pipe.ltrim(name, 0, -(count + 1))
-                if messages:
-                    pipe.rpush(name, *(_encode(m) for m in messages))
-                pipe.ltrim(name, -self._max_messages, -1)
-                pipe.expire(name, self._ttl)
+                self.queue_replace_last(pipe, key, count, messages)
                 await pipe.execute()
+
+    def queue_replace_last(
+        self, pipe: Pipeline, key: ChatKey, count: int, messages: Sequence[ChatMessage]
+    ) -> None:
+        """`replace_last`'s writes, on a transaction that writes more (redis_turns.py)."""
+        name = self._keys.dialog(key)
+        if count:
+            pipe.ltrim(name, 0, -(count + 1))
+        if messages:
+            pipe.rpush(name, *(_encode(m) for m in messages))
+        pipe.ltrim(name, -self._max_messages, -1)
+        pipe.expire(name, self._ttl)
 
     async def clear(self, key: ChatKey) -> None:
         with unavailable_on_error():

@@ -1,7 +1,8 @@
 """The backend port: everything STORAGE_URL decides, built once by the composition root.
 
-A backend owns its connections and hands out the dialog store, aiogram's FSM storage and the
-placement of conversations, all over the same storage. Adapters: memory.py (`memory://`) and
+A backend owns its connections and hands out the dialog store, aiogram's FSM storage, the
+day's usage counts, a turn's reads and writes (over the three), and the placement of
+conversations, all over the same storage. Adapters: memory.py (`memory://`) and
 redis.py (`redis://`, `rediss://`, `unix://`).
 """
 
@@ -18,6 +19,7 @@ from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Placement
 from bot.dialog.store import DialogStore
 from bot.limits.port import RateLimiter
+from bot.storage.turns import TurnStorage
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,8 @@ class StorageOptions:
 class Backend(ABC):
     dialogs: DialogStore
     fsm_storage: BaseStorage
+    usage: UsageStore  # per-user tokens and the day's figures, where every replica sees them
+    turns: TurnStorage  # a turn's load and conclusion, one step each
 
     @abstractmethod
     def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
@@ -44,10 +48,6 @@ class Backend(ABC):
     @abstractmethod
     def budget_store(self) -> BudgetStore:
         """Each model's budget as last seen, where every replica's scheduler reads it."""
-
-    @abstractmethod
-    def usage_store(self) -> UsageStore:
-        """Per-user tokens and the day's figures, counted where every replica sees them."""
 
     @abstractmethod
     async def start(self) -> None:

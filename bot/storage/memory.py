@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.capacity.budget import BudgetStore, MemoryBudgetStore
-from bot.capacity.usage import MemoryUsage, UsageStore
+from bot.capacity.usage import MemoryUsage
 from bot.conversation.actors import ActorPool
 from bot.conversation.local import LocalPlacement
 from bot.conversation.placement import Placement
@@ -12,6 +12,7 @@ from bot.limits.memory import MemoryRateLimiter
 from bot.limits.port import RateLimiter
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory_fsm import MemoryFSMStorage
+from bot.storage.memory_turns import MemoryTurnStorage
 from bot.storage.urls import MEMORY_URL
 
 
@@ -22,6 +23,8 @@ class MemoryBackend(Backend):
         )
         # Reads create nothing and quiet chats' states expire with their dialogs.
         self.fsm_storage = MemoryFSMStorage(options.ttl_seconds)
+        self.usage = MemoryUsage()
+        self.turns = MemoryTurnStorage(self.dialogs, self.fsm_storage, self.usage)
 
     @classmethod
     def from_url(cls, url: str, options: StorageOptions) -> MemoryBackend:
@@ -37,9 +40,6 @@ class MemoryBackend(Backend):
 
     def budget_store(self) -> BudgetStore:
         return MemoryBudgetStore()
-
-    def usage_store(self) -> UsageStore:
-        return MemoryUsage()
 
     async def start(self) -> None:
         return None  # memory is always there, and always of this release

@@ -1,4 +1,4 @@
-"""The Redis backend: one client (one pool) for dialogs, FSM states, inboxes and leases."""
+"""The Redis backend: one client (one pool) for dialogs, FSM states, usage, inboxes and leases."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ from redis.asyncio import Redis
 from bot.capacity.budget import BudgetStore
 from bot.capacity.redis_budget import RedisBudgetStore
 from bot.capacity.redis_usage import RedisUsage
-from bot.capacity.usage import UsageStore
 from bot.conversation.actors import ActorPool
 from bot.conversation.leased.control import ChatControl
 from bot.conversation.leased.journal import TurnJournal
@@ -23,6 +22,7 @@ from bot.storage.backend import Backend, StorageOptions
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from bot.storage.redis_migration import migrate
+from bot.storage.redis_turns import RedisTurnStorage
 from bot.storage.urls import REDIS_SCHEMES
 
 
@@ -40,6 +40,10 @@ class RedisBackend(Backend):
             key_builder=self.keys,
             state_ttl=options.ttl_seconds,
             data_ttl=options.ttl_seconds,
+        )
+        self.usage = usage = RedisUsage(redis, self.keys.usage)
+        self.turns = RedisTurnStorage(
+            redis, self.keys, dialogs=self.dialogs, usage=usage, fsm=self.fsm_storage
         )
 
     @classmethod
@@ -64,9 +68,6 @@ class RedisBackend(Backend):
 
     def budget_store(self) -> BudgetStore:
         return RedisBudgetStore(self.redis, self.keys.budget)
-
-    def usage_store(self) -> UsageStore:
-        return RedisUsage(self.redis, self.keys.usage)
 
     async def start(self) -> None:
         with unavailable_on_error():

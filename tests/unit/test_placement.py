@@ -14,6 +14,7 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.capacity.usage import Tally
 from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Accepted, Interrupted
 from bot.conversation.prompting import Prompts
@@ -29,6 +30,8 @@ from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.texts import EN
+from states import ConversationStates
+from states.context import chat_context
 from tests.support.fake_telegram import FakeTelegram
 
 KEY = ChatKey(bot_id=4242, chat_id=1)
@@ -92,11 +95,12 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
     sender, reactions = ReplySender(bot), Reactions(bot)
     runner = TurnRunner(
         model=model,
-        store=backend.dialogs,
+        turns=backend.turns,
+        tally=Tally(),
         sender=sender,
         reactions=reactions,
         prompts=Prompts(
-            store=backend.dialogs,
+            turns=backend.turns,
             sender=sender,
             system_prompt=ChatMessage.system("be nice"),
             budget=Budget(max_tokens=1000, max_messages=10),
@@ -220,6 +224,33 @@ async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(
     await conversations.accept(KEY, turn(4, "fresh"))
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
     assert model.prompts[-1] == [ChatMessage.system("be nice"), ChatMessage.user("fresh")]
+
+
+async def test_a_reset_while_the_answer_is_sent_commits_nothing(
+    conversations: Supervisor, backend: Backend, fake_telegram: FakeTelegram
+) -> None:
+    """The turn's end (pair, counts, state, cross-off) is one write after delivery: a reset
+    that lands while the answer is on its way cancels the turn before that write."""
+    await backend.dialogs.append(KEY, [ChatMessage.user("old"), ChatMessage.assistant("old!")])
+    fake_telegram.hold("sendMessage")
+    await conversations.accept(KEY, turn(1, "m1"))
+    await fake_telegram.wait_until(
+        lambda: any(method == "sendMessage" for method, _ in fake_telegram.calls)
+    )
+    assert await conversations.reset(KEY) == 0
+    fake_telegram.let_go()
+    while conversations.pending(KEY):
+        await asyncio.sleep(0.01)
+    assert await backend.dialogs.load(KEY) == []
+    assert (
+        await chat_context(backend.fsm_storage, KEY).get_state() == ConversationStates.idle.state
+    )
+    await conversations.accept(KEY, turn(2, "fresh"))
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 2)
+    assert await backend.dialogs.load(KEY) == [
+        ChatMessage.user("fresh"),
+        ChatMessage.assistant("echo: fresh"),
+    ]
 
 
 async def test_users_do_not_wait_for_each_other(

@@ -42,7 +42,8 @@ def _decode(fields: list[bytes]) -> Turn:
     return Turn.decode(dict(zip(fields[::2], fields[1::2], strict=True))[b"turn"])
 
 
-def _entry(turn: Turn) -> str:
+def entry_id(turn: Turn) -> str:
+    """The turn's id in its chat's stream: its message id, so a redelivery is refused."""
     return f"{turn.message_id}-1"
 
 
@@ -59,7 +60,7 @@ class TurnJournal:
         with unavailable_on_error():
             try:
                 async with self._redis.pipeline(transaction=True) as pipe:
-                    pipe.xadd(name, {"turn": turn.encode()}, id=_entry(turn))
+                    pipe.xadd(name, {"turn": turn.encode()}, id=entry_id(turn))
                     pipe.expire(name, self._ttl)
                     pipe.sadd(self._keys.inboxes, key.scope)
                     pipe.xlen(name)
@@ -74,7 +75,7 @@ class TurnJournal:
         """These turns are over (answered, failed with a notice, or dropped)."""
         if turns:
             with unavailable_on_error():
-                await self._redis.xdel(self._keys.inbox(key), *(_entry(t) for t in turns))
+                await self._redis.xdel(self._keys.inbox(key), *(entry_id(t) for t in turns))
 
     async def after(self, key: ChatKey, message_id: int) -> list[Turn]:
         """The chat's turns not done with a message id above `message_id`, oldest first."""

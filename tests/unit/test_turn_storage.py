@@ -1,0 +1,116 @@
+"""The TurnStorage contract, run over every adapter: memory and a real Redis.
+
+A turn's load reads the chat's settings and history together; its end writes the pair, the
+day's counts and the chat's state as one change, and with Redis crosses the turn off its
+durable inbox in the same transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.chat_settings.model import ChatSettings, ChatSettingsStore
+from bot.conversation.leased.journal import TurnJournal
+from bot.dialog.messages import ChatMessage
+from bot.domain import ChatKey, Turn
+from bot.storage.backend import Backend, StorageOptions
+from bot.storage.memory import MemoryBackend
+from bot.storage.redis import RedisBackend
+from bot.storage.turns import Commit, Conclusion
+from states import ConversationStates
+from states.context import chat_context
+
+KEY = ChatKey(bot_id=1, chat_id=100)
+TOPIC = ChatKey(bot_id=1, chat_id=100, thread_id=7)
+USER = 100
+
+
+@pytest.fixture(params=["memory", "redis"])
+async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    if request.param == "memory":
+        built: Backend = MemoryBackend.from_url("memory://", options)
+    else:
+        built = RedisBackend.from_url(str(request.getfixturevalue("redis_url")), options)
+    yield built
+    await built.aclose()
+
+
+def turn(message_id: int, key: ChatKey = KEY) -> Turn:
+    return Turn(
+        chat_id=key.chat_id,
+        user_id=USER,
+        message_id=message_id,
+        text=f"q{message_id}",
+        thread_id=key.thread_id,
+    )
+
+
+def pair(n: int) -> tuple[ChatMessage, ChatMessage]:
+    return ChatMessage.user(f"q{n}"), ChatMessage.assistant(f"a{n}")
+
+
+async def test_a_new_chat_loads_the_defaults_and_no_history(backend: Backend) -> None:
+    loaded = await backend.turns.load(KEY)
+    assert loaded.settings == ChatSettings()
+    assert loaded.history == []
+
+
+async def test_the_load_reads_the_settings_and_the_history_of_that_chat(backend: Backend) -> None:
+    chosen = ChatSettings(model="m", system="be brief", reasoning=True, revision=3)
+    await ChatSettingsStore(backend.fsm_storage).save(KEY, chosen)
+    await backend.dialogs.append(KEY, pair(1))
+    await backend.dialogs.append(TOPIC, pair(2))  # a forum topic is a dialog of its own
+    loaded = await backend.turns.load(KEY)
+    assert loaded.settings == chosen
+    assert loaded.history == list(pair(1))
+    topic = await backend.turns.load(TOPIC)
+    assert (topic.settings, topic.history) == (ChatSettings(), list(pair(2)))
+
+
+async def test_an_answered_turn_commits_counts_and_idles_the_chat(backend: Backend) -> None:
+    await backend.dialogs.append(KEY, pair(1))
+    state = chat_context(backend.fsm_storage, KEY)
+    await state.set_state(ConversationStates.awaiting_reply)
+    conclusion = Conclusion(turn(2), 30, failed=False, commit=Commit(0, pair(2)), idle=True)
+    await backend.turns.conclude(KEY, conclusion)
+    assert await backend.dialogs.load(KEY) == [*pair(1), *pair(2)]
+    assert await backend.usage.tokens_today(USER) == 30
+    assert (await backend.usage.today()).turns == 1
+    assert await state.get_state() == ConversationStates.idle.state
+
+
+async def test_a_retry_replaces_the_last_pair(backend: Backend) -> None:
+    await backend.dialogs.append(KEY, [*pair(1), *pair(2)])
+    again = (ChatMessage.user("q2"), ChatMessage.assistant("a2, better"))
+    await backend.turns.conclude(
+        KEY, Conclusion(turn(3), 5, failed=False, commit=Commit(2, again))
+    )
+    assert await backend.dialogs.load(KEY) == [*pair(1), *again]
+
+
+async def test_a_failed_turn_is_counted_and_commits_nothing(backend: Backend) -> None:
+    await backend.dialogs.append(KEY, pair(1))
+    state = chat_context(backend.fsm_storage, KEY)
+    await state.set_state(ConversationStates.awaiting_reply)
+    await backend.turns.conclude(KEY, Conclusion(turn(2), 0, failed=True))  # others wait
+    assert await backend.dialogs.load(KEY) == list(pair(1))
+    day = await backend.usage.today()
+    assert (day.turns, day.errors, day.tokens) == (1, 1, 0)
+    assert await state.get_state() == ConversationStates.awaiting_reply.state
+
+
+async def test_with_redis_the_end_crosses_the_turn_off_its_inbox(redis_url: str) -> None:
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    backend = RedisBackend.from_url(redis_url, options)
+    journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
+    try:
+        for n in (1, 2):
+            await journal.record(KEY, turn(n))
+        commit = Commit(0, pair(1))
+        await backend.turns.conclude(KEY, Conclusion(turn(1), 9, failed=False, commit=commit))
+        assert [t.message_id for t in await journal.after(KEY, 0)] == [2]
+    finally:
+        await backend.aclose()
