@@ -46,18 +46,19 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         self._releasing: set[asyncio.Task[None]] = set()
 
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
+        """Record the turn and, if nobody holds the chat, take its lease, in one round trip."""
         if self._closing:
             return Accepted.CLOSING
-        waiting = await self._journal.record(key, turn)
-        if not waiting:
+        claim = self._leases.claim(key)
+        recorded = await self._journal.record(key, turn, limit=self.inbox_size, claim=claim)
+        if not recorded.waiting:
             return Accepted.DUPLICATE
-        if waiting > self.inbox_size:
-            await self._journal.done(key, [turn])
+        if recorded.waiting > self.inbox_size:  # crossed off again, no lease taken for it
             return Accepted.INBOX_FULL
-        try:
-            await self._take_up(key)
-        except StorageUnavailable as error:  # recorded: a sweep takes the chat up later
-            logger.error("chat={} lease not taken: {}", key.chat_id, error)
+        if recorded.leased:
+            self._answer_here(key, claim.token)
+        elif self._pool.live(key) is None or key not in self._held:
+            logger.debug("chat={} is answered by another replica", key.chat_id)
         return Accepted.QUEUED
 
     async def start(self) -> None:
@@ -70,13 +71,27 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         self._upkeep.append(asyncio.create_task(self._control.serve(self._interrupt_here)))
 
     async def _take_up(self, key: ChatKey) -> None:
-        """Have the chat answered here, unless it is already or another replica holds it."""
+        """The sweep's way in: have the chat answered here, unless it is already or another
+        replica holds it."""
         if self._pool.live(key) is not None and key in self._held:
             return  # our actor pulls the inbox again before it lets the lease go
         token = await self._leases.acquire(key)
         if token is None:
             logger.debug("chat={} is answered by another replica", key.chat_id)
             return
+        self._answer_here(key, token)
+
+    def _answer_here(self, key: ChatKey, token: str) -> None:
+        """Start the chat's actor under a lease just taken (the lease was free).
+
+        An actor still live here for the chat holds no lease any more: its last pull let the
+        lease go a moment ago (and says so once its answer arrives), or it ran out (a stall).
+        It stops now, as on a lost lease, and the new one reads the inbox from where it stands.
+        """
+        stale = self._pool.live(key)
+        if stale is not None:
+            logger.info("chat={} lease taken anew; the actor that held it stops", key.chat_id)
+            stale.abandon()
         self._held[key] = token
         self.leases_taken += 1
         self._pool.start(key, self, on_stop=self._forget)
