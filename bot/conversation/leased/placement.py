@@ -135,15 +135,22 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         while True:
             await asyncio.sleep(self._leases.ttl / 3)
             try:
-                for key in await self._leases.renew(dict(self._held)):
-                    self._lost(key)
+                held = dict(self._held)
+                for key in await self._leases.renew(held):
+                    self._lost(key, held[key])
                 await self._sweep()
             except StorageUnavailable as error:
                 logger.warning("leases not renewed: {}", error)
 
-    def _lost(self, key: ChatKey) -> None:
-        """Another replica may hold the chat now: stop here at once, leaving its turns to it."""
-        self._held.pop(key, None)
+    def _lost(self, key: ChatKey, token: str) -> None:
+        """Another replica may hold the chat now: stop here at once, leaving its turns to it.
+
+        Unless the chat was leased here anew while the renewal was on its way (`accept`): the
+        lease lost is the old one, whose actor was stopped then; the new one stands.
+        """
+        if self._held.get(key) != token:
+            return
+        del self._held[key]
         actor = self._pool.live(key)
         if actor is not None:
             logger.warning("chat={} lease lost; its turns are left to the new holder", key.chat_id)
