@@ -19,6 +19,7 @@ from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.placement import LeasedPlacement
 from bot.conversation.placement import Accepted
 from bot.conversation.supervisor import Supervisor
+from bot.domain import ChatKey, Turn
 from bot.storage.backend import StorageOptions
 from bot.storage.redis import RedisBackend
 from tests.support.fake_telegram import FakeTelegram
@@ -49,6 +50,20 @@ async def conversations(
     yield supervisor, model
     await supervisor.shutdown(0.1)
     await bot.session.close()
+
+
+@pytest.fixture
+def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The `offered` of every pull of the inbox, in order."""
+    seen: list[int] = []
+    pull = TurnJournal.pull
+
+    async def counted(journal: TurnJournal, key: ChatKey, offered: int, token: str) -> list[Turn]:
+        seen.append(offered)
+        return await pull(journal, key, offered, token)
+
+    monkeypatch.setattr(TurnJournal, "pull", counted)
+    return seen
 
 
 def placement_of(supervisor: Supervisor) -> LeasedPlacement:
@@ -130,3 +145,40 @@ async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repe
     await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
     assert texts(fake_telegram) == ["echo: m1", "echo: m2"]
     assert len(supervisor) <= 1
+
+
+async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
+    conversations: tuple[Supervisor, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+    pulls: list[int],
+) -> None:
+    supervisor, model = conversations
+    model.gate = asyncio.Event()
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    await model.started.wait()
+    assert pulls == []  # the new actor had its turn from accept
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 1)
+    while await backend.redis.get(backend.keys.lease(KEY)) is not None:
+        await asyncio.sleep(0.01)  # the actor's pull crosses it off and lets the lease go
+    assert pulls == [1]
+    assert texts(fake_telegram) == ["echo: m1"]
+    assert await backend.redis.xlen(backend.keys.inbox(KEY)) == 0
+    assert not await backend.redis.sismember(backend.keys.inboxes, KEY.scope)
+
+
+async def test_turns_left_waiting_are_pulled_and_answered_first_in_order(
+    conversations: tuple[Supervisor, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+    pulls: list[int],
+) -> None:
+    supervisor, model = conversations
+    await left_by_a_dead_replica(backend, 1, 2)
+    assert await supervisor.accept(KEY, turn(3, "m3")) is Accepted.QUEUED  # three wait now
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 3)
+    await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
+    assert texts(fake_telegram) == ["echo: m1", "echo: m2", "echo: m3"]
+    assert [prompt[-1].content for prompt in model.prompts] == ["m1", "m2", "m3"]
+    assert pulls[0] == 0  # the new actor read the stream from its start

@@ -56,7 +56,8 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         if recorded.waiting > self.inbox_size:  # crossed off again, no lease taken for it
             return Accepted.INBOX_FULL
         if recorded.leased:
-            self._answer_here(key, claim.token)
+            alone = recorded.waiting == 1  # nothing older waits: offered, not pulled back
+            self._answer_here(key, claim.token, turn if alone else None)
         elif self._pool.live(key) is None or key not in self._held:
             logger.debug("chat={} is answered by another replica", key.chat_id)
         return Accepted.QUEUED
@@ -81,8 +82,12 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             return
         self._answer_here(key, token)
 
-    def _answer_here(self, key: ChatKey, token: str) -> None:
+    def _answer_here(self, key: ChatKey, token: str, first: Turn | None = None) -> None:
         """Start the chat's actor under a lease just taken (the lease was free).
+
+        `first` is the turn just recorded when the record found it alone in the stream: it is
+        offered at once instead of read back by the actor's first pull, which crosses it off
+        later as any offered turn. With older turns waiting the actor pulls them all in order.
 
         An actor still live here for the chat holds no lease any more: its last pull let the
         lease go a moment ago (and says so once its answer arrives), or it ran out (a stall).
@@ -94,7 +99,9 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             stale.abandon()
         self._held[key] = token
         self.leases_taken += 1
-        self._pool.start(key, self, on_stop=self._forget)
+        actor = self._pool.start(key, self, on_stop=self._forget)
+        if first is not None:  # before the actor's task first runs: it finds a turn, no pull
+            actor.offer(first)
         logger.info("chat={} lease taken", key.chat_id)
 
     async def refill(self, actor: ChatActor) -> bool:
