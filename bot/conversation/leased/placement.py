@@ -1,10 +1,11 @@
 """The leased placement: any replica accepts a turn, the chat's lease holder answers it.
 
-Every turn goes to the chat's durable inbox first (journal.py); only the replica holding the
-chat's lease (leases.py) runs an actor for it, which pulls the inbox in order until it is
-empty, then lets the lease go. A lease left by a dead replica runs out, and the sweep here
-takes its chats over. Commands reach the holder over the control channel (control.py).
-docs/architecture.md, "Placements: the modes and what each guarantees".
+Every turn goes to the chat's durable inbox first (journal.py), and the same round trip takes
+the chat's lease (leases.py) if nobody holds it; only the lease holder runs an actor for the
+chat, which pulls the inbox in order until it is empty, then lets the lease go (a turn alone
+in the inbox is handed to the new actor directly). A lease left by a dead replica runs out,
+and the sweep here takes its chats over. Commands reach the holder over the control channel
+(control.py). docs/architecture.md, "Placements: the modes and what each guarantees".
 """
 
 from __future__ import annotations
