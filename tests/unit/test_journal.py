@@ -6,8 +6,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.conversation.leased.journal import TurnJournal
-from bot.domain import ChatKey, Turn
+from bot.conversation.leased.journal import Recorded, TurnJournal
+from bot.conversation.leased.leases import ChatLeases
+from bot.domain import ChatKey, StorageUnavailable, Turn
 from bot.storage.redis import RedisBackend
 
 A = ChatKey(bot_id=1, chat_id=10)
@@ -27,25 +28,101 @@ def turn(chat: ChatKey, message_id: int, text: str = "hi") -> Turn:
     )
 
 
+class Journal(TurnJournal):
+    """The journal with a limit nothing here reaches, for the tests that are not about it."""
+
+    async def add(self, key: ChatKey, turn: Turn) -> int:
+        return (await self.record(key, turn, limit=100)).waiting
+
+
 @pytest.fixture
-async def journal(redis_backend: RedisBackend) -> AsyncIterator[TurnJournal]:
-    yield TurnJournal(redis_backend.redis, redis_backend.keys, ttl_seconds=3600)
+async def journal(redis_backend: RedisBackend) -> AsyncIterator[Journal]:
+    yield Journal(redis_backend.redis, redis_backend.keys, ttl_seconds=3600)
 
 
-async def test_a_message_is_recorded_once(journal: TurnJournal) -> None:
-    assert await journal.record(A, turn(A, 7)) == 1
-    assert await journal.record(A, turn(A, 7)) == 0  # Telegram delivered it again
-    assert await journal.record(A, turn(A, 6)) == 0  # older than what was taken
-    assert await journal.record(B, turn(B, 7)) == 1  # other chats are their own
-    assert await journal.record(A, turn(A, 8)) == 2  # two of A's turns wait now
+@pytest.fixture
+def leases(redis_backend: RedisBackend) -> ChatLeases:
+    return ChatLeases(redis_backend.redis, redis_backend.keys, ttl_seconds=5.0)
+
+
+async def test_a_message_is_recorded_once(journal: Journal) -> None:
+    assert await journal.add(A, turn(A, 7)) == 1
+    assert await journal.add(A, turn(A, 7)) == 0  # Telegram delivered it again
+    assert await journal.add(A, turn(A, 6)) == 0  # older than what was taken
+    assert await journal.add(B, turn(B, 7)) == 1  # other chats are their own
+    assert await journal.add(A, turn(A, 8)) == 2  # two of A's turns wait now
+
+
+async def test_the_lease_is_taken_with_the_record_and_held_like_an_acquired_one(
+    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+) -> None:
+    redis, keys = redis_backend.redis, redis_backend.keys
+    claim = leases.claim(A)
+    assert claim.key == keys.lease(A) and claim.token.startswith(f"{leases.replica}:")
+    assert await journal.record(A, turn(A, 1), limit=5, claim=claim) == Recorded(1, leased=True)
+    assert await redis.get(keys.lease(A)) == claim.token.encode()
+    assert 0 < await redis.pttl(keys.lease(A)) <= 5000
+    assert await journal.after(A, 0) == [turn(A, 1)]
+    # Held now: the next record's claim finds it taken, and the holder renews and releases it
+    later = leases.claim(A)
+    assert later.token != claim.token
+    assert await journal.record(A, turn(A, 2), limit=5, claim=later) == Recorded(2)
+    assert await redis.get(keys.lease(A)) == claim.token.encode()
+    assert await leases.renew({A: claim.token}) == []
+    await leases.release(A, claim.token)
+    assert await leases.holder(A) is None
+
+
+async def test_another_replicas_lease_is_left_as_it_is(
+    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+) -> None:
+    redis, keys = redis_backend.redis, redis_backend.keys
+    await redis.set(keys.lease(A), "other:7", px=60_000)
+    recorded = await journal.record(A, turn(A, 1), limit=5, claim=leases.claim(A))
+    assert recorded == Recorded(1, leased=False)  # recorded all the same, for the holder
+    assert await redis.get(keys.lease(A)) == b"other:7"
+    assert await redis.pttl(keys.lease(A)) > 50_000
+    assert await journal.after(A, 0) == [turn(A, 1)]
+
+
+async def test_a_redelivery_is_a_duplicate_and_takes_no_lease(
+    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+) -> None:
+    await journal.add(A, turn(A, 7))
+    for message_id in (7, 6):  # again, and older than what was taken
+        recorded = await journal.record(A, turn(A, message_id), limit=5, claim=leases.claim(A))
+        assert recorded == Recorded(0, leased=False)
+    assert await leases.holder(A) is None
+    assert await journal.after(A, 0) == [turn(A, 7)]
+
+
+async def test_a_full_inbox_crosses_the_turn_off_and_takes_no_lease(
+    journal: Journal, leases: ChatLeases
+) -> None:
+    for n in (1, 2):
+        assert await journal.record(A, turn(A, n), limit=2) == Recorded(n)
+    refused = await journal.record(A, turn(A, 3), limit=2, claim=leases.claim(A))
+    assert refused == Recorded(3, leased=False)
+    assert await leases.holder(A) is None
+    assert [t.message_id for t in await journal.after(A, 0)] == [1, 2]
+    assert await journal.add(A, turn(A, 3)) == 0  # its id stays taken: a redelivery is refused
+
+
+async def test_other_redis_errors_are_storage_unavailable(
+    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+) -> None:
+    await redis_backend.redis.set(redis_backend.keys.inbox(A), "not a stream")
+    with pytest.raises(StorageUnavailable):
+        await journal.record(A, turn(A, 1), limit=5, claim=leases.claim(A))
+    assert await leases.holder(A) is None
 
 
 async def test_after_reads_a_chats_turns_in_order_with_every_field(
-    journal: TurnJournal,
+    journal: Journal,
 ) -> None:
     for n in (3, 4, 9):
-        await journal.record(A, turn(A, n, f"a{n}"))
-    await journal.record(B, turn(B, 1, "b1"))
+        await journal.add(A, turn(A, n, f"a{n}"))
+    await journal.add(B, turn(B, 1, "b1"))
     await journal.done(A, [turn(A, 4)])
     assert [t.text for t in await journal.after(A, 0)] == ["a3", "a9"]
     assert [t.text for t in await journal.after(A, 3)] == ["a9"]
@@ -53,20 +130,20 @@ async def test_after_reads_a_chats_turns_in_order_with_every_field(
     assert await journal.after(B, 0) == [turn(B, 1, "b1")]
 
 
-async def test_done_is_final_even_for_a_redelivery(journal: TurnJournal) -> None:
-    await journal.record(A, turn(A, 5))
+async def test_done_is_final_even_for_a_redelivery(journal: Journal) -> None:
+    await journal.add(A, turn(A, 5))
     await journal.done(A, [turn(A, 5)])
     assert await journal.after(A, 0) == []
-    assert await journal.record(A, turn(A, 5)) == 0
+    assert await journal.add(A, turn(A, 5)) == 0
 
 
 async def test_chats_with_turns_left_are_listed_until_a_pull_finds_none(
-    journal: TurnJournal, redis_backend: RedisBackend
+    journal: Journal, redis_backend: RedisBackend
 ) -> None:
     redis, keys = redis_backend.redis, redis_backend.keys
-    await journal.record(A, turn(A, 1))
-    await journal.record(B, turn(B, 1))
-    await journal.record(T, turn(T, 2))
+    await journal.add(A, turn(A, 1))
+    await journal.add(B, turn(B, 1))
+    await journal.add(T, turn(T, 2))
     assert sorted(await journal.chats(), key=str) == sorted([A, B, T], key=str)
     await redis.set(keys.lease(A), "holder:1")
     assert await journal.pull(A, 0, "holder:1") == [turn(A, 1)]  # a turn waits: A stays
@@ -79,15 +156,15 @@ async def test_chats_with_turns_left_are_listed_until_a_pull_finds_none(
 
 
 async def test_a_pull_crosses_off_what_was_offered_and_keeps_a_lease_taken_since(
-    journal: TurnJournal, redis_backend: RedisBackend
+    journal: Journal, redis_backend: RedisBackend
 ) -> None:
     redis, keys = redis_backend.redis, redis_backend.keys
     for n in (3, 4):
-        await journal.record(A, turn(A, n, f"a{n}"))
+        await journal.add(A, turn(A, n, f"a{n}"))
     await redis.set(keys.lease(A), "other:7")  # the lease ran out and another replica took it
     # 3 and 4 were offered here, and their crossing-off failed: they are not left behind
     assert await journal.pull(A, 4, "holder:1") == []
     assert await journal.after(A, 0) == []
     assert await redis.get(keys.lease(A)) == b"other:7"
-    await journal.record(A, turn(A, 5, "a5"))
+    await journal.add(A, turn(A, 5, "a5"))
     assert [t.text for t in await journal.pull(A, 4, "other:7")] == ["a5"]

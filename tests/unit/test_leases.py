@@ -72,3 +72,16 @@ async def test_a_lease_taken_over_is_reported_lost_and_left_alone(
     await first.release(A, old)
     assert await first.acquire(A) is None  # the new holder's lease stands
     assert await second.renew({A: new}) == []
+
+
+async def test_a_claim_takes_nothing_and_its_token_is_its_own(
+    replicas: tuple[ChatLeases, ChatLeases],
+) -> None:
+    """The journal takes a claim with the record (test_journal.py); here it is only handed out."""
+    first, second = replicas
+    claims = [first.claim(A), first.claim(A), second.claim(A)]
+    assert len({c.token for c in claims}) == 3
+    assert [c.token.split(":")[0] for c in claims] == [first.replica] * 2 + [second.replica]
+    assert claims[0].key == claims[2].key and claims[0].ttl_ms == 1000
+    assert await first.holder(A) is None  # handing out a claim takes no lease
+    assert await second.acquire(A) is not None

@@ -108,7 +108,7 @@ async def test_with_redis_the_end_crosses_the_turn_off_its_inbox(redis_url: str)
     journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
     try:
         for n in (1, 2):
-            await journal.record(KEY, turn(n))
+            await journal.record(KEY, turn(n), limit=10)
         commit = Commit(0, pair(1))
         await backend.turns.conclude(KEY, Conclusion(turn(1), 9, failed=False, commit=commit))
         assert [t.message_id for t in await journal.after(KEY, 0)] == [2]

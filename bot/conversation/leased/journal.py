@@ -4,19 +4,47 @@ A turn is appended to its chat's stream before the handler returns and deleted o
 is over; whichever replica holds the chat's lease reads the stream in order (`after`). The
 entry id is the Telegram message id, so a message Telegram delivers twice is taken once. A set
 names the chats whose streams may hold turns, so a replica finds the chats a dead one left
-behind without scanning the keyspace.
+behind without scanning the keyspace. Recording a turn can take the chat's lease in the same
+step (leases.py `claim`), so the replica that accepts a turn for an idle chat becomes its
+holder without a second round trip.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
-from redis.exceptions import ResponseError
 
+from bot.conversation.leased.leases import LeaseClaim
 from bot.domain import ChatKey, Turn
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
+
+# A turn accepted, in one atomic step: append it under its message id (a redelivered or older
+# id is refused by XADD: report 0, a duplicate, and touch nothing), keep the stream alive, list
+# the chat, count what waits. Past the limit the turn is crossed off again at once (its id stays
+# taken, so a redelivery is still a duplicate) and no lease is taken for it. Otherwise, with a
+# lease key (KEYS[3]), the lease is taken if free (SET NX PX): whoever records a turn for a chat
+# nobody holds becomes its holder. Returns {waiting, 1 if the lease was taken else 0}.
+_RECORD = """
+    local added = redis.pcall('XADD', KEYS[1], ARGV[1], 'turn', ARGV[2])
+    if type(added) == 'table' and added.err then
+        if string.find(added.err, 'equal or smaller', 1, true) then return {0, 0} end
+        return added
+    end
+    redis.call('EXPIRE', KEYS[1], ARGV[3])
+    redis.call('SADD', KEYS[2], ARGV[4])
+    local waiting = redis.call('XLEN', KEYS[1])
+    if waiting > tonumber(ARGV[5]) then
+        redis.call('XDEL', KEYS[1], ARGV[1])
+        return {waiting, 0}
+    end
+    if KEYS[3] and redis.call('SET', KEYS[3], ARGV[6], 'NX', 'PX', ARGV[7]) then
+        return {waiting, 1}
+    end
+    return {waiting, 0}
+"""
 
 # The holder's one look at the inbox: cross off what it was offered already (answered or
 # dropped; normally crossed off one by one), read what waits after it, and when nothing does,
@@ -47,29 +75,36 @@ def entry_id(turn: Turn) -> str:
     return f"{turn.message_id}-1"
 
 
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What `record` found: the chat's turns waiting now, this one included (0: a redelivery,
+    above the limit: refused and crossed off), and whether the claimed lease was taken."""
+
+    waiting: int
+    leased: bool = False
+
+
 class TurnJournal:
     def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: int) -> None:
         self._redis = redis
         self._keys = keys
         self._ttl = ttl_seconds
+        self._record = redis.register_script(_RECORD)
         self._pull = redis.register_script(_PULL)
 
-    async def record(self, key: ChatKey, turn: Turn) -> int:
-        """Write the turn down; how many of the chat's turns wait now, 0 for a redelivery."""
-        name = self._keys.inbox(key)
+    async def record(
+        self, key: ChatKey, turn: Turn, *, limit: int, claim: LeaseClaim | None = None
+    ) -> Recorded:
+        """Write the turn down unless more than `limit` would wait; with a claim, take the
+        chat's lease in the same round trip if it is free and the turn was taken."""
+        keys = [self._keys.inbox(key), self._keys.inboxes]
+        args: list[str | int] = [entry_id(turn), turn.encode(), self._ttl, key.scope, limit]
+        if claim is not None:
+            keys.append(claim.key)
+            args += [claim.token, claim.ttl_ms]
         with unavailable_on_error():
-            try:
-                async with self._redis.pipeline(transaction=True) as pipe:
-                    pipe.xadd(name, {"turn": turn.encode()}, id=entry_id(turn))
-                    pipe.expire(name, self._ttl)
-                    pipe.sadd(self._keys.inboxes, key.scope)
-                    pipe.xlen(name)
-                    *_, waiting = await pipe.execute()
-            except ResponseError as error:
-                if "equal or smaller" not in str(error):
-                    raise
-                return 0  # this message id (or a later one) was taken already
-        return int(waiting)
+            waiting, leased = await self._record(keys=keys, args=args)
+        return Recorded(int(waiting), bool(leased))
 
     async def done(self, key: ChatKey, turns: Sequence[Turn]) -> None:
         """These turns are over (answered, failed with a notice, or dropped)."""

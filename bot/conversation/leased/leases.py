@@ -4,6 +4,10 @@ A lease is a Redis key set with NX and a TTL (PX), renewed while the replica wor
 when it has nothing left; a replica that dies stops renewing, and once the TTL runs out
 another replica takes the chat over. Every acquisition gets its own token, so a release or a
 renewal never touches a lease acquired later, even by the same process.
+
+A lease is taken here (`acquire`, the sweep's way), or in the same step as the write that makes
+it needed: `claim` hands out the key, a fresh token and the TTL, and the journal's record
+script sets it (journal.py), so a new chat costs one round trip, not two.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
@@ -31,6 +36,15 @@ _RELEASE = """
 """
 
 
+@dataclass(frozen=True, slots=True)
+class LeaseClaim:
+    """A lease to take with `SET key token NX PX ttl_ms`, here or inside another script."""
+
+    key: str
+    token: str
+    ttl_ms: int
+
+
 class ChatLeases:
     """Leases in Redis, under `RedisKeys.lease`."""
 
@@ -47,12 +61,17 @@ class ChatLeases:
     def ttl(self) -> float:
         return self._ttl_ms / 1000
 
+    def claim(self, key: ChatKey) -> LeaseClaim:
+        """A new acquisition of the chat's lease, not yet tried: its token is this one's alone."""
+        token = f"{self.replica}:{next(self._serial)}"
+        return LeaseClaim(self._keys.lease(key), token, self._ttl_ms)
+
     async def acquire(self, key: ChatKey) -> str | None:
         """The new lease's token, or None while another holder's lease runs."""
-        token = f"{self.replica}:{next(self._serial)}"
+        claim = self.claim(key)
         with unavailable_on_error():
-            taken = await self._redis.set(self._keys.lease(key), token, nx=True, px=self._ttl_ms)
-        return token if taken else None
+            taken = await self._redis.set(claim.key, claim.token, nx=True, px=claim.ttl_ms)
+        return claim.token if taken else None
 
     async def holder(self, key: ChatKey) -> str | None:
         """The replica id of the chat's lease holder, if the chat is leased now."""

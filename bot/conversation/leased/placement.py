@@ -1,10 +1,11 @@
 """The leased placement: any replica accepts a turn, the chat's lease holder answers it.
 
-Every turn goes to the chat's durable inbox first (journal.py); only the replica holding the
-chat's lease (leases.py) runs an actor for it, which pulls the inbox in order until it is
-empty, then lets the lease go. A lease left by a dead replica runs out, and the sweep here
-takes its chats over. Commands reach the holder over the control channel (control.py).
-docs/architecture.md, "Placements: the modes and what each guarantees".
+Every turn goes to the chat's durable inbox first (journal.py), and the same round trip takes
+the chat's lease (leases.py) if nobody holds it; only the lease holder runs an actor for the
+chat, which pulls the inbox in order until it is empty, then lets the lease go (a turn alone
+in the inbox is handed to the new actor directly). A lease left by a dead replica runs out,
+and the sweep here takes its chats over. Commands reach the holder over the control channel
+(control.py). docs/architecture.md, "Placements: the modes and what each guarantees".
 """
 
 from __future__ import annotations
@@ -46,18 +47,20 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         self._releasing: set[asyncio.Task[None]] = set()
 
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
+        """Record the turn and, if nobody holds the chat, take its lease, in one round trip."""
         if self._closing:
             return Accepted.CLOSING
-        waiting = await self._journal.record(key, turn)
-        if not waiting:
+        claim = self._leases.claim(key)
+        recorded = await self._journal.record(key, turn, limit=self.inbox_size, claim=claim)
+        if not recorded.waiting:
             return Accepted.DUPLICATE
-        if waiting > self.inbox_size:
-            await self._journal.done(key, [turn])
+        if recorded.waiting > self.inbox_size:  # crossed off again, no lease taken for it
             return Accepted.INBOX_FULL
-        try:
-            await self._take_up(key)
-        except StorageUnavailable as error:  # recorded: a sweep takes the chat up later
-            logger.error("chat={} lease not taken: {}", key.chat_id, error)
+        if recorded.leased:
+            alone = recorded.waiting == 1  # nothing older waits: offered, not pulled back
+            self._answer_here(key, claim.token, turn if alone else None)
+        elif self._pool.live(key) is None or key not in self._held:
+            logger.debug("chat={} is answered by another replica", key.chat_id)
         return Accepted.QUEUED
 
     async def start(self) -> None:
@@ -70,16 +73,36 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         self._upkeep.append(asyncio.create_task(self._control.serve(self._interrupt_here)))
 
     async def _take_up(self, key: ChatKey) -> None:
-        """Have the chat answered here, unless it is already or another replica holds it."""
+        """The sweep's way in: have the chat answered here, unless it is already or another
+        replica holds it."""
         if self._pool.live(key) is not None and key in self._held:
             return  # our actor pulls the inbox again before it lets the lease go
         token = await self._leases.acquire(key)
         if token is None:
             logger.debug("chat={} is answered by another replica", key.chat_id)
             return
+        self._answer_here(key, token)
+
+    def _answer_here(self, key: ChatKey, token: str, first: Turn | None = None) -> None:
+        """Start the chat's actor under a lease just taken (the lease was free).
+
+        `first` is the turn just recorded when the record found it alone in the stream: it is
+        offered at once instead of read back by the actor's first pull, which crosses it off
+        later as any offered turn. With older turns waiting the actor pulls them all in order.
+
+        An actor still live here for the chat holds no lease any more: its last pull let the
+        lease go a moment ago (and says so once its answer arrives), or it ran out (a stall).
+        It stops now, as on a lost lease, and the new one reads the inbox from where it stands.
+        """
+        stale = self._pool.live(key)
+        if stale is not None:
+            logger.info("chat={} lease taken anew; the actor that held it stops", key.chat_id)
+            stale.abandon()
         self._held[key] = token
         self.leases_taken += 1
-        self._pool.start(key, self, on_stop=self._forget)
+        actor = self._pool.start(key, self, on_stop=self._forget)
+        if first is not None:  # before the actor's task first runs: it finds a turn, no pull
+            actor.offer(first)
         logger.info("chat={} lease taken", key.chat_id)
 
     async def refill(self, actor: ChatActor) -> bool:
@@ -120,15 +143,22 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         while True:
             await asyncio.sleep(self._leases.ttl / 3)
             try:
-                for key in await self._leases.renew(dict(self._held)):
-                    self._lost(key)
+                held = dict(self._held)
+                for key in await self._leases.renew(held):
+                    self._lost(key, held[key])
                 await self._sweep()
             except StorageUnavailable as error:
                 logger.warning("leases not renewed: {}", error)
 
-    def _lost(self, key: ChatKey) -> None:
-        """Another replica may hold the chat now: stop here at once, leaving its turns to it."""
-        self._held.pop(key, None)
+    def _lost(self, key: ChatKey, token: str) -> None:
+        """Another replica may hold the chat now: stop here at once, leaving its turns to it.
+
+        Unless the chat was leased here anew while the renewal was on its way (`accept`): the
+        lease lost is the old one, whose actor was stopped then; the new one stands.
+        """
+        if self._held.get(key) != token:
+            return
+        del self._held[key]
         actor = self._pool.live(key)
         if actor is not None:
             logger.warning("chat={} lease lost; its turns are left to the new holder", key.chat_id)

@@ -1,0 +1,184 @@
+"""What only the leased placement does: the lease taken with the record, on a real Redis.
+
+The contract both placements keep is in test_placement.py; these tests look at the stream and
+the lease behind it. The lease TTL is long, so the periodic sweep never runs within a test:
+what happens is what `accept` did.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+from aiogram import Bot
+from aiogram.client.session.aiohttp import AiohttpSession
+from aiogram.client.telegram import TelegramAPIServer
+
+from bot.conversation.leased.journal import TurnJournal
+from bot.conversation.leased.placement import LeasedPlacement
+from bot.conversation.placement import Accepted
+from bot.conversation.supervisor import Supervisor
+from bot.domain import ChatKey, Turn
+from bot.storage.backend import StorageOptions
+from bot.storage.redis import RedisBackend
+from tests.support.fake_telegram import FakeTelegram
+from tests.unit.test_placement import KEY, ScriptedModel, build, turn
+
+INBOX = 5  # build()'s inbox size
+
+
+@pytest.fixture
+async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
+    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=30.0)
+    built = RedisBackend.from_url(redis_url, options)
+    await built.start()
+    yield built
+    await built.aclose()
+
+
+@pytest.fixture
+async def conversations(
+    backend: RedisBackend, fake_telegram: FakeTelegram
+) -> AsyncIterator[tuple[Supervisor, ScriptedModel]]:
+    bot = Bot(
+        "4242:TEST", session=AiohttpSession(api=TelegramAPIServer.from_base(fake_telegram.url))
+    )
+    model = ScriptedModel()
+    supervisor = build(backend, bot, model)
+    await supervisor.start()
+    yield supervisor, model
+    await supervisor.shutdown(0.1)
+    await bot.session.close()
+
+
+@pytest.fixture
+def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The `offered` of every pull of the inbox, in order."""
+    seen: list[int] = []
+    pull = TurnJournal.pull
+
+    async def counted(journal: TurnJournal, key: ChatKey, offered: int, token: str) -> list[Turn]:
+        seen.append(offered)
+        return await pull(journal, key, offered, token)
+
+    monkeypatch.setattr(TurnJournal, "pull", counted)
+    return seen
+
+
+def placement_of(supervisor: Supervisor) -> LeasedPlacement:
+    placement = supervisor.placement
+    assert isinstance(placement, LeasedPlacement)
+    return placement
+
+
+def texts(telegram: FakeTelegram) -> list[str]:
+    return [m.text or "" for m in telegram.sent_to(KEY.chat_id)]
+
+
+async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> None:
+    """Turns in the chat's stream that nobody holds the lease for."""
+    journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
+    for n in message_ids:
+        assert (await journal.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting
+
+
+async def test_a_full_inbox_takes_no_lease(
+    conversations: tuple[Supervisor, ScriptedModel], backend: RedisBackend
+) -> None:
+    supervisor, _ = conversations
+    await left_by_a_dead_replica(backend, *range(1, INBOX + 1))
+    assert await supervisor.accept(KEY, turn(9, "m9")) is Accepted.INBOX_FULL
+    assert await backend.redis.get(backend.keys.lease(KEY)) is None
+    assert len(supervisor) == 0  # no actor started for it
+    entries = await backend.redis.xrange(backend.keys.inbox(KEY)) or []
+    assert [entry_id for entry_id, _ in entries] == [f"{n}-1".encode() for n in range(1, 6)]
+
+
+async def test_another_replicas_lease_is_not_touched(
+    conversations: tuple[Supervisor, ScriptedModel], backend: RedisBackend
+) -> None:
+    supervisor, _ = conversations
+    lease = backend.keys.lease(KEY)
+    await backend.redis.set(lease, "other:1", px=60_000)
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    assert await backend.redis.get(lease) == b"other:1"
+    assert len(supervisor) == 0  # the other replica answers it
+    assert await backend.redis.xlen(backend.keys.inbox(KEY)) == 1
+
+
+async def test_the_lease_is_taken_with_the_record(
+    conversations: tuple[Supervisor, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+) -> None:
+    supervisor, model = conversations
+    placement = placement_of(supervisor)
+    model.gate = asyncio.Event()
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    assert await backend.redis.pttl(backend.keys.lease(KEY)) > 20_000
+    assert placement.leases_taken == 1 and len(supervisor) == 1
+    assert await supervisor.accept(KEY, turn(2, "m2")) is Accepted.QUEUED  # held: no new lease
+    assert placement.leases_taken == 1
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 2)
+    assert texts(fake_telegram) == ["echo: m1", "echo: m2"]
+
+
+async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repeated(
+    conversations: tuple[Supervisor, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+) -> None:
+    """The actor's lease ran out while it was stuck in a turn; the next message takes the
+    chat again: the stuck actor stops, a new one answers the stream from where it stands."""
+    supervisor, model = conversations
+    placement = placement_of(supervisor)
+    model.gate = asyncio.Event()
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    await model.started.wait()
+    await backend.redis.delete(backend.keys.lease(KEY))  # ran out
+    assert await supervisor.accept(KEY, turn(2, "m2")) is Accepted.QUEUED
+    assert placement.leases_taken == 2
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 2)
+    await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
+    assert texts(fake_telegram) == ["echo: m1", "echo: m2"]
+    assert len(supervisor) <= 1
+
+
+async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
+    conversations: tuple[Supervisor, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+    pulls: list[int],
+) -> None:
+    supervisor, model = conversations
+    model.gate = asyncio.Event()
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    await model.started.wait()
+    assert pulls == []  # the new actor had its turn from accept
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 1)
+    while await backend.redis.get(backend.keys.lease(KEY)) is not None:
+        await asyncio.sleep(0.01)  # the actor's pull crosses it off and lets the lease go
+    assert pulls == [1]
+    assert texts(fake_telegram) == ["echo: m1"]
+    assert await backend.redis.xlen(backend.keys.inbox(KEY)) == 0
+    assert not await backend.redis.sismember(backend.keys.inboxes, KEY.scope)
+
+
+async def test_turns_left_waiting_are_pulled_and_answered_first_in_order(
+    conversations: tuple[Supervisor, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+    pulls: list[int],
+) -> None:
+    supervisor, model = conversations
+    await left_by_a_dead_replica(backend, 1, 2)
+    assert await supervisor.accept(KEY, turn(3, "m3")) is Accepted.QUEUED  # three wait now
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 3)
+    await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
+    assert texts(fake_telegram) == ["echo: m1", "echo: m2", "echo: m3"]
+    assert [prompt[-1].content for prompt in model.prompts] == ["m1", "m2", "m3"]
+    assert pulls[0] == 0  # the new actor read the stream from its start
