@@ -19,7 +19,7 @@ from bot.domain import StorageUnavailable
 from bot.limits.port import RateLimiter
 from bot.limits.redis import RedisRateLimiter
 from bot.storage.backend import Backend, StorageOptions
-from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from bot.storage.redis_migration import migrate
 from bot.storage.redis_turns import RedisTurnStorage
@@ -51,7 +51,8 @@ class RedisBackend(Backend):
         """Nothing is sent until `start`."""
         if not url.startswith(REDIS_SCHEMES):
             raise ValueError("the Redis backend takes redis://, rediss:// or unix:// URLs")
-        return cls(Redis.from_url(url, socket_connect_timeout=5, socket_timeout=5), options)
+        client = CancelSafeRedis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        return cls(client, options)
 
     def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
         leases = ChatLeases(self.redis, self.keys, ttl_seconds=self._options.lease_ttl)

@@ -1,14 +1,18 @@
-"""The one guard around Redis calls: errors become StorageUnavailable, a cancel stays a cancel."""
+"""The one guard around Redis calls and the one client: errors become StorageUnavailable, a
+cancel stays a cancel."""
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Any
 
 import pytest
+from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.domain import StorageUnavailable
-from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
 
 
 async def _read_that_turns_a_cancel_into_an_error() -> None:
@@ -41,3 +45,53 @@ async def test_a_loop_that_retries_on_outages_still_stops_when_cancelled() -> No
     assert task.cancelled(), "the loop swallowed its cancel"
     if not task.done():  # pragma: no cover - only when the guard is broken
         task.cancel()
+
+
+async def _cancel_mid_flight(work: Callable[[], Coroutine[Any, Any, None]]) -> int:
+    """Cancel `work` after 0 to 11 passes of the loop, ten times each (through connect, write
+    and read); how many of those cancels it lost: finished as if never cancelled."""
+    lost = 0
+    for passes in range(12):
+        for _ in range(10):
+            task = asyncio.create_task(work())
+            for _ in range(passes):
+                await asyncio.sleep(0)
+            if not task.cancel():  # it was done already: nothing to lose
+                continue
+            try:
+                await task
+            except asyncio.CancelledError:
+                continue
+            lost += 1
+    return lost
+
+
+@pytest.fixture
+async def client(redis_url: str) -> AsyncIterator[Redis]:
+    """As the backend builds it: with a socket timeout, whose writes on Python 3.11 go through
+    asyncio.wait_for, which returns normally when a cancel lands as the write completes."""
+    redis = CancelSafeRedis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
+    yield redis
+    await redis.aclose()
+
+
+async def test_a_cancel_during_a_command_is_never_lost(client: Redis) -> None:
+    """aiogram's RedisStorage calls the client directly: SIGTERM must still end polling."""
+
+    async def commands() -> None:
+        for _ in range(3):
+            await client.set("k", "v")
+
+    assert await _cancel_mid_flight(commands) == 0
+
+
+async def test_a_cancel_during_a_guarded_pipeline_is_never_lost(client: Redis) -> None:
+    async def pipelines() -> None:
+        for _ in range(3):
+            with unavailable_on_error():
+                async with client.pipeline(transaction=True) as pipe:
+                    pipe.set("k", "v")
+                    pipe.get("k")
+                    await pipe.execute()
+
+    assert await _cancel_mid_flight(pipelines) == 0
