@@ -6,12 +6,15 @@ forgets the inboxes; duplicates are noticed by message id, which Telegram increa
 
 from __future__ import annotations
 
+from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
 from bot.conversation.actors import ActorPool, PooledPlacement
 from bot.conversation.placement import Accepted, Action, Interrupted
 from bot.domain import ChatKey, Turn
+from states import ConversationStates
+from states.context import chat_context
 
 
 class _LocalFeed(TurnFeed):
@@ -28,8 +31,9 @@ class _LocalFeed(TurnFeed):
 
 
 class LocalPlacement(PooledPlacement):
-    def __init__(self, pool: ActorPool, *, idle_timeout: float) -> None:
+    def __init__(self, pool: ActorPool, *, idle_timeout: float, fsm_storage: BaseStorage) -> None:
         super().__init__(pool)
+        self._fsm = fsm_storage
         self._feed = _LocalFeed(idle_timeout)
         # The newest message id accepted per chat with a live actor: a redelivery is older.
         self._newest: dict[ChatKey, int] = {}
@@ -45,6 +49,8 @@ class LocalPlacement(PooledPlacement):
         if not actor.offer(turn):
             return Accepted.INBOX_FULL
         self._newest[key] = turn.message_id
+        # After the offer: the actor's task runs only once this handler's update is done.
+        await chat_context(self._fsm, key).set_state(ConversationStates.awaiting_reply)
         return Accepted.QUEUED
 
     def _forget(self, actor: ChatActor) -> None:

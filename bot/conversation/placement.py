@@ -47,7 +47,9 @@ class Placement(ABC):
 
     @abstractmethod
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
-        """Queue a new message for its chat's actor; never reorders a chat's messages."""
+        """Queue a new message for its chat's actor; never reorders a chat's messages. A
+        queued turn puts the chat's FSM state at `awaiting_reply` in the same step, before
+        its actor can answer it (and write `idle` with the answer)."""
 
     @abstractmethod
     async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:

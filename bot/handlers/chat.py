@@ -10,7 +10,6 @@ from typing import Any
 
 from aiogram import Bot, Router
 from aiogram.filters import Command, StateFilter
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Message
 
 from bot.conversation.placement import Accepted
@@ -66,14 +65,12 @@ async def enqueue(
     reactions: Reactions = data["reactions"]
     notices: Notices = data["notices"]
     conversations: Supervisor = data["conversations"]
-    state: FSMContext = data["state"]
     texts: Texts = data["texts"]
     if busy:
         reactions.acknowledge(message.chat.id, message.message_id)
     turn = message_turn(message, retry=retry, acknowledged=busy, media=media, text=text)
+    # A queued turn sets the chat's state to awaiting_reply in the same step (placement.py).
     result = await conversations.accept(chat_key(bot, message), turn)
-    if result is Accepted.QUEUED and not busy:
-        await state.set_state(ConversationStates.awaiting_reply)
     # Updates are dispatched one by one; yielding once lets this chat's actor start its model
     # call now instead of after the rest of the polling batch (just bench: overhead figures).
     await asyncio.sleep(0)

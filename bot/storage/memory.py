@@ -33,7 +33,7 @@ class MemoryBackend(Backend):
         return cls(options)
 
     def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
-        return LocalPlacement(pool, idle_timeout=idle_timeout)
+        return LocalPlacement(pool, idle_timeout=idle_timeout, fsm_storage=self.fsm_storage)
 
     def rate_limiter(self, limit: int, window: float) -> RateLimiter:
         return MemoryRateLimiter(limit, window)

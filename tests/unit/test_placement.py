@@ -253,6 +253,24 @@ async def test_a_reset_while_the_answer_is_sent_commits_nothing(
     ]
 
 
+async def test_a_queued_turn_sets_the_chat_awaiting_until_its_answer_idles_it(
+    conversations: Supervisor, backend: Backend, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    """Set in the accept's own step, before the actor can answer (and write idle): a handler
+    writing it afterwards could land after the answer and leave an idle chat "busy"."""
+    state = chat_context(backend.fsm_storage, KEY)
+    model.gate = asyncio.Event()
+    assert await conversations.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    assert await state.get_state() == ConversationStates.awaiting_reply.state
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
+    while conversations.pending(KEY):
+        await asyncio.sleep(0.01)
+    assert await state.get_state() == ConversationStates.idle.state
+    assert await conversations.accept(KEY, turn(1, "m1")) is Accepted.DUPLICATE
+    assert await state.get_state() == ConversationStates.idle.state
+
+
 async def test_users_do_not_wait_for_each_other(
     conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
 ) -> None:

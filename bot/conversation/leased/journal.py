@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import cast
 
 from redis.asyncio import Redis
 
@@ -20,13 +21,18 @@ from bot.conversation.leased.leases import LeaseClaim
 from bot.domain import ChatKey, Turn
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
+from states import ConversationStates
+from states.context import chat_storage_key
+
+AWAITING = cast(str, ConversationStates.awaiting_reply.state)  # as aiogram writes a state
 
 # A turn accepted, in one atomic step: append it under its message id (a redelivered or older
 # id is refused by XADD: report 0, a duplicate, and touch nothing), keep the stream alive, list
 # the chat, count what waits. Past the limit the turn is crossed off again at once (its id stays
-# taken, so a redelivery is still a duplicate) and no lease is taken for it. Otherwise, with a
-# lease key (KEYS[3]), the lease is taken if free (SET NX PX): whoever records a turn for a chat
-# nobody holds becomes its holder. Returns {waiting, 1 if the lease was taken else 0}.
+# taken, so a redelivery is still a duplicate) and no lease is taken for it. Otherwise the
+# chat's FSM state (KEYS[3], as aiogram's RedisStorage writes it) becomes awaiting_reply and,
+# with a lease key (KEYS[4]), the lease is taken if free (SET NX PX): whoever records a turn for
+# a chat nobody holds becomes its holder. Returns {waiting, 1 if the lease was taken else 0}.
 _RECORD = """
     local added = redis.pcall('XADD', KEYS[1], ARGV[1], 'turn', ARGV[2])
     if type(added) == 'table' and added.err then
@@ -40,7 +46,8 @@ _RECORD = """
         redis.call('XDEL', KEYS[1], ARGV[1])
         return {waiting, 0}
     end
-    if KEYS[3] and redis.call('SET', KEYS[3], ARGV[6], 'NX', 'PX', ARGV[7]) then
+    redis.call('SET', KEYS[3], ARGV[6], 'EX', ARGV[3])
+    if KEYS[4] and redis.call('SET', KEYS[4], ARGV[7], 'NX', 'PX', ARGV[8]) then
         return {waiting, 1}
     end
     return {waiting, 0}
@@ -95,10 +102,13 @@ class TurnJournal:
     async def record(
         self, key: ChatKey, turn: Turn, *, limit: int, claim: LeaseClaim | None = None
     ) -> Recorded:
-        """Write the turn down unless more than `limit` would wait; with a claim, take the
-        chat's lease in the same round trip if it is free and the turn was taken."""
-        keys = [self._keys.inbox(key), self._keys.inboxes]
+        """Write the turn down unless more than `limit` would wait, and set the chat's state
+        to awaiting_reply; with a claim, take the chat's lease in the same round trip if it is
+        free and the turn was taken. The state's TTL is the inbox's: both are HISTORY_TTL."""
+        state = self._keys.build(chat_storage_key(key), "state")
+        keys = [self._keys.inbox(key), self._keys.inboxes, state]
         args: list[str | int] = [entry_id(turn), turn.encode(), self._ttl, key.scope, limit]
+        args.append(AWAITING)
         if claim is not None:
             keys.append(claim.key)
             args += [claim.token, claim.ttl_ms]
