@@ -49,8 +49,8 @@ class ChatActor:
     """Holds a chat's inbox, bounded by `inbox_size` counting the turn in progress.
 
     The chat's FSM state goes back to `idle` when the inbox is drained, written with the end of
-    its last turn (bot/storage/turns.py); handlers set `awaiting_reply` when they queue a turn,
-    so a message sent while the chat is busy can be acknowledged at once.
+    its last turn (bot/storage/turns.py); the placement sets `awaiting_reply` when it queues a
+    turn, so a message sent while the chat is busy can be acknowledged at once.
     """
 
     def __init__(
