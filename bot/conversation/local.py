@@ -1,7 +1,8 @@
 """The local placement: one process, each chat's turns pushed into its actor's inbox.
 
-`accept` never suspends, which is what keeps a chat's turns in Telegram's order. A restart
-forgets the inboxes; duplicates are noticed by message id, which Telegram increases per chat.
+`accept` never suspends (memory mode's FSM storage writes the state at once), which is what
+keeps a chat's turns in Telegram's order. A restart forgets the inboxes; duplicates are noticed
+by message id, which Telegram increases per chat.
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ class LocalPlacement(PooledPlacement):
         if not actor.offer(turn):
             return Accepted.INBOX_FULL
         self._newest[key] = turn.message_id
-        # After the offer: the actor's task runs only once this handler's update is done.
+        # Written before the actor can take the turn: this write does not suspend either.
         await chat_context(self._fsm, key).set_state(ConversationStates.awaiting_reply)
         return Accepted.QUEUED
 
