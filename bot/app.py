@@ -125,7 +125,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatch
         notices=notices,
         albums=albums,
         catalog=catalog,
-        usage=kit.usage,
+        usage=backend.usage,
         metrics=kit.metrics,
     )
     add_middlewares(dp, settings, backend, notices)

@@ -13,7 +13,7 @@ from bot.capacity.metrics_server import MetricsServer
 from bot.capacity.pacer import Pacer, PacingMiddleware
 from bot.capacity.scheduled import Capacity, ScheduledModel
 from bot.capacity.scheduler import Scheduler
-from bot.capacity.usage import Tally, UsageStore
+from bot.capacity.usage import Tally
 from bot.config import Settings
 from bot.llm.port import ChatModel, Usage
 from bot.storage.backend import Backend
@@ -22,7 +22,6 @@ from bot.storage.backend import Backend
 @dataclass(frozen=True, slots=True)
 class CapacityKit:
     metrics: Metrics
-    usage: UsageStore
     model: ChatModel  # the scheduled model: quota, fair queue, fallback, then Groq
     tally: Tally  # the tokens of running turns, until their end counts them
     meter: TurnMeter
@@ -52,7 +51,7 @@ def build_capacity(
         bot.session.middleware(PacingMiddleware(Pacer(), metrics.retry_after.inc))
     port = settings.metrics_port
     server = MetricsServer(metrics, "0.0.0.0", port) if port else None
-    return CapacityKit(metrics, usage, scheduled, tally, TurnMeter(metrics), server)
+    return CapacityKit(metrics, scheduled, tally, TurnMeter(metrics), server)
 
 
 def json_dumps(value: object) -> str:

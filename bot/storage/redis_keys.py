@@ -14,6 +14,7 @@ from typing import Literal
 from aiogram.fsm.storage.base import DEFAULT_DESTINY, KeyBuilder, StorageKey
 
 from bot.domain import ChatKey
+from states.context import chat_storage_key
 
 LAYOUT = 2  # v1: `<prefix>:v1:<kind>:<chat_id>`, no bot id; see bot/storage/redis_migration.py
 
@@ -64,6 +65,10 @@ class RedisKeys(KeyBuilder):
     def migration(self) -> str:
         """Held while one replica migrates older layouts, then marks them done."""
         return f"{self.prefix}:v{LAYOUT}:migration"
+
+    def chat_fsm(self, key: ChatKey, part: Literal["data", "state"]) -> str:
+        """The chat's (or topic's) FSM record, as a handler's `state` writes it."""
+        return self.build(chat_storage_key(key), part)
 
     def build(self, key: StorageKey, part: Literal["data", "state", "lock"] | None = None) -> str:
         """aiogram's FSM keys: `<root>:fsm:<chat>[:<thread>]:<user>[:<part>]`."""

@@ -24,7 +24,6 @@ from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from bot.storage.turns import Conclusion, Loaded, TurnStorage
 from states import ConversationStates
-from states.context import chat_storage_key
 
 IDLE = cast(str, ConversationStates.idle.state)  # "ConversationStates:idle", as aiogram writes it
 
@@ -48,7 +47,7 @@ class RedisTurnStorage(TurnStorage):
     async def load(self, key: ChatKey) -> Loaded:
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
-                pipe.get(self._fsm.key_builder.build(chat_storage_key(key), "data"))
+                pipe.get(self._keys.chat_fsm(key, "data"))
                 self._dialogs.queue_load(pipe, key)
                 data, history = await pipe.execute()
         settings = ChatSettings.from_data(self._fsm_data(data))
@@ -64,8 +63,7 @@ class RedisTurnStorage(TurnStorage):
                     pipe, turn.user_id, conclusion.tokens, failed=conclusion.failed
                 )
                 if conclusion.idle:  # as aiogram's RedisStorage.set_state writes it
-                    state = self._fsm.key_builder.build(chat_storage_key(key), "state")
-                    pipe.set(state, IDLE, ex=self._fsm.state_ttl)
+                    pipe.set(self._keys.chat_fsm(key, "state"), IDLE, ex=self._fsm.state_ttl)
                 pipe.xdel(self._keys.inbox(key), entry_id(turn))
                 await pipe.execute()
 

@@ -22,7 +22,6 @@ from bot.domain import ChatKey, Turn
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from states import ConversationStates
-from states.context import chat_storage_key
 
 AWAITING = cast(str, ConversationStates.awaiting_reply.state)  # as aiogram writes a state
 
@@ -105,8 +104,7 @@ class TurnJournal:
         """Write the turn down unless more than `limit` would wait, and set the chat's state
         to awaiting_reply; with a claim, take the chat's lease in the same round trip if it is
         free and the turn was taken. The state's TTL is the inbox's: both are HISTORY_TTL."""
-        state = self._keys.build(chat_storage_key(key), "state")
-        keys = [self._keys.inbox(key), self._keys.inboxes, state]
+        keys = [self._keys.inbox(key), self._keys.inboxes, self._keys.chat_fsm(key, "state")]
         args: list[str | int] = [entry_id(turn), turn.encode(), self._ttl, key.scope, limit]
         args.append(AWAITING)
         if claim is not None:
