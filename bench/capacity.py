@@ -30,8 +30,9 @@ from bench.dashboard import Tape, recording
 from bench.harness import TOKEN, FakeModel, RecordingSession, Rig, Updates, naive, settings
 from bench.timing import section
 from bot.app import build_dispatcher
-from bot.components import build_bot, build_model
+from bot.components import build_bot, build_catalog, build_model
 from bot.llm.port import ChatModel
+from bot.llm.retired import MemoryRetiredModels
 from bot.texts import EN
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
@@ -136,7 +137,9 @@ async def limited_groq(users: int, messages: int) -> list[Limited]:
 
 async def _limited_run(name: str, groq: FakeGroq, updates: Updates) -> Limited:
     env = {"GROQ_BASE_URL": groq.base_url, "GROQ_API_KEY": groq.api_key}
-    model = build_model(settings(**env))  # the bot's Groq client, for every variant
+    config = settings(**env)
+    catalog = build_catalog(config, MemoryRetiredModels())
+    model = build_model(config, catalog)  # the bot's Groq client, for every variant
     count = len(updates.items)
     seconds_left = deadline(updates.users, updates.messages)
     started = time.perf_counter()

@@ -55,12 +55,14 @@ def main(argv: list[str] | None = None) -> int:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
-    from bot.domain import StorageUnavailable
+    from bot.domain import ConfigurationError, StorageUnavailable
 
     try:
         run_loop(run(settings))
     except KeyboardInterrupt:
         pass
+    except ConfigurationError as error:
+        return configuration_error(f"configuration error: {error}")
     except TelegramUnauthorizedError:
         logger.error("Telegram rejected BOT_TOKEN: check it with @BotFather (see .env.example)")
         return 1

@@ -4,6 +4,7 @@ bot/components.py)."""
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 
 from aiogram import Bot, Dispatcher
 from aiogram.filters import ExceptionTypeFilter
@@ -17,9 +18,9 @@ from bot.chat_settings import ChatPreferences, ChatSettingsStore
 from bot.components import (
     build_backend,
     build_bot,
+    build_catalog,
     build_media,
     build_model,
-    groq_client,
     register_commands,
 )
 from bot.config import Settings
@@ -29,13 +30,14 @@ from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.domain import StorageUnavailable
+from bot.domain import ConfigurationError, StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable
 from bot.handlers.media import send_album
 from bot.limits.notices import Notices
 from bot.llm.catalog import ModelCatalog
+from bot.llm.live import LiveModel
 from bot.llm.port import ChatModel
 from bot.media.turns import MediaSupport
 from bot.middlewares.access import AccessMiddleware
@@ -44,6 +46,7 @@ from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.storage.backend import Backend
+from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
 
@@ -57,7 +60,10 @@ def build_supervisor(
     media: MediaSupport | None = None,
 ) -> Supervisor:
     preferences = ChatPreferences(
-        ChatSettingsStore(backend.fsm_storage), catalog, settings.system_prompt_message
+        ChatSettingsStore(backend.fsm_storage),
+        catalog,
+        settings.system_prompt_message,
+        settings.history_budget,
     )
     prompts = Prompts(
         turns=backend.turns,
@@ -68,7 +74,7 @@ def build_supervisor(
         preferences=preferences,
     )
     runner = TurnRunner(
-        model=kit.model,
+        model=LiveModel(kit.model, catalog),  # outermost: every call on a live model
         turns=backend.turns,
         tally=kit.tally,
         sender=sender,
@@ -91,6 +97,21 @@ def build_supervisor(
     )
 
 
+def retirement_notices(
+    settings: Settings, bot: Bot, kit: CapacityKit, notices: Notices
+) -> Callable[[str, str, bool], None]:
+    """A model Groq retired: counted here, and the admins told by the first replica."""
+
+    def retired(model: str, stand_in: str, first: bool) -> None:
+        kit.metrics.model_retired.labels(model=model).inc()
+        if first:
+            text = texts_for(None).model_retired_admin(model, stand_in)
+            for admin in sorted(settings.admin_user_ids):
+                notices.admin(bot, admin, text)
+
+    return retired
+
+
 def add_middlewares(
     dp: Dispatcher, settings: Settings, backend: Backend, notices: Notices
 ) -> None:
@@ -105,14 +126,17 @@ def add_middlewares(
         dp.message.outer_middleware(RateLimitMiddleware(limiter, notices))
 
 
-def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel) -> Dispatcher:
-    """Everything behind the Bot and the model: storage, conversations, routers, lifecycle."""
+def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = None) -> Dispatcher:
+    """Everything behind the Bot: storage, models, conversations, routers, lifecycle;
+    `model` stands in for Groq's chat model (the bench's)."""
     backend = build_backend(settings, bot.id)
     sender = ReplySender(bot, stream_interval=settings.stream_interval)
     reactions, notices = Reactions(bot), Notices(settings.rate_limit_window)
-    media = build_media(settings, bot, sender)
-    catalog = ModelCatalog(groq_client(settings))
-    kit = build_capacity(settings, backend, model, bot)
+    catalog = build_catalog(settings, backend.retired_models())
+    media = build_media(settings, bot, sender, catalog)
+    model = model or build_model(settings, catalog)
+    kit = build_capacity(settings, backend, model, bot, catalog.is_live)
+    catalog.on_retired = retirement_notices(settings, bot, kit, notices)
     conversations = build_supervisor(settings, sender, reactions, backend, kit, catalog, media)
     albums = Albums(send_album)
     dp = Dispatcher(
@@ -177,7 +201,12 @@ async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = True) -> None
 async def run(settings: Settings) -> None:
     """Long polling by default; a webhook server when WEBHOOK_URL is set."""
     bot = build_bot(settings)
-    dp = build_dispatcher(settings, bot, build_model(settings))
+    dp = build_dispatcher(settings, bot)
+    # Groq's list, read once before anything starts: a configured model it does not serve
+    # stops the start with one line (bot/__main__.py); an unreadable list only warns.
+    unserved = await dp["catalog"].unserved()
+    if unserved is not None:
+        raise ConfigurationError(unserved)
     if settings.webhook_url is None:
         await poll(dp, bot)
         return

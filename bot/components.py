@@ -1,6 +1,6 @@
-"""The bot's components, each built from the settings: the Telegram client, the Groq clients and
-model, media support, the storage backend. Part of the composition root, with bot/app.py,
-which wires them together.
+"""The bot's components, each built from the settings: the Telegram client, the Groq clients,
+model catalog and model, media support, the storage backend. Part of the composition root,
+with bot/app.py, which wires them together.
 """
 
 from __future__ import annotations
@@ -18,9 +18,11 @@ from bot.capacity.wiring import json_dumps, json_loads
 from bot.config import Settings
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import TopicMiddleware
+from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.pool_gate import gated_transport
 from bot.llm.port import ChatModel
+from bot.llm.retired import RetiredModels
 from bot.llm.transcription import GroqTranscriber
 from bot.media.files import Downloader
 from bot.media.images import ImageCache, Images
@@ -81,16 +83,30 @@ def groq_client(settings: Settings, headers: ResponseHeaders | None = None) -> A
     )
 
 
-def build_model(settings: Settings) -> ChatModel:
+def build_catalog(settings: Settings, retired: RetiredModels) -> ModelCatalog:
+    """Groq's live models, with the operator's choices as the stand-ins of a retired one."""
+    configured = ConfiguredModels(
+        chat=settings.groq_model,
+        vision=settings.vision_model,
+        transcription=settings.transcription_model,
+        fallback=settings.fallback_model,
+    )
+    return ModelCatalog(groq_client(settings), configured, retired)
+
+
+def build_model(settings: Settings, catalog: ModelCatalog) -> ChatModel:
     headers = ResponseHeaders()
-    return GroqChatModel(groq_client(settings, headers), settings.groq_model, headers)
+    client = groq_client(settings, headers)
+    return GroqChatModel(client, settings.groq_model, catalog, headers)
 
 
-def build_media(settings: Settings, bot: Bot, sender: ReplySender) -> MediaSupport:
+def build_media(
+    settings: Settings, bot: Bot, sender: ReplySender, catalog: ModelCatalog
+) -> MediaSupport:
     """Voice, photos and files: downloads through `bot`, Whisper and vision through Groq."""
     downloader = Downloader(bot, max_mb=settings.max_file_mb, timeout=settings.bot_request_timeout)
     images = Images(downloader, ImageCache())
-    transcriber = GroqTranscriber(groq_client(settings), settings.transcription_model)
+    transcriber = GroqTranscriber(groq_client(settings), settings.transcription_model, catalog)
     reader = MediaReader(
         downloader=downloader,
         images=images,
@@ -98,10 +114,7 @@ def build_media(settings: Settings, bot: Bot, sender: ReplySender) -> MediaSuppo
         sender=sender,
         file_bytes=settings.history_max_tokens // 2 * 4,  # half the budget, ~4 bytes a token
     )
-    prompts = PromptBuilder(
-        images, chat_model=settings.groq_model, vision_model=settings.vision_model
-    )
-    return MediaSupport(reader, prompts, transcriber)
+    return MediaSupport(reader, PromptBuilder(images), transcriber)
 
 
 def build_backend(settings: Settings, bot_id: int) -> Backend:

@@ -67,14 +67,14 @@ class Settings(BaseSettings):
     bot_token: BotToken = Field(validation_alias="BOT_TOKEN")
     groq_api_key: ApiKey = Field(validation_alias=AliasChoices("GROQ_API_KEY", "GROK_API_KEY"))
     groq_model: Annotated[str, text_value(256, spaces=False)] = Field(
-        "llama-3.3-70b-versatile", validation_alias=AliasChoices("GROQ_MODEL", "GROK_MODEL")
+        "openai/gpt-oss-120b", validation_alias=AliasChoices("GROQ_MODEL", "GROK_MODEL")
     )
     groq_base_url: ApiUrl | None = Field(None, validation_alias="GROQ_BASE_URL")
     transcription_model: Annotated[str, text_value(256, spaces=False)] = Field(
         "whisper-large-v3-turbo", validation_alias="TRANSCRIPTION_MODEL"
     )
     vision_model: Annotated[str, text_value(256, spaces=False)] = Field(
-        "meta-llama/llama-4-scout-17b-16e-instruct", validation_alias="VISION_MODEL"
+        "qwen/qwen3.6-27b", validation_alias="VISION_MODEL"
     )
     # The Bot API's download limit; a local Bot API server (TELEGRAM_API_URL) allows 2000.
     max_file_mb: int = Field(20, ge=1, le=2000, validation_alias="MAX_FILE_MB")

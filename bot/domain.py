@@ -18,6 +18,11 @@ class StorageUnavailable(Exception):
     """The storage cannot be reached now (Redis down); the user is told to try again later."""
 
 
+class ConfigurationError(Exception):
+    """A setting the outside world refuses, found at start (a model Groq does not serve):
+    `python -m bot` prints its one line and exits 2, as for a malformed setting."""
+
+
 @dataclass(frozen=True, slots=True)
 class ChatKey:
     """One dialog: a bot's chat, or one forum topic of it (aiogram's CHAT_TOPIC strategy)."""

@@ -40,6 +40,9 @@ class Metrics:
             buckets=_WAIT_BUCKETS,
             registry=r,
         )
+        self.model_retired = Counter(
+            "bot_model_retired", "Models Groq retired, met by this replica", ["model"], registry=r
+        )
         self.live = Gauge("bot_live_conversations", "Chats with a live actor", registry=r)
         self._prompt = self.tokens.labels(direction="prompt")
         self._completion = self.tokens.labels(direction="completion")

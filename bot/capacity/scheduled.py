@@ -39,6 +39,7 @@ class ScheduledModel(ChatModel):
         capacity: Capacity,
         *,
         on_tokens: Callable[[Usage], None] = lambda _: None,
+        is_live: Callable[[str], bool] = lambda _: True,
     ) -> None:
         self._inner = inner
         self._scheduler = scheduler
@@ -46,6 +47,7 @@ class ScheduledModel(ChatModel):
         self._tally = tally
         self._capacity = capacity
         self._on_tokens = on_tokens
+        self._is_live = is_live  # a retired FALLBACK_MODEL is no spare (bot/llm/catalog.py)
         self._completion_guess = 256.0  # a running mean of answers' tokens
         self._prompt_scale = 1.0  # the service's prompt tokens over our estimate, on average
         self._samples = 0  # usages seen: the first ones weigh as a plain mean
@@ -111,6 +113,7 @@ class ScheduledModel(ChatModel):
         if (
             fallback
             and model == self._capacity.model
+            and self._is_live(fallback)
             and not self._scheduler.free_now(model, tokens)
             and self._scheduler.free_now(fallback, tokens)
         ):

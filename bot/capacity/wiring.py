@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import orjson
@@ -29,7 +30,11 @@ class CapacityKit:
 
 
 def build_capacity(
-    settings: Settings, backend: Backend, model: ChatModel, bot: Bot
+    settings: Settings,
+    backend: Backend,
+    model: ChatModel,
+    bot: Bot,
+    is_live: Callable[[str], bool] = lambda _: True,
 ) -> CapacityKit:
     metrics = Metrics()
     usage = backend.usage
@@ -46,7 +51,9 @@ def build_capacity(
         fallback=settings.fallback_model,
     )
     tally = Tally()
-    scheduled = ScheduledModel(model, scheduler, usage, tally, capacity, on_tokens=used)
+    scheduled = ScheduledModel(
+        model, scheduler, usage, tally, capacity, on_tokens=used, is_live=is_live
+    )
     if settings.telegram_pacing:
         bot.session.middleware(PacingMiddleware(Pacer(), metrics.retry_after.inc))
     port = settings.metrics_port

@@ -15,11 +15,13 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.chat_settings.model import ChatSettings
 from bot.chat_settings.personas import PERSONAS
+from bot.llm.families import family_of
 from bot.texts import Texts
 
 
 class SettingsButton(CallbackData, prefix="cs"):
-    """`action`: models, model, persona, reasoning, search, back; `value`: its argument."""
+    """`action`: models, model, persona, reasoning, effort, search, back; `value`: its
+    argument."""
 
     action: str
     value: str = ""
@@ -66,9 +68,19 @@ def settings_keyboard(
     button(
         texts.button_reasoning_template.format(state=texts.state(settings.reasoning)), "reasoning"
     )
+    efforts = family_of(settings.model or default_model).efforts
+    if efforts:
+        button(texts.button_effort_template.format(effort=texts.effort(settings.effort)), "effort")
     button(texts.button_search_template.format(state=texts.state(settings.search)), "search")
-    builder.adjust(1, 2, 2, 1, 1)
+    builder.adjust(1, 2, 2, 1, 1, 1)
     return builder.as_markup()
+
+
+def next_effort(settings: ChatSettings, default_model: str) -> str:
+    """The effort after a press: the model's default, then each it takes, then round again."""
+    cycle = ("", *family_of(settings.model or default_model).efforts)
+    at = cycle.index(settings.effort) if settings.effort in cycle else 0
+    return cycle[(at + 1) % len(cycle)]
 
 
 def models_keyboard(

@@ -23,7 +23,8 @@ class ChatSettings:
     system: str = ""  # the chat's own system prompt, or a persona's
     persona: str = ""  # the persona picked in /settings, for its label
     reasoning: bool = False  # show a reasoning model's thinking, collapsed
-    search: bool = False  # answer through Groq's compound model, which searches the web
+    effort: str = ""  # reasoning effort (low, medium, high) for models that take one
+    search: bool = False  # let the model search the web (a model that can, bot/llm/live.py)
     revision: int = 0  # bumped by every change: a button of an older menu is stale
 
     @classmethod

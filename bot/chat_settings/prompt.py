@@ -9,7 +9,8 @@ from loguru import logger
 
 from bot.chat_settings.model import ChatSettings, ChatSettingsStore
 from bot.dialog.messages import ChatMessage, Role
-from bot.domain import ChatKey
+from bot.dialog.trimming import Budget
+from bot.domain import ChatKey, StorageUnavailable
 from bot.llm.catalog import ModelCatalog
 
 
@@ -20,19 +21,26 @@ class TurnSettings:
     system: ChatMessage
     model: str | None = None  # None: the bot's default (GROQ_MODEL)
     reasoning: bool = False
+    effort: str = ""
     search: bool = False
     removed_model: str = ""  # the chat's model Groq no longer offers: fallen back, tell once
+    budget: Budget | None = None  # the history's: None is HISTORY_MAX_TOKENS/_MESSAGES
 
 
 class ChatPreferences:
     """The settings store, the model catalog and the bot's defaults, for the turn runner."""
 
     def __init__(
-        self, store: ChatSettingsStore, catalog: ModelCatalog, default_system: ChatMessage
+        self,
+        store: ChatSettingsStore,
+        catalog: ModelCatalog,
+        default_system: ChatMessage,
+        budget: Budget,
     ) -> None:
         self._store = store
         self._catalog = catalog
         self._default_system = default_system
+        self._budget = budget
 
     async def for_turn(self, key: ChatKey, settings: ChatSettings) -> TurnSettings:
         """The chat's choices, as the turn's load read them; a model Groq retired is forgotten
@@ -47,9 +55,23 @@ class ChatPreferences:
             system=system,
             model=settings.model or None,
             reasoning=settings.reasoning,
+            effort=settings.effort,
             search=settings.search,
             removed_model=removed,
+            budget=self._catalog.history_budget(
+                settings.model or self._catalog.configured.chat, self._budget
+            ),
         )
+
+    async def forget_model(self, key: ChatKey, model: str) -> None:
+        """Back to the default, if the chat chose `model`; a storage fault only delays it
+        (the next turn finds the model gone and says so)."""
+        try:
+            settings = await self._store.load(key)
+            if settings.model == model:
+                await self._store.save(key, settings.changed(model=""))
+        except StorageUnavailable as error:
+            logger.warning("chat={} retired model not forgotten: {}", key.chat_id, error)
 
 
 def with_speakers(messages: Sequence[ChatMessage]) -> list[ChatMessage]:

@@ -98,6 +98,12 @@ class Prompts:
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
         return settings
 
+    async def forget_model(self, key: ChatKey, model: str) -> None:
+        """The chat's choice of a model Groq retired mid-turn is dropped without another
+        notice: the answer already told the chat."""
+        if self._preferences is not None:
+            await self._preferences.forget_model(key, model)
+
     async def _question(self, turn: Turn) -> ChatMessage | Outcome:
         """The user's message as the history keeps it: who said it, when, and what."""
         read: ChatMessage | Outcome = ChatMessage.user(turn.text)
@@ -126,25 +132,24 @@ class Prompts:
                 chat=key,
                 user_id=turn.user_id,
                 reasoning=settings.reasoning,
+                effort=settings.effort,
                 search=settings.search,
             )
             if self._media is not None:
                 return await self._media.request(system, dialog, budget, wanted)
             return replace(wanted, messages=trim_history(system, dialog, budget))
 
+        budget = settings.budget or self._budget
         try:
-            return await ask(await request(self._budget))
+            return await ask(await request(budget))
         except ModelError as error:
             if error.kind is not ModelErrorKind.CONTEXT_TOO_LONG:
                 raise
-        smaller = Budget(
-            max(self._budget.max_tokens // 2, min_tokens_for(system)),
-            self._budget.max_messages,
-        )
+        smaller = Budget(max(budget.max_tokens // 2, min_tokens_for(system)), budget.max_messages)
         logger.warning(
             "chat={} context too long at {} tokens; retrying with {}",
             turn.chat_id,
-            self._budget.max_tokens,
+            budget.max_tokens,
             smaller.max_tokens,
         )
         return await ask(await request(smaller))

@@ -57,7 +57,8 @@ class _Progress:
 
     text: str = ""
     stopped: bool = False
-    served_by: str = ""  # FALLBACK_MODEL, when it answered: the answer says so
+    served_by: str = ""  # another model than the chat's, when it answered: the answer says so
+    retired: str = ""  # the model Groq retired during the turn: the answer says so, once
     reasoning: str = ""  # shown apart, never stored, never the answer
     reasoning_shown: bool = False
     sources: list[Source] = field(default_factory=list)
@@ -66,6 +67,7 @@ class _Progress:
         self.reasoning += piece.reasoning
         self.sources += piece.sources
         self.served_by = piece.served_by or self.served_by
+        self.retired = piece.retired or self.retired
 
 
 # Told of every turn's ending and how long the turn took (bot/capacity/meter.py).
@@ -170,7 +172,12 @@ class TurnRunner:
         async def completed(request: ModelRequest) -> str:
             reply = await self._model.complete(request)
             progress.absorb(
-                Delta(reasoning=reply.reasoning, sources=reply.sources, served_by=reply.served_by)
+                Delta(
+                    reasoning=reply.reasoning,
+                    sources=reply.sources,
+                    served_by=reply.served_by,
+                    retired=reply.retired,
+                )
             )
             return reply.text
 
@@ -202,7 +209,9 @@ class TurnRunner:
         await self._show_reasoning(turn, prompt, progress)
         shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
         shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
-        if progress.served_by:
+        if progress.retired:  # told once: the next turns go to the stand-in at once
+            shown += "\n\n" + turn.texts.model_retired(progress.retired, progress.served_by)
+        elif progress.served_by:
             shown += "\n\n" + turn.texts.fallback_note(progress.served_by)
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
@@ -213,6 +222,8 @@ class TurnRunner:
             return Outcome(Ending.BLOCKED), None
         if delivery is Delivery.FAILED:
             return Outcome(Ending.SEND_FAILED), None
+        if progress.retired:
+            await self._prompts.forget_model(context.key, progress.retired)
         ending = Ending.STOPPED if progress.stopped else Ending.ANSWERED
         pair = (prompt.question, ChatMessage.assistant(answer, at=time.time()))
         outcome = Outcome(ending, chars=len(answer), history=len(prompt.history))

@@ -5,8 +5,8 @@ from __future__ import annotations
 from bot.dialog.messages import ChatMessage
 
 MESSAGE_OVERHEAD_TOKENS = 4
-# What one image costs a vision model, estimated: Llama 4 reads a picture as tiles of a few
-# hundred tokens each; a phone photo scaled to Telegram's sizes takes a few tiles.
+# What one image costs a vision model, estimated: vision models read a picture as tiles of a
+# few hundred tokens each; a phone photo scaled to Telegram's sizes takes a few tiles.
 IMAGE_TOKENS = 1000
 _BYTES_PER_TOKEN = 4
 

@@ -18,6 +18,7 @@ from bot.chat_settings.menu import (
     SettingsButton,
     model_by_token,
     models_keyboard,
+    next_effort,
     settings_keyboard,
     settings_text,
 )
@@ -140,7 +141,7 @@ async def pressed(
     if callback_data.action == "models":
         await _show_models(callback, message, texts, chosen, catalog, default)
         return
-    changed = await _apply(callback_data, chosen, catalog)
+    changed = await _apply(callback_data, chosen, catalog, default)
     if changed is not None:
         await write(state, changed)
         logger.info("chat={} setting changed: {}", message.chat.id, callback_data.action)
@@ -149,12 +150,14 @@ async def pressed(
 
 
 async def _apply(
-    button: SettingsButton, chosen: ChatSettings, catalog: ModelCatalog
+    button: SettingsButton, chosen: ChatSettings, catalog: ModelCatalog, default: str
 ) -> ChatSettings | None:
     """The settings after the button; None when it changes nothing (back, a gone model)."""
     match button.action:
         case "reasoning":
             return chosen.changed(reasoning=not chosen.reasoning)
+        case "effort":
+            return chosen.changed(effort=next_effort(chosen, default))
         case "search":
             return chosen.changed(search=not chosen.search)
         case "persona" if button.value in PERSONAS:

@@ -12,6 +12,7 @@ from collections.abc import Awaitable, Callable
 from enum import StrEnum
 from typing import Any
 
+from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import Message
 from loguru import logger
@@ -24,6 +25,7 @@ class Notice(StrEnum):
     NOT_ALLOWED = "not-allowed"
     RATE_LIMITED = "rate-limited"
     INBOX_FULL = "inbox-full"
+    ADMIN = "admin"  # news for ADMIN_USER_IDS, such as a model Groq retired
 
 
 class Notices:
@@ -66,10 +68,19 @@ class Notices:
             return False
         self._told.set((kind, user_id), True)
         logger.info("chat={} user={} {}: notice sent", message.chat.id, user_id, kind)
-        task = asyncio.create_task(_send(kind, message.chat.id, send))
+        self._start(kind, message.chat.id, send)
+        return True
+
+    def admin(self, bot: Bot, user_id: int, text: str) -> None:
+        """A message to an admin, in the background: it never holds up a turn."""
+        if not self._closed:
+            logger.info("chat={} {}: notice sent", user_id, Notice.ADMIN)
+            self._start(Notice.ADMIN, user_id, lambda: bot.send_message(user_id, text))
+
+    def _start(self, kind: Notice, chat_id: int, send: Callable[[], Awaitable[Any]]) -> None:
+        task = asyncio.create_task(_send(kind, chat_id, send))
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
-        return True
 
     async def aclose(self, timeout: float = 5) -> None:
         """Let notices under way finish for up to `timeout` seconds; cancel the rest."""

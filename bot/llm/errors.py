@@ -13,12 +13,16 @@ class ModelErrorKind(StrEnum):
     CONTEXT_TOO_LONG = "context_too_long"
     BAD_CREDENTIALS = "bad_credentials"
     QUOTA_EXCEEDED = "quota_exceeded"  # the user's USER_DAILY_TOKENS are spent: no call made
+    # Groq no longer serves the model (`model_decommissioned`, `model_not_found`): retired and
+    # the call made again on a live one (bot/llm/live.py); a user reads it only if none is left
+    MODEL_RETIRED = "model_retired"
 
 
 class ModelError(Exception):
     """A model call that failed after the SDK's own retries; `kind` decides what the user reads."""
 
-    def __init__(self, kind: ModelErrorKind, detail: str) -> None:
+    def __init__(self, kind: ModelErrorKind, detail: str, *, model: str = "") -> None:
         super().__init__(f"{kind.value}: {detail}")
         self.kind = kind
         self.detail = detail
+        self.model = model  # the model called, where it matters (MODEL_RETIRED)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -12,45 +11,18 @@ import httpx
 from groq import AsyncGroq
 
 from bot.dialog.messages import ChatMessage
+from bot.llm.answer_text import ContentSplitter, split_content
+from bot.llm.catalog import ModelCatalog
 from bot.llm.errors import ModelError, ModelErrorKind
-from bot.llm.models import SEARCH_MODEL, is_reasoning_model
+from bot.llm.families import Reasoning, Tool
+from bot.llm.groq_errors import map_error
 from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply, Source, Usage
 
 if TYPE_CHECKING:
     from groq.types.chat import ChatCompletionMessageParam
     from groq.types.chat.chat_completion_message import ExecutedTool
 
-_THINK = re.compile(r"<think>.*?(?:</think>|$)\s*", re.DOTALL)
-
 _CALLING: ContextVar[str] = ContextVar("groq_model", default="")  # the model being called
-_CONTEXT_MARKERS = ("context_length_exceeded", "reduce the length", "context length")
-
-
-def map_error(error: groq.GroqError) -> ModelError:
-    """Translate the SDK's typed errors into the bot's own small set."""
-    match error:
-        case groq.APITimeoutError():
-            kind = ModelErrorKind.TIMEOUT
-        case groq.APIConnectionError():
-            kind = ModelErrorKind.UNAVAILABLE
-        case groq.RateLimitError():
-            kind = ModelErrorKind.RATE_LIMITED
-        case groq.AuthenticationError() | groq.PermissionDeniedError():
-            kind = ModelErrorKind.BAD_CREDENTIALS
-        case groq.APIStatusError() if error.status_code >= 500:
-            kind = ModelErrorKind.UNAVAILABLE
-        case groq.APIStatusError() if _says_context_too_long(error):
-            kind = ModelErrorKind.CONTEXT_TOO_LONG
-        case _:
-            kind = ModelErrorKind.REJECTED
-    status = getattr(error, "status_code", None)
-    detail = f"{type(error).__name__}" + (f" (HTTP {status})" if status else "")
-    return ModelError(kind, detail)
-
-
-def _says_context_too_long(error: groq.APIStatusError) -> bool:
-    text = f"{error.message} {error.body}".lower()
-    return error.status_code in (400, 413) and any(m in text for m in _CONTEXT_MARKERS)
 
 
 class ResponseHeaders:
@@ -65,13 +37,19 @@ class ResponseHeaders:
 
 
 class GroqChatModel(ChatModel):
-    """Timeouts and retries (429 with retry-after, 5xx, network) are the SDK's own."""
+    """Timeouts and retries (429 with retry-after, 5xx, network) are the SDK's own; what a
+    model is sent besides the prompt is what the catalog says its family takes."""
 
     def __init__(
-        self, client: AsyncGroq, model: str, headers: ResponseHeaders | None = None
+        self,
+        client: AsyncGroq,
+        model: str,
+        catalog: ModelCatalog,
+        headers: ResponseHeaders | None = None,
     ) -> None:
         self._client = client
         self._model = model
+        self._catalog = catalog
         self._headers = headers
 
     def watch_limits(self, seen: HeadersSeen) -> None:
@@ -86,18 +64,20 @@ class GroqChatModel(ChatModel):
                 messages=_payload(request.messages, request.images), **options
             )
         except groq.GroqError as error:
-            raise map_error(error) from error
+            raise map_error(error, options["model"]) from error
         usage = completion.usage
         counted = Usage(usage.prompt_tokens, usage.completion_tokens) if usage else Usage()
         if not completion.choices:
             return Reply("", usage=counted)
         message = completion.choices[0].message
-        text = _THINK.sub("", message.content or "")  # a model's raw thinking is never the answer
-        return Reply(text, message.reasoning or "", counted, _sources(message.executed_tools))
+        text, thinking = split_content(message.content or "")  # raw thinking is never the answer
+        reasoning = (message.reasoning or "") + thinking
+        return Reply(text, reasoning, counted, _sources(message.executed_tools))
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         options = self._options(request)
         _CALLING.set(options["model"])
+        splitter = ContentSplitter()  # no thinking and no citation mark in any draft
         try:
             chunks = await self._client.chat.completions.create(
                 messages=_payload(request.messages, request.images), stream=True, **options
@@ -106,16 +86,21 @@ class GroqChatModel(ChatModel):
                 async for chunk in chunks:
                     if chunk.choices:
                         delta = chunk.choices[0].delta
+                        text, thinking = splitter.feed(delta.content or "")
+                        reasoning = (delta.reasoning or "") + thinking
                         sources = _sources(delta.executed_tools)
-                        if delta.content or delta.reasoning or sources:
-                            yield Delta(delta.content or "", delta.reasoning or "", None, sources)
+                        if text or reasoning or sources:
+                            yield Delta(text, reasoning, None, sources)
                     usage = chunk.x_groq.usage if chunk.x_groq else None
                     if usage is not None:  # Groq reports a stream's usage with its last chunk
                         yield Delta(usage=Usage(usage.prompt_tokens, usage.completion_tokens))
+                text, thinking = splitter.flush()
+                if text or thinking:
+                    yield Delta(text, thinking)
             finally:
                 await chunks.close()  # a stopped answer stops the generation too
         except groq.GroqError as error:
-            raise map_error(error) from error
+            raise map_error(error, options["model"]) from error
         # Once the answer streams, the SDK is out of the way: its transport's errors come raw.
         except httpx.TimeoutException as error:
             raise ModelError(
@@ -126,11 +111,24 @@ class GroqChatModel(ChatModel):
             raise ModelError(kind, f"{type(error).__name__} mid-stream") from error
 
     def _options(self, request: ModelRequest) -> dict[str, Any]:
-        """The model the chat chose (the searching one when search is on) and its options."""
-        model = SEARCH_MODEL if request.search else request.model or self._model
-        options: dict[str, Any] = {"model": model}
-        if is_reasoning_model(model):  # parsed or hidden: never `<think>` inside the answer
+        """The model and what its family takes: its reasoning kept apart (shown or not),
+        the chat's reasoning effort, browser search, and room for the answer."""
+        model = request.model or self._model
+        family = self._catalog.family(model)
+        options: dict[str, Any] = {
+            "model": model,
+            "max_completion_tokens": self._catalog.completion_tokens(model),
+        }
+        if family.reasoning is Reasoning.INCLUDE:
+            options["include_reasoning"] = request.reasoning
+        elif family.reasoning is Reasoning.FORMAT:
             options["reasoning_format"] = "parsed" if request.reasoning else "hidden"
+        effort = request.effort
+        if request.search and Tool.BROWSER_SEARCH in family.tools:
+            options["tools"] = [{"type": Tool.BROWSER_SEARCH.value}]
+            effort = effort or "low"  # Groq's advice: higher efforts browse far longer
+        if effort in family.efforts:
+            options["reasoning_effort"] = effort
         return options
 
     async def aclose(self) -> None:
@@ -138,11 +136,12 @@ class GroqChatModel(ChatModel):
 
 
 def _sources(tools: list[ExecutedTool] | None) -> tuple[Source, ...]:
-    """The pages a compound model's web searches returned, in its order."""
-    found = []
+    """The pages a model's web or browser searches returned, in its order."""
+    found: list[Source] = []
     for tool in tools or []:
         results = tool.search_results.results if tool.search_results else None
         found += [Source(r.title or "", r.url) for r in results or [] if r.url]
+        found += [Source(r.title or "", r.url) for r in tool.browser_results or [] if r.url]
     return tuple(found)
 
 

@@ -21,6 +21,7 @@ class ModelRequest:
     # The image of each file id the messages show, as a data: URL (bot/media/prompt.py).
     images: Mapping[str, str] = field(default_factory=dict)
     reasoning: bool = False  # show a reasoning model's thinking (it is never in the text)
+    effort: str = ""  # the chat's reasoning effort (low, medium, high); "": the model's own
     search: bool = False  # let the model search the web and cite its sources
 
 
@@ -48,7 +49,8 @@ class Delta:
     reasoning: str = ""  # a reasoning model's thinking, never part of the answer
     usage: Usage | None = None
     sources: tuple[Source, ...] = ()
-    served_by: str = ""  # set (once, last) when FALLBACK_MODEL answered instead
+    served_by: str = ""  # set (once, last) when another model answered than the one asked
+    retired: str = ""  # with served_by: the model Groq retired during this call
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +59,8 @@ class Reply:
     reasoning: str = ""
     usage: Usage = field(default_factory=Usage)
     sources: tuple[Source, ...] = ()
-    served_by: str = ""  # FALLBACK_MODEL when it answered instead of GROQ_MODEL
+    served_by: str = ""  # another model than the one asked, when it answered instead
+    retired: str = ""  # with served_by: the model Groq retired during this call
 
 
 # (model, response headers, HTTP status): a response's rate-limit figures, 429s included.

@@ -9,7 +9,9 @@ import groq
 from groq import AsyncGroq
 from groq.resources.audio.transcriptions import AsyncTranscriptions
 
-from bot.llm.groq import map_error
+from bot.llm.catalog import ModelCatalog
+from bot.llm.errors import ModelErrorKind
+from bot.llm.groq_errors import map_error
 
 # The file names Groq accepts: it checks the extension, not the bytes.
 AUDIO_EXTENSIONS = frozenset({"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"})
@@ -48,21 +50,34 @@ class Transcriber(ABC):
 
 
 class GroqTranscriber(Transcriber):
-    def __init__(self, client: AsyncGroq, model: str) -> None:
+    """TRANSCRIPTION_MODEL while Groq serves it; once retired, the best live Whisper."""
+
+    def __init__(self, client: AsyncGroq, model: str, catalog: ModelCatalog) -> None:
         self._client = client
         self._model = model
+        self._catalog = catalog
 
     async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> str:
-        try:
-            result = await self._client.audio.transcriptions.create(
-                model=self._model,
-                file=(file_name, audio),
-                response_format="json",
-                language=language if language is not None else groq.omit,
-            )
-        except groq.GroqError as error:
-            raise map_error(error) from error
-        return result.text.strip()
+        await self._catalog.refresh()
+        model = self._catalog.transcription_model(self._model)
+        while True:
+            try:
+                result = await self._client.audio.transcriptions.create(
+                    model=model,
+                    file=(file_name, audio),
+                    response_format="json",
+                    language=language if language is not None else groq.omit,
+                )
+            except groq.GroqError as raised:
+                error = map_error(raised, model)
+                if error.kind is not ModelErrorKind.MODEL_RETIRED:
+                    raise error from raised
+                stand_in = await self._catalog.retire(model)
+                if stand_in is None:
+                    raise error from raised
+                model = stand_in
+                continue
+            return result.text.strip()
 
     async def aclose(self) -> None:
         await self._client.close()

@@ -1,8 +1,9 @@
-"""A request whose dialog shows images: which of them it carries, fetched, and for which model.
+"""A request whose dialog shows images: which of them it carries, fetched.
 
 The history keeps file ids; a request carries the newest images the model's per-request
 limit and half the token budget allow, each counted with an estimate (bot/dialog/tokens.py).
 Older ones, and any that can no longer be fetched, become a short placeholder in their text.
+A model that sees them answers it: the chat's, or VISION_MODEL (bot/llm/live.py).
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from loguru import logger
 from bot.dialog.messages import ChatMessage
 from bot.dialog.tokens import IMAGE_TOKENS
 from bot.dialog.trimming import Budget, trim_history
+from bot.llm.families import MAX_IMAGES_PER_REQUEST
 from bot.llm.port import ModelRequest
-from bot.llm.vision import MAX_IMAGES_PER_REQUEST, has_vision
 from bot.media.files import Unreadable
 from bot.media.images import Images
 
@@ -52,12 +53,8 @@ def limit_images(
 
 
 class PromptBuilder:
-    """The chat model when it sees images (or none are shown), VISION_MODEL otherwise."""
-
-    def __init__(self, images: Images, *, chat_model: str, vision_model: str) -> None:
+    def __init__(self, images: Images) -> None:
         self._images = images
-        self._chat_model = chat_model
-        self._vision_model = vision_model
 
     async def request(
         self,
@@ -66,8 +63,7 @@ class PromptBuilder:
         budget: Budget,
         wanted: ModelRequest,
     ) -> ModelRequest:
-        """`wanted` (the chat's model and options), trimmed, with the images it shows; to
-        `VISION_MODEL` when they need eyes the chat's model has not."""
+        """`wanted` (the chat's model and options), trimmed, with the images it shows."""
         if not any(message.images for message in dialog):
             return replace(wanted, messages=trim_history(system, dialog, budget))
         messages = trim_history(system, limit_images(dialog, budget), budget)
@@ -83,10 +79,7 @@ class PromptBuilder:
             if missing:
                 shown = tuple(f for f in message.images if f in urls)
                 messages[index] = replace(without_images(message, missing), images=shown)
-        model = wanted.model
-        if urls and not has_vision(model or self._chat_model):
-            model = self._vision_model
-        return replace(wanted, messages=messages, model=model, images=urls)
+        return replace(wanted, messages=messages, images=urls)
 
 
 def _chat_id(request: ModelRequest) -> int | None:

@@ -14,8 +14,8 @@ from bot.conversation.outcomes import Ending, Outcome
 from bot.delivery.sender import ReplySender
 from bot.dialog.messages import ChatMessage
 from bot.domain import MediaKind, MediaRef, Turn
+from bot.llm.families import MAX_IMAGES_PER_REQUEST
 from bot.llm.transcription import AUDIO_EXTENSIONS, Transcriber, language_hint
-from bot.llm.vision import MAX_IMAGES_PER_REQUEST
 from bot.media.documents import (
     DocumentKind,
     classify,

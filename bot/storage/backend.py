@@ -19,6 +19,7 @@ from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Placement
 from bot.dialog.store import DialogStore
 from bot.limits.port import RateLimiter
+from bot.llm.retired import RetiredModels
 from bot.storage.turns import TurnStorage
 
 
@@ -48,6 +49,10 @@ class Backend(ABC):
     @abstractmethod
     def budget_store(self) -> BudgetStore:
         """Each model's budget as last seen, where every replica's scheduler reads it."""
+
+    @abstractmethod
+    def retired_models(self) -> RetiredModels:
+        """The models Groq retired while the bot ran, seen by every replica."""
 
     @abstractmethod
     async def start(self) -> None:

@@ -10,6 +10,7 @@ from bot.conversation.placement import Placement
 from bot.dialog.memory import MemoryDialogStore
 from bot.limits.memory import MemoryRateLimiter
 from bot.limits.port import RateLimiter
+from bot.llm.retired import MemoryRetiredModels, RetiredModels
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory_fsm import MemoryFSMStorage
 from bot.storage.memory_turns import MemoryTurnStorage
@@ -40,6 +41,9 @@ class MemoryBackend(Backend):
 
     def budget_store(self) -> BudgetStore:
         return MemoryBudgetStore()
+
+    def retired_models(self) -> RetiredModels:
+        return MemoryRetiredModels()
 
     async def start(self) -> None:
         return None  # memory is always there, and always of this release

@@ -18,6 +18,8 @@ from bot.dialog.redis import RedisDialogStore
 from bot.domain import StorageUnavailable
 from bot.limits.port import RateLimiter
 from bot.limits.redis import RedisRateLimiter
+from bot.llm.redis_retired import RedisRetiredModels
+from bot.llm.retired import RetiredModels
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
@@ -69,6 +71,9 @@ class RedisBackend(Backend):
 
     def budget_store(self) -> BudgetStore:
         return RedisBudgetStore(self.redis, self.keys.budget)
+
+    def retired_models(self) -> RetiredModels:
+        return RedisRetiredModels(self.redis, self.keys.retired_models)
 
     async def start(self) -> None:
         with unavailable_on_error():

@@ -57,6 +57,11 @@ class RedisKeys(KeyBuilder):
         """A model's budget as last seen (bot/capacity/budget.py), shared by the replicas."""
         return f"{self.root}:budget:{model}"
 
+    @property
+    def retired_models(self) -> str:
+        """The set of models Groq retired while the bot ran (bot/llm/retired.py)."""
+        return f"{self.root}:retired_models"
+
     def usage(self, kind: str, day: str) -> str:
         """A UTC day's counts: `usage` (tokens by user), `turns` (by user), `stats`."""
         return f"{self.root}:{kind}:{day}"

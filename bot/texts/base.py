@@ -102,6 +102,15 @@ class Texts:
     stats_template: str
     fallback_note_template: str
     command_usage: str
+    # Models Groq retires while the bot runs (bot/llm/live.py): the chat's line, the admins'.
+    model_retired_template: str
+    model_retired_admin_template: str
+    no_stand_in: str
+    button_effort_template: str
+    effort_default: str
+    effort_low: str
+    effort_medium: str
+    effort_high: str
 
     def cancelled(self, stopped: bool, dropped: int) -> str:
         """What /cancel did: the reply it stopped and the queued messages it dropped."""
@@ -165,6 +174,19 @@ class Texts:
 
     def fallback_note(self, model: str) -> str:
         return self.fallback_note_template.format(model=model)
+
+    def model_retired(self, model: str, stand_in: str) -> str:
+        return self.model_retired_template.format(model=model, stand_in=stand_in)
+
+    def model_retired_admin(self, model: str, stand_in: str) -> str:
+        return self.model_retired_admin_template.format(
+            model=model, stand_in=stand_in or self.no_stand_in
+        )
+
+    def effort(self, value: str) -> str:
+        """A reasoning effort's label; "" is the model's own default."""
+        label: str = getattr(self, f"effort_{value or 'default'}")
+        return label
 
 
 def _hours_minutes(span: timedelta) -> tuple[int, int]:

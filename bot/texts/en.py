@@ -179,4 +179,17 @@ EN = Texts(
     ),
     fallback_note_template="_(answered by {model}: the main model is busy)_",
     command_usage="Your tokens today",
+    model_retired_template=(
+        "_(Groq has retired {model}; {stand_in} answered instead and will from now on)_"
+    ),
+    model_retired_admin_template=(
+        "⚠️ Groq has retired the model {model}. The bot now uses {stand_in} in its place; "
+        "set a live model in the settings (see /model) to choose another."
+    ),
+    no_stand_in="no model: none of Groq's live models can stand in",
+    button_effort_template="🎚 Reasoning effort: {effort}",
+    effort_default="the model's default",
+    effort_low="low",
+    effort_medium="medium",
+    effort_high="high",
 )

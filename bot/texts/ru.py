@@ -179,4 +179,17 @@ RU = Texts(
     ),
     fallback_note_template="_(ответила {model}: основная модель занята)_",
     command_usage="Ваши токены за сегодня",
+    model_retired_template=(
+        "_(Groq вывел из работы {model}; ответила {stand_in}, и дальше будет отвечать она)_"
+    ),
+    model_retired_admin_template=(
+        "⚠️ Groq вывел из работы модель {model}. Вместо неё бот использует {stand_in}; "
+        "чтобы выбрать другую, укажите действующую модель в настройках (см. /model)."
+    ),
+    no_stand_in="никакую: ни одна из действующих моделей Groq не может её заменить",
+    button_effort_template="🎚 Глубина рассуждений: {effort}",
+    effort_default="как у модели",
+    effort_low="низкая",
+    effort_medium="средняя",
+    effort_high="высокая",
 )

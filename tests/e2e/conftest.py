@@ -16,7 +16,7 @@ from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import StorageKey
 
 from bot.app import build_dispatcher, poll, webhook_app
-from bot.components import build_bot, build_model
+from bot.components import build_bot
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
 from bot.domain import ChatKey
@@ -116,7 +116,7 @@ async def start_bot(
             monkeypatch.setenv(name, value)
         settings = Settings(_env_file=None)
         bot = build_bot(settings)
-        dp = build_dispatcher(settings, bot, build_model(settings))
+        dp = build_dispatcher(settings, bot)
         task = asyncio.create_task(poll(dp, bot, handle_signals=False))
         started = RunningBot(settings, bot, dp, fake_telegram, fake_groq, task)
         running.append(started)
@@ -200,7 +200,7 @@ async def start_replica(
             monkeypatch.setenv(name, value)
         settings = Settings(_env_file=None)
         bot = build_bot(settings)
-        dp = build_dispatcher(settings, bot, build_model(settings))
+        dp = build_dispatcher(settings, bot)
         stop = asyncio.Event()
         task = asyncio.create_task(serve(webhook_app(settings, dp, bot), "127.0.0.1", port, stop))
         replica = Replica(f"http://127.0.0.1:{port}", dp, stop, task)

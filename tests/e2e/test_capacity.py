@@ -42,6 +42,7 @@ async def test_a_limited_groq_answers_every_user_in_order_without_a_notice(
 async def test_while_the_main_model_is_spent_the_fallback_answers_and_says_so(
     start_bot: StartBot, fake_groq: FakeGroq
 ) -> None:
+    fake_groq.models += ["main-model", "small-model"]  # models Groq serves, of no known family
     fake_groq.limit(requests=1, tokens=100_000, window=600, model="main-model")
     bot = await start_bot(GROQ_MODEL="main-model", FALLBACK_MODEL="small-model")
     bot.telegram.send_text(USER, "first")
@@ -77,11 +78,12 @@ async def test_a_user_over_the_daily_quota_is_told_when_it_resets_and_costs_no_c
 
 
 def _usage_of(groq: FakeGroq) -> list[int]:
-    """What the fake counted for its one answer: prompt and completion tokens."""
+    """What the fake counted for its one answer: prompt and completion tokens (a reasoning
+    model's thinking counts in the completion, shown or not, as Groq counts it)."""
     body = groq.requests[0]
     prompt = sum(len(str(m.get("content", ""))) // 4 for m in body["messages"])
     question = body["messages"][-1]["content"]
-    return [prompt, len(f"reply to: {question}") // 4]
+    return [prompt, len(groq.thinking([]) + f"reply to: {question}") // 4]
 
 
 async def test_usage_without_a_quota_shows_todays_tokens_only(
@@ -106,7 +108,8 @@ async def test_stats_are_for_admins_only(
     bot.telegram.send_text(USER, "/stats")
     assert (await bot.replies(USER, 3))[2] == EN.unknown_command
     bot.telegram.send_text(ADMIN, "/stats")
-    tokens = sum(_usage_of_request(body, "reply to: works") for body in fake_groq.requests[1:])
+    answer = fake_groq.thinking([]) + "reply to: works"  # the thinking counts, as at Groq
+    tokens = sum(_usage_of_request(body, answer) for body in fake_groq.requests[1:])
     assert await bot.replies(ADMIN, 1) == [EN.stats(1, 2, tokens, 1, 0)]
 
 

@@ -52,30 +52,32 @@ async def test_model_lists_chat_models_and_switches_the_next_request(
     bot = await start_bot(STORAGE_URL=storage)
     await ask(bot, USER, "/model", 1)
     listed = buttons(bot.telegram.sent_to(USER)[0])
-    assert "✅ llama-3.3-70b-versatile" in listed and "llama-3.1-8b-instant" in listed
-    assert not any(word in text for text in listed for word in ("whisper", "tts", "guard"))
+    assert "✅ openai/gpt-oss-120b" in listed and "openai/gpt-oss-20b" in listed
+    assert "qwen/qwen3.6-27b" in listed
+    spoken = ("whisper", "orpheus", "guard")  # speech and safety models are not for chatting
+    assert not any(word in text for text in listed for word in spoken)
 
     unknown = await ask(bot, USER, "/model gpt-17", 2)
     assert unknown.startswith(EN.model_unknown_template.split("“")[0])
-    assert "llama-3.1-8b-instant" in unknown
-    assert await ask(bot, USER, "/model llama-3.1-8b-instant", 3) == (
-        EN.model_set_template.format(model="llama-3.1-8b-instant")
+    assert "openai/gpt-oss-20b" in unknown
+    assert await ask(bot, USER, "/model openai/gpt-oss-20b", 3) == (
+        EN.model_set_template.format(model="openai/gpt-oss-20b")
     )
     await ask(bot, USER, "hello", 4)
-    assert fake_groq.requests[-1]["model"] == "llama-3.1-8b-instant"
+    assert fake_groq.requests[-1]["model"] == "openai/gpt-oss-20b"
     await ask(bot, USER, "/help", 5)
-    assert "llama-3.1-8b-instant" in bot.telegram.sent_to(USER)[4].text
+    assert "openai/gpt-oss-20b" in bot.telegram.sent_to(USER)[4].text
 
 
 async def test_a_model_button_switches_the_model(start_bot: StartBot, fake_groq: FakeGroq) -> None:
     bot = await start_bot()
     await ask(bot, USER, "/model", 1)
     menu = bot.telegram.sent_to(USER)[0]
-    bot.telegram.press(USER, menu, buttons(menu)["qwen/qwen3-32b"])
+    bot.telegram.press(USER, menu, buttons(menu)["qwen/qwen3.6-27b"])
     await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
-    assert "qwen/qwen3-32b" in menu.text  # the menu now shows the settings
+    assert "qwen/qwen3.6-27b" in menu.text  # the menu now shows the settings
     await ask(bot, USER, "hi", 2)
-    assert fake_groq.requests[-1]["model"] == "qwen/qwen3-32b"
+    assert fake_groq.requests[-1]["model"] == "qwen/qwen3.6-27b"
 
 
 async def test_system_prompt_set_reset_and_too_long(
@@ -115,7 +117,8 @@ async def test_settings_menu_persona_and_a_stale_or_foreign_button(
     assert bot.telegram.callback_answers[2]["text"] == RU.menu_stale
     await ask(bot, USER, "write code", 2)
     assert system_of(fake_groq.requests[-1]) == PERSONAS["coder"].prompt
-    assert fake_groq.requests[-1]["model"] == "llama-3.3-70b-versatile"  # search still off
+    assert fake_groq.requests[-1]["model"] == "openai/gpt-oss-120b"
+    assert "tools" not in fake_groq.requests[-1]  # search still off
 
 
 async def test_reasoning_is_shown_collapsed_above_the_answer_only_when_asked(
@@ -123,7 +126,7 @@ async def test_reasoning_is_shown_collapsed_above_the_answer_only_when_asked(
 ) -> None:
     fake_groq.thinking = lambda messages: "first I think"
     bot = await start_bot()
-    await ask(bot, USER, "/model qwen/qwen3-32b", 1)
+    await ask(bot, USER, "/model qwen/qwen3.6-27b", 1)
     await ask(bot, USER, "q1", 2)
     assert fake_groq.requests[-1]["reasoning_format"] == "hidden"
     assert bot.telegram.sent_to(USER)[1].text == "reply to: q1"  # no <think>, no reasoning
@@ -143,7 +146,7 @@ async def test_reasoning_is_shown_collapsed_above_the_answer_only_when_asked(
     assert all("first I think" not in m["content"] for m in history)  # never stored
 
 
-async def test_web_search_goes_to_compound_and_ends_with_sources(
+async def test_web_search_uses_browser_search_and_ends_with_sources(
     start_bot: StartBot, fake_groq: FakeGroq
 ) -> None:
     fake_groq.search_results = [{"title": "Groq docs", "url": "https://console.groq.com/docs"}]
@@ -153,7 +156,9 @@ async def test_web_search_goes_to_compound_and_ends_with_sources(
     bot.telegram.press(USER, menu, buttons(menu)[EN.button_search_template.format(state="off")])
     await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
     answer = await ask(bot, USER, "news?", 2)
-    assert fake_groq.requests[-1]["model"] == "groq/compound-mini"
+    assert fake_groq.requests[-1]["model"] == "openai/gpt-oss-120b"
+    assert fake_groq.requests[-1]["tools"] == [{"type": "browser_search"}]
+    assert answer.startswith("reply to: news?") and "【" not in answer  # no citation marks
     assert answer.endswith(f"{EN.sources_heading}\n1. Groq docs")
     links = bot.telegram.sent_to(USER)[1].entities or []
     assert any(e.get("url") == "https://console.groq.com/docs" for e in links)
@@ -164,7 +169,7 @@ async def test_in_a_group_only_administrators_change_settings(
 ) -> None:
     bot = await start_bot()
     bot.telegram.admins.add((GROUP, ADMIN))
-    bot.telegram.send_text(MEMBER, "/model llama-3.1-8b-instant", chat_id=GROUP)
+    bot.telegram.send_text(MEMBER, "/model openai/gpt-oss-20b", chat_id=GROUP)
     bot.telegram.send_text(MEMBER, "/system be rude", chat_id=GROUP)
     assert await bot.replies(GROUP, 2) == [EN.admins_only, EN.admins_only]
     bot.telegram.send_text(ADMIN, "/settings", chat_id=GROUP)
@@ -175,38 +180,38 @@ async def test_in_a_group_only_administrators_change_settings(
     bot.telegram.press(MEMBER, menu, forged)
     await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
     assert bot.telegram.callback_answers[0]["text"] == EN.admins_only
-    assert await ask(bot, GROUP, "/model llama-3.1-8b-instant", 4) == (
-        EN.model_set_template.format(model="llama-3.1-8b-instant")
+    assert await ask(bot, GROUP, "/model openai/gpt-oss-20b", 4) == (
+        EN.model_set_template.format(model="openai/gpt-oss-20b")
     )
     await ask(bot, GROUP, "@test_bot hi", 5)
-    assert [r["model"] for r in fake_groq.requests] == ["llama-3.1-8b-instant"]
+    assert [r["model"] for r in fake_groq.requests] == ["openai/gpt-oss-20b"]
 
 
 async def test_settings_survive_a_restart_and_a_removed_model_falls_back_once(
     start_bot: StartBot, fake_groq: FakeGroq, redis_url: str
 ) -> None:
     first = await start_bot(STORAGE_URL=redis_url)
-    await ask(first, USER, "/model llama-3.1-8b-instant", 1)
+    await ask(first, USER, "/model openai/gpt-oss-20b", 1)
     await ask(first, USER, "/system Be brief.", 2)
     await first.stop()
 
     second = await start_bot(STORAGE_URL=redis_url)
     await ask(second, USER, "hi", 3)
-    assert fake_groq.requests[-1]["model"] == "llama-3.1-8b-instant"
+    assert fake_groq.requests[-1]["model"] == "openai/gpt-oss-20b"
     assert system_of(fake_groq.requests[-1]) == "Be brief."
     await second.stop()
 
-    fake_groq.models.remove("llama-3.1-8b-instant")  # Groq retired it meanwhile
+    fake_groq.models.remove("openai/gpt-oss-20b")  # Groq stopped listing it meanwhile
     third = await start_bot(STORAGE_URL=redis_url)
     await ask(third, USER, "still there?", 5)
     await ask(third, USER, "and now?", 6)
     texts = [m.text for m in third.telegram.sent_to(USER)[3:]]
     assert texts == [
-        EN.model_removed("llama-3.1-8b-instant"),
+        EN.model_removed("openai/gpt-oss-20b"),
         "reply to: still there?",
         "reply to: and now?",
     ]
-    assert [r["model"] for r in fake_groq.requests[-2:]] == ["llama-3.3-70b-versatile"] * 2
+    assert [r["model"] for r in fake_groq.requests[-2:]] == ["openai/gpt-oss-120b"] * 2
 
 
 async def test_export_sends_the_dialog_as_markdown(
@@ -222,6 +227,6 @@ async def test_export_sends_the_dialog_as_markdown(
     assert document.filename.endswith(".md") and document.caption == RU.export_caption
     text = document.content
     assert text.startswith(f"# {RU.export_title}")
-    assert "`llama-3.3-70b-versatile`" in text and "> Be brief." in text
+    assert "`openai/gpt-oss-120b`" in text and "> Be brief." in text
     asked, answered = text.index("**User** · "), text.index(f"**{RU.export_assistant}** · ")
     assert asked < text.index("what is Groq?") < answered < text.index("reply to: what is Groq?")

@@ -248,7 +248,7 @@ async def test_commands_help_unknown_and_non_text(
     location = {"latitude": 55.75, "longitude": 37.62}  # photos are read now (test_media.py)
     bot.telegram.push(bot.telegram.message_update(15, location=location))
     bot.telegram.push(bot.telegram.message_update(15, sticker=_sticker()))
-    help_ = EN.help + EN.help_model_template.format(model="llama-3.3-70b-versatile")
+    help_ = EN.help + EN.help_model_template.format(model="openai/gpt-oss-120b")
     assert await bot.replies(15, 5) == [
         help_,
         help_,

@@ -13,7 +13,7 @@ from tests.support.fake_groq import FakeGroq, images_of, text_of
 from tests.support.media_files import blank_pdf, image, pdf_with_text, photo_sizes
 
 USER = 91
-VISION = "meta-llama/llama-4-scout-17b-16e-instruct"
+VISION = "qwen/qwen3.6-27b"  # the default VISION_MODEL
 
 
 @pytest.fixture(params=["memory", "redis"])
@@ -90,7 +90,7 @@ async def test_a_photo_with_a_caption_and_a_follow_up_reach_the_vision_model(
     send_photo(bot, image("red"), caption="what colour is it?")
     assert await bot.replies(USER, 1) == ["reply to: what colour is it? [1 image(s)]"]
     first = fake_groq.requests[0]
-    assert first["model"] == VISION  # GROQ_MODEL (llama-3.3) has no vision
+    assert first["model"] == VISION  # GROQ_MODEL (gpt-oss) has no vision
     [url] = images_of(first["messages"])
     assert url.startswith("data:image/png;base64,")
     await bot.settled(USER)

@@ -1,4 +1,11 @@
-"""A fake Groq (OpenAI-compatible) server on 127.0.0.1, with latency and scripted faults."""
+"""A fake Groq (OpenAI-compatible) server on 127.0.0.1, with latency and scripted faults.
+
+It models Groq's API as of late 2026: today's model lineup with each model's context window
+and completion cap, Groq's error bodies, reasoning as gpt-oss (`include_reasoning`) and Qwen
+(`reasoning_format`) return and stream it, and gpt-oss browser search with its citation
+markers and `executed_tools`. A retired model id answers as Groq answers it: 400
+`model_decommissioned`; an id Groq never had answers 404 `model_not_found`.
+"""
 
 from __future__ import annotations
 
@@ -27,10 +34,6 @@ FaultKind = Literal[
 Messages = list[dict[str, Any]]
 # What Groq accepts for /audio/transcriptions: it checks the file name's extension.
 AUDIO_EXTENSIONS = {"flac", "mp3", "mp4", "mpeg", "mpga", "m4a", "ogg", "wav", "webm"}
-VISION_MODELS = {
-    "meta-llama/llama-4-scout-17b-16e-instruct",
-    "meta-llama/llama-4-maverick-17b-128e-instruct",
-}
 MAX_IMAGES = 5
 MAX_BASE64_IMAGE = 4 * 1024 * 1024
 DATA_URL_PREFIXES = tuple(f"data:image/{kind};base64," for kind in ("jpeg", "png", "webp", "gif"))
@@ -56,18 +59,93 @@ def images_of(messages: Messages) -> list[str]:
     ]
 
 
-# What GET /openai/v1/models lists: chat models, and the speech and safety ones to filter out.
-MODELS = [
-    "llama-3.3-70b-versatile",
-    "llama-3.1-8b-instant",
-    "openai/gpt-oss-20b",
-    "qwen/qwen3-32b",
-    "groq/compound-mini",
-    "whisper-large-v3",
-    "playai-tts",
-    "meta-llama/llama-guard-4-12b",
-]
-REASONING = ("openai/gpt-oss-", "qwen/qwen3-")
+# Today's lineup, (context_window, max_completion_tokens) each, as GET /models reports them:
+# chat models, and the speech and safety ones a client filters out.
+MODEL_LIMITS: dict[str, tuple[int, int]] = {
+    "openai/gpt-oss-120b": (131072, 65536),
+    "openai/gpt-oss-20b": (131072, 65536),
+    "qwen/qwen3.6-27b": (131072, 40960),
+    "whisper-large-v3": (448, 448),
+    "whisper-large-v3-turbo": (448, 448),
+    "canopylabs/orpheus-v1-english": (4000, 50000),
+    "canopylabs/orpheus-arabic-saudi": (4000, 50000),
+    "openai/gpt-oss-safeguard-20b": (131072, 65536),
+    "meta-llama/llama-prompt-guard-2-86m": (512, 512),
+}
+MODELS = list(MODEL_LIMITS)  # what GET /openai/v1/models lists
+DEFAULT_LIMITS = (131072, 32768)  # a model a test added to `fake.models`
+# Models Groq has turned off: a request naming one answers 400 model_decommissioned.
+RETIRED = frozenset(
+    {
+        "llama-3.3-70b-versatile",  # retired
+        "llama-3.1-8b-instant",  # retired
+        "meta-llama/llama-4-scout-17b-16e-instruct",  # retired
+        "meta-llama/llama-4-maverick-17b-128e-instruct",  # retired
+        "qwen/qwen3-32b",  # retired
+        "groq/compound",  # retired
+        "groq/compound-mini",  # retired
+        "moonshotai/kimi-k2-instruct",  # retired
+        "gemma2-9b-it",  # retired
+    }
+)
+OWNERS = {
+    "openai/": "OpenAI",
+    "whisper-": "OpenAI",
+    "qwen/": "Alibaba Cloud",
+    "canopylabs/": "Canopy Labs",
+    "meta-llama/": "Meta",
+}
+CREATED = 1754408224  # the models list's `created`, one plausible Unix time for all
+
+
+@dataclass(frozen=True)
+class Capabilities:
+    """What a model family accepts; the fake refuses the rest with Groq's 400s."""
+
+    reasoning: Literal["include_reasoning", "reasoning_format"] | None  # how it is asked for
+    efforts: tuple[str, ...]  # the `reasoning_effort` values it takes
+    vision: bool
+    tools: frozenset[str]  # the tool types it takes
+
+
+FAMILIES = {
+    "gpt-oss": Capabilities(
+        "include_reasoning",
+        ("low", "medium", "high"),
+        vision=False,
+        tools=frozenset({"browser_search", "code_interpreter", "function"}),
+    ),
+    "qwen3.6": Capabilities(
+        "reasoning_format", ("none", "default"), vision=True, tools=frozenset({"function"})
+    ),
+    # the safeguard model, speech models, and whatever a test adds: plain chat, no extras
+    "plain": Capabilities(None, (), vision=False, tools=frozenset()),
+}
+
+
+def family_of(model: str) -> str:
+    """The key into FAMILIES for a model id."""
+    if model.startswith("openai/gpt-oss-") and "safeguard" not in model:
+        return "gpt-oss"
+    if model == "qwen/qwen3.6-27b":
+        return "qwen3.6"
+    return "plain"
+
+
+def model_entry(model: str) -> dict[str, Any]:
+    """One model as GET /openai/v1/models describes it."""
+    context, completion = MODEL_LIMITS.get(model, DEFAULT_LIMITS)
+    owner = next((o for prefix, o in OWNERS.items() if model.startswith(prefix)), "Groq")
+    return {
+        "id": model,
+        "object": "model",
+        "created": CREATED,
+        "owned_by": owner,
+        "active": True,
+        "context_window": context,
+        "public_apps": None,
+        "max_completion_tokens": completion,
+    }
 
 
 def echo_last_user(messages: Messages) -> str:
@@ -88,6 +166,24 @@ class _Scripted:
     kind: FaultKind
     count: int
     retry_after: float
+
+
+@dataclass
+class _Answer:
+    """One answer in Groq's shape: what the model thought, and what of it the client sees."""
+
+    text: str  # the answer, with citation markers when it searched
+    thinking: str = ""  # all the model thought, shown or not: it is billed either way
+    reasoning: str | None = None  # the thinking in the `reasoning` field (parsed)
+    think: str = ""  # the thinking raw in the content: "<think>...</think>" before the text
+    executed_tools: list[dict[str, Any]] | None = None
+
+    def usage(self, body: dict[str, Any]) -> dict[str, Any]:
+        """Tokens at 4 characters each; the completion counts the thinking too."""
+        usage: dict[str, Any] = _usage(body, self.thinking + self.text)
+        if self.thinking:  # a reasoning model's usage: how much of it was thinking
+            usage["completion_tokens_details"] = {"reasoning_tokens": len(self.thinking) // 4}
+        return usage
 
 
 @dataclass
@@ -148,10 +244,11 @@ class FakeGroq(LocalServer):
         self.transcriber: Callable[[bytes], str] = lambda audio: audio.decode(errors="ignore")
         self.transcription_faults: list[FaultKind] = []
         self.models = list(MODELS)
+        self.retired = set(RETIRED)  # ids that answer 400 model_decommissioned
         self.model_lists = 0  # GET /models served
-        # a reasoning model's thinking: parsed into `reasoning`, hidden, or raw in <think>
+        # a reasoning model's thinking: in `reasoning`, raw in <think>, or hidden
         self.thinking: Callable[[Messages], str] = lambda messages: "step one, step two"
-        # what a compound model's web search found: {"title", "url"} each
+        # what gpt-oss's browser_search found: {"title", "url"} each
         self.search_results: list[dict[str, str]] = []
         self._limits: _Limits | None = None  # off unless a test calls `limit`
         self._limited_model: str | None = None
@@ -167,6 +264,11 @@ class FakeGroq(LocalServer):
         self._limits = _Limits(requests, tokens, window, time.monotonic())
         self._limited_model = model
 
+    def retire(self, model: str) -> None:
+        """Groq decommissions `model` mid-test: gone from the list, and requests get a 400."""
+        self.retired.add(model)
+        self.models[:] = [m for m in self.models if m != model]
+
     @property
     def base_url(self) -> str:
         return self.address
@@ -180,36 +282,57 @@ class FakeGroq(LocalServer):
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
         self.model_lists += 1
-        data = [
-            {"id": m, "object": "model", "created": 0, "owned_by": "x", "active": True}
-            for m in self.models
-        ]
-        return web.json_response({"object": "list", "data": data})
+        return web.json_response({"object": "list", "data": [model_entry(m) for m in self.models]})
 
-    def _extras(self, body: dict[str, Any], content: str) -> tuple[str, dict[str, Any]]:
-        """The content and the message fields a reasoning or compound model adds."""
+    def _check_model(self, model: str) -> web.Response | None:
+        """Groq's answer to a retired id (400) or one it does not serve (404)."""
+        if model in self.retired:
+            message = (
+                f"The model `{model}` has been decommissioned and is no longer supported. "
+                "Please refer to https://console.groq.com/docs/deprecations for a "
+                "recommendation on which model to use instead."
+            )
+            return _error(400, message, "invalid_request_error", "model_decommissioned")
+        if model not in self.models:
+            message = f"The model `{model}` does not exist or you do not have access to it."
+            return _error(404, message, "invalid_request_error", "model_not_found")
+        return None
+
+    def _answer(self, body: dict[str, Any], text: str) -> _Answer:
+        """The answer as the model's family returns it: reasoning and searching included."""
         model = str(body.get("model", ""))
-        extra: dict[str, Any] = {}
-        if model.startswith(REASONING):
-            thinking = self.thinking(body.get("messages", []))
-            match body.get("reasoning_format"):
-                case "parsed":
-                    extra["reasoning"] = thinking
-                case "hidden":
-                    pass
-                case _:  # raw, the default: the thinking inside the content
-                    content = f"<think>{thinking}</think>{content}"
-        if model.startswith("groq/compound"):
-            results = [{**r, "content": "", "score": 1.0} for r in self.search_results]
-            extra["executed_tools"] = [
-                {
-                    "index": 0,
-                    "type": "search",
-                    "arguments": "{}",
-                    "search_results": {"results": results},
-                }
-            ]
-        return content, extra
+        messages: Messages = body.get("messages", [])
+        family = family_of(model)
+        answer = _Answer(text)
+        if family == "gpt-oss":
+            answer.thinking = self.thinking(messages)
+            if body.get("include_reasoning") is not False:
+                answer.reasoning = answer.thinking
+        elif family == "qwen3.6" and body.get("reasoning_effort") != "none":
+            answer.thinking = self.thinking(messages)
+            if body.get("reasoning_format") == "parsed":
+                answer.reasoning = answer.thinking
+            elif body.get("reasoning_format") != "hidden":  # raw, Qwen's default: in the content
+                answer.think = f"<think>{answer.thinking}</think>"
+        tools = {t.get("type") for t in body.get("tools") or []}
+        if "browser_search" in tools and "browser_search" in FAMILIES[family].tools:
+            answer.text += "".join(f" 【{i}†L1-L3】" for i in range(len(self.search_results)))
+            answer.executed_tools = [self._search(messages)]
+        return answer
+
+    def _search(self, messages: Messages) -> dict[str, Any]:
+        """The `executed_tools` entry of a gpt-oss browser search, from `search_results`."""
+        users = [text_of(m.get("content", "")) for m in messages if m.get("role") == "user"]
+        found = [(r["title"], r["url"]) for r in self.search_results]
+        return {
+            "index": 0,
+            "type": "browser.search",
+            "arguments": json.dumps({"query": (users[-1] if users else "")[:50]}),
+            "output": "\n".join(f"【{i}†{title}†{url}】" for i, (title, url) in enumerate(found)),
+            "search_results": {
+                "results": [{"title": t, "url": u, "content": "", "score": 0.9} for t, u in found]
+            },
+        }
 
     async def _on_close(self) -> None:
         self._open.set()
@@ -267,10 +390,15 @@ class FakeGroq(LocalServer):
                 self.held -= 1
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
             return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
-        messages: Messages = body.get("messages", [])
-        refused = _check_images(body)
+        model = str(body.get("model", ""))
+        refused = (
+            self._check_model(model)
+            or _check_params(body, model)
+            or _check_images(body, FAMILIES[family_of(model)].vision)
+        )
         if refused is not None:
             return refused
+        messages: Messages = body.get("messages", [])
         fault = self._fault_for(messages)
         if fault is not None:
             return await self._fail(*fault)
@@ -289,9 +417,10 @@ class FakeGroq(LocalServer):
         latency = self.latency() if callable(self.latency) else self.latency
         if latency:
             await asyncio.sleep(latency)
+        answer = self._answer(body, content)
         if body.get("stream"):
-            return await self._stream(request, body, content, headers)
-        return web.json_response(self._completion(body, content), headers=headers)
+            return await self._stream(request, body, answer, headers)
+        return web.json_response(self._completion(body, answer), headers=headers)
 
     async def _transcriptions(self, request: web.Request) -> web.Response:
         if request.headers.get("Authorization") != f"Bearer {self.api_key}":
@@ -307,10 +436,14 @@ class FakeGroq(LocalServer):
             return _error(400, message, "invalid_request_error", None)
         audio = upload.file.read()
         language = form.get("language")
+        model = str(form.get("model"))
         self.transcriptions.append(
-            Transcription(name, str(form.get("model")), str(language) if language else None, audio)
+            Transcription(name, model, str(language) if language else None, audio)
         )
         await self._notify()
+        refused = self._check_model(model)
+        if refused is not None:
+            return refused
         if self.transcription_faults:
             return await self._fail(self.transcription_faults.pop(0), 0.1)
         return web.json_response({"text": self.transcriber(audio)})
@@ -355,80 +488,118 @@ class FakeGroq(LocalServer):
             return _error(401, "Invalid API Key", "invalid_request_error", "invalid_api_key")
         return _error(400, "'messages' must be a non-empty list", "invalid_request_error", None)
 
-    def _completion(self, body: dict[str, Any], content: str) -> dict[str, Any]:
-        content, extra = self._extras(body, content)
+    def _completion(self, body: dict[str, Any], answer: _Answer) -> dict[str, Any]:
+        message: dict[str, Any] = {"role": "assistant", "content": answer.think + answer.text}
+        if answer.reasoning is not None:
+            message["reasoning"] = answer.reasoning
+        if answer.executed_tools is not None:
+            message["executed_tools"] = answer.executed_tools
         return {
             "id": f"chatcmpl-{next(self._ids)}",
             "object": "chat.completion",
             "created": int(time.time()),
             "model": body.get("model", "fake"),
             "choices": [
-                {
-                    "index": 0,
-                    "message": {"role": "assistant", "content": content, **extra},
-                    "finish_reason": "stop",
-                    "logprobs": None,
-                }
+                {"index": 0, "message": message, "finish_reason": "stop", "logprobs": None}
             ],
-            "usage": _usage(body, content),
+            "usage": answer.usage(body),
         }
 
     async def _stream(
-        self, request: web.Request, body: dict[str, Any], content: str, headers: dict[str, str]
+        self, request: web.Request, body: dict[str, Any], answer: _Answer, headers: dict[str, str]
     ) -> web.StreamResponse:
+        """Groq's order: the role (and tools run), the reasoning, then the content."""
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream", **headers})
         await response.prepare(request)
         chunk_id = f"chatcmpl-{next(self._ids)}"
-        content, extra = self._extras(body, content)
-        size = max(1, -(-len(content) // self.chunks))
-        pieces = [content[i : i + size] for i in range(0, len(content), size)] or [""]
+
+        def event(delta: dict[str, Any], finish: str | None = None, **more: Any) -> bytes:
+            chunk = {
+                "id": chunk_id,
+                "object": "chat.completion.chunk",
+                "created": int(time.time()),
+                "model": body.get("model", "fake"),
+                "choices": [{"index": 0, "delta": delta, "finish_reason": finish}],
+                **more,
+            }
+            return f"data: {json.dumps(chunk)}\n\n".encode()
+
+        first: dict[str, Any] = {"role": "assistant", "content": ""}
+        if answer.executed_tools is not None:
+            first["executed_tools"] = answer.executed_tools
+        deltas = [{"reasoning": p} for p in _split(answer.reasoning or "", 2)]
+        deltas += [{"content": p} for p in _think_pieces(answer.think)]
+        deltas += [{"content": p} for p in _split(answer.text, self.chunks) or [""]]
         try:
-            for index, piece in enumerate(pieces):
-                delta: dict[str, Any] = {"content": piece}
-                if index == 0:  # reasoning and tools come before the answer, as Groq's do
-                    delta |= {"role": "assistant", "content": ""} | extra
-                    chunk0 = {
-                        "id": chunk_id,
-                        "object": "chat.completion.chunk",
-                        "created": int(time.time()),
-                        "model": body.get("model", "fake"),
-                        "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
-                    }
-                    await response.write(f"data: {json.dumps(chunk0)}\n\n".encode())
-                    delta = {"content": piece}
-                chunk = {
-                    "id": chunk_id,
-                    "object": "chat.completion.chunk",
-                    "created": int(time.time()),
-                    "model": body.get("model", "fake"),
-                    "choices": [{"index": 0, "delta": delta, "finish_reason": None}],
-                }
-                await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+            await response.write(event(first))
+            for delta in deltas:
+                await response.write(event(delta))
                 if self.chunk_delay:
                     await asyncio.sleep(self.chunk_delay)
         except ConnectionResetError:
             self.streams_cut += 1  # the client stopped reading: the answer was stopped
             return response
-        final = {
-            "id": chunk_id,
-            "object": "chat.completion.chunk",
-            "created": int(time.time()),
-            "model": body.get("model", "fake"),
-            "choices": [{"index": 0, "delta": {}, "finish_reason": "stop"}],
-            "x_groq": {"id": f"req_{chunk_id}", "usage": _usage(body, content)},
-        }
-        await response.write(f"data: {json.dumps(final)}\n\ndata: [DONE]\n\n".encode())
+        usage = answer.usage(body)
+        final = event({}, "stop", x_groq={"id": f"req_{chunk_id}", "usage": usage})
+        await response.write(final + b"data: [DONE]\n\n")
         await response.write_eof()
         return response
 
 
-def _check_images(body: dict[str, Any]) -> web.Response | None:
+def _split(text: str, parts: int) -> list[str]:
+    """`text` in at most `parts` pieces of equal size (none for an empty text)."""
+    size = max(1, -(-len(text) // parts))
+    return [text[i : i + size] for i in range(0, len(text), size)]
+
+
+def _think_pieces(think: str) -> list[str]:
+    """A raw "<think>...</think>" block cut mid-tag, as Groq's tokens cut it: "<thi", "nk>..."."""
+    if not think:
+        return []
+    middle = (len(think) + 1) // 2
+    cuts = [0, 4, middle, len(think) - 4, len(think)]
+    return [think[a:b] for a, b in itertools.pairwise(cuts) if a < b]
+
+
+def _check_params(body: dict[str, Any], model: str) -> web.Response | None:
+    """What Groq refuses about reasoning, tools and the completion cap for this model."""
+    caps = FAMILIES[family_of(model)]
+    include, fmt = body.get("include_reasoning"), body.get("reasoning_format")
+    effort, asked = body.get("reasoning_effort"), body.get("max_completion_tokens")
+    tools = [t.get("type") for t in body.get("tools") or [] if t.get("type") not in caps.tools]
+    cap = MODEL_LIMITS.get(model, DEFAULT_LIMITS)[1]
+    if include is not None and fmt is not None:
+        message = "`include_reasoning` and `reasoning_format` are mutually exclusive"
+    elif include is not None and caps.reasoning != "include_reasoning":
+        message = "include_reasoning is not supported with this model"
+    elif fmt is not None and caps.reasoning != "reasoning_format":
+        message = "reasoning_format is not supported with this model"
+    elif effort is not None and not caps.efforts:
+        message = "reasoning_effort is not supported with this model"
+    elif effort is not None and effort not in caps.efforts:
+        message = f"`reasoning_effort` must be one of {', '.join(caps.efforts)}"
+    elif tools:
+        message = f"tool type {tools[0]} is not supported with this model"
+    elif isinstance(asked, int) and asked > cap:
+        message = (
+            f"`max_completion_tokens` must be less than or equal to `{cap}`, the maximum value "
+            "for `max_completion_tokens` is less than the `context_window` for this model"
+        )
+    else:
+        return None
+    return _error(400, message, "invalid_request_error", None)
+
+
+def _check_images(body: dict[str, Any], vision: bool) -> web.Response | None:
     """What Groq refuses about images: a blind model, too many, not a data URL, over 4 MB."""
-    images = images_of(body.get("messages", []))
+    messages: Messages = body.get("messages", [])
+    images = images_of(messages)
     if not images:
         return None
-    if body.get("model") not in VISION_MODELS:
-        return _error(400, "messages[1].content must be a string", "invalid_request_error", None)
+    if not vision:
+        first = next(i for i, m in enumerate(messages) if images_of([m]))
+        message = f"messages[{first}].content must be a string"
+        return _error(400, message, "invalid_request_error", None)
     if len(images) > MAX_IMAGES:
         message = f"Too many images provided. This model supports up to {MAX_IMAGES} images"
         return _error(400, message, "invalid_request_error", None)

@@ -39,7 +39,10 @@ def make(monkeypatch: pytest.MonkeyPatch, **env: str) -> Settings:
 
 def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make(monkeypatch)
-    assert settings.groq_model == "llama-3.3-70b-versatile"
+    assert settings.groq_model == "openai/gpt-oss-120b"
+    assert settings.vision_model == "qwen/qwen3.6-27b"
+    assert settings.transcription_model == "whisper-large-v3-turbo"
+    assert settings.fallback_model is None
     assert settings.groq_request_timeout == 60
     assert settings.storage_url == "memory://"
     assert settings.inbox_size == 20
@@ -53,11 +56,11 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_old_grok_names_are_read(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("BOT_TOKEN", "42:TEST")
     monkeypatch.setenv("GROK_API_KEY", "old-key")
-    monkeypatch.setenv("GROK_MODEL", "llama-3.1-8b-instant")
+    monkeypatch.setenv("GROK_MODEL", "openai/gpt-oss-20b")
     monkeypatch.setenv("GROK_REQUEST_TIMEOUT", "12.5")
     settings = Settings()
     assert settings.groq_api_key.get_secret_value() == "old-key"
-    assert settings.groq_model == "llama-3.1-8b-instant"
+    assert settings.groq_model == "openai/gpt-oss-20b"
     assert settings.groq_request_timeout == 12.5
 
 
@@ -75,7 +78,7 @@ def test_allow_list_is_comma_separated(monkeypatch: pytest.MonkeyPatch) -> None:
 def test_empty_values_mean_default(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = make(monkeypatch, GROQ_BASE_URL="", TELEGRAM_API_URL="", GROQ_MODEL="")
     assert settings.groq_base_url is None
-    assert settings.groq_model == "llama-3.3-70b-versatile"
+    assert settings.groq_model == "openai/gpt-oss-120b"
 
 
 def test_env_file_is_read(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
@@ -266,8 +269,8 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
     [
         {"BOT_TOKEN": "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"},
         {"GROQ_API_KEY": "gsk_" + "a1B2" * 13},
-        {"GROQ_MODEL": "meta-llama/llama-4-scout-17b-16e-instruct"},
-        {"TRANSCRIPTION_MODEL": "whisper-large-v3", "VISION_MODEL": "llama-4-maverick"},
+        {"GROQ_MODEL": "qwen/qwen3.6-27b"},
+        {"TRANSCRIPTION_MODEL": "whisper-large-v3", "VISION_MODEL": "qwen/qwen3.8-27b"},
         {"MAX_FILE_MB": "2000"},  # a local Bot API server serves files up to 2 GB
         {"GROQ_BASE_URL": "http://127.0.0.1:8000/openai"},
         {"TELEGRAM_API_URL": "http://telegram-bot-api:8081"},
@@ -285,7 +288,7 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {"WEBHOOK_HOST": "no-such-host.invalid"},  # unused without WEBHOOK_URL
         {"ALLOWED_USER_IDS": " 1 , 22 ,333 "},
         {"ADMIN_USER_IDS": "7", "USER_DAILY_TOKENS": "50000", "METRICS_PORT": "9100"},
-        {"FALLBACK_MODEL": "llama-3.1-8b-instant", "TELEGRAM_PACING": "false"},
+        {"FALLBACK_MODEL": "openai/gpt-oss-20b", "TELEGRAM_PACING": "false"},
         {"HISTORY_TTL": "60", "LEASE_TTL": "0.3", "RATE_LIMIT_MESSAGES": "0"},
         {"STREAM_REPLIES": "no", "LOG_TO_FILE": "0", "LOG_LEVEL": "debug", "LOG_FORMAT": "json"},
     ],

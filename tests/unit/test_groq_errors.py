@@ -6,12 +6,20 @@ import pytest
 from groq import AsyncGroq
 
 from bot.dialog.messages import ChatMessage
+from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ModelRequest, Usage
+from bot.llm.retired import MemoryRetiredModels
 from tests.support.fake_groq import FakeGroq, FaultKind
 
 PROMPT = ModelRequest([ChatMessage.system("s"), ChatMessage.user("hi")])
+MODEL = "openai/gpt-oss-20b"
+
+
+def catalog_of(client: AsyncGroq) -> ModelCatalog:
+    configured = ConfiguredModels(MODEL, "qwen/qwen3.6-27b", "whisper-large-v3-turbo")
+    return ModelCatalog(client, configured, MemoryRetiredModels())
 
 
 @pytest.fixture
@@ -19,7 +27,7 @@ async def model(fake_groq: FakeGroq) -> AsyncIterator[GroqChatModel]:
     client = AsyncGroq(
         api_key=fake_groq.api_key, base_url=fake_groq.base_url, timeout=2, max_retries=0
     )
-    model = GroqChatModel(client, "test-model")
+    model = GroqChatModel(client, MODEL, catalog_of(client))
     yield model
     await model.aclose()
 
@@ -27,7 +35,7 @@ async def model(fake_groq: FakeGroq) -> AsyncIterator[GroqChatModel]:
 async def test_answer_and_request_shape(model: GroqChatModel, fake_groq: FakeGroq) -> None:
     assert (await model.complete(PROMPT)).text == "reply to: hi"
     request = fake_groq.requests[0]
-    assert request["model"] == "test-model"
+    assert request["model"] == MODEL
     assert request["messages"] == [
         {"role": "system", "content": "s"},
         {"role": "user", "content": "hi"},
@@ -58,7 +66,7 @@ async def test_faults_map_to_kinds(
 
 async def test_a_server_that_is_gone_is_unavailable(fake_groq: FakeGroq) -> None:
     client = AsyncGroq(api_key="k", base_url="http://127.0.0.1:9", timeout=1, max_retries=0)
-    model = GroqChatModel(client, "m")
+    model = GroqChatModel(client, MODEL, catalog_of(client))
     with pytest.raises(ModelError) as caught:
         await model.complete(PROMPT)
     await model.aclose()
@@ -70,4 +78,6 @@ async def test_a_streamed_answer_reports_its_usage(model: GroqChatModel) -> None
     request = ModelRequest([ChatMessage.user(question)])
     deltas = [delta async for delta in model.stream(request)]
     assert "".join(d.text for d in deltas) == f"reply to: {question}"
-    assert [d.usage for d in deltas if d.usage is not None] == [Usage(8, 43 // 4)]
+    # gpt-oss thinks even when its thinking is not sent: Groq counts it in the completion
+    thinking = len("step one, step two")
+    assert [d.usage for d in deltas if d.usage is not None] == [Usage(8, (43 + thinking) // 4)]

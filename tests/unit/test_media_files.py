@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.domain import MediaKind, MediaRef
+from bot.llm.families import has_vision
 from bot.llm.transcription import language_hint
-from bot.llm.vision import has_vision
 from bot.media.documents import DocumentKind, classify, cut, fenced, read_text
 from bot.media.files import Unreadable
 from bot.media.reader import audio_file_name
@@ -65,5 +65,5 @@ def test_language_hints_and_vision_models() -> None:
     assert [language_hint(c) for c in ("en", "pt-br", "RU", "xx", None)] == [
         "en", "pt", "ru", None, None,
     ]  # fmt: skip
-    assert has_vision("meta-llama/llama-4-scout-17b-16e-instruct")
-    assert not has_vision("llama-3.3-70b-versatile")
+    assert has_vision("qwen/qwen3.6-27b")
+    assert not has_vision("openai/gpt-oss-120b")

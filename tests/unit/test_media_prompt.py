@@ -18,7 +18,6 @@ from tests.support.media_files import image, noisy_jpeg
 
 SYSTEM = ChatMessage.system("sys")
 KEY = ChatKey(1, 5)
-VISION = "meta-llama/llama-4-scout-17b-16e-instruct"
 BIG = Budget(100_000, 100)
 
 
@@ -79,33 +78,25 @@ def test_images_take_at_most_half_the_budget_but_the_newest_are_always_shown() -
 
 
 async def test_a_text_dialog_is_trimmed_as_before_with_no_model_override() -> None:
-    builder = PromptBuilder(
-        FakeImages(), chat_model="llama-3.3-70b-versatile", vision_model=VISION
-    )
+    builder = PromptBuilder(FakeImages())
     dialog = [ChatMessage.user("hi")]
     request = await builder.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=7))
     assert list(request.messages) == [SYSTEM, *dialog]
     assert (request.model, dict(request.images), request.user_id) == (None, {}, 7)
 
 
-async def test_images_go_to_the_vision_model_unless_the_chat_model_sees() -> None:
+async def test_the_images_shown_are_fetched_and_the_model_left_to_the_router() -> None:
     dialog = photo_turns(2)
-    images = FakeImages()
-    blind = PromptBuilder(images, chat_model="llama-3.3-70b-versatile", vision_model=VISION)
-    request = await blind.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=1))
-    assert request.model == VISION
+    builder = PromptBuilder(FakeImages())
+    wanted = ModelRequest((), model="openai/gpt-oss-120b", chat=KEY, user_id=1)
+    request = await builder.request(SYSTEM, dialog, BIG, wanted)
     assert set(request.images) == {"p0.0", "p1.0"}
-    seeing = PromptBuilder(
-        images, chat_model="meta-llama/llama-4-maverick-17b-128e-instruct", vision_model=VISION
-    )
-    assert (
-        await seeing.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=1))
-    ).model is None
+    assert request.model == "openai/gpt-oss-120b"  # bot/llm/live.py sends it to eyes
 
 
 async def test_images_past_the_allowance_are_not_fetched_and_lost_ones_are_placeholders() -> None:
     images = FakeImages(gone=frozenset({"p2.0"}))
-    builder = PromptBuilder(images, chat_model="m", vision_model=VISION)
+    builder = PromptBuilder(images)
     budget = Budget(2 * IMAGE_TOKENS + 200, 100)  # one image message besides the question
     request = await builder.request(
         SYSTEM, photo_turns(3), budget, ModelRequest((), chat=KEY, user_id=1)
