@@ -56,6 +56,7 @@ class Family:
 
 
 _GPT_OSS_TOOLS = frozenset({Tool.BROWSER_SEARCH, Tool.CODE_INTERPRETER})
+_SYSTEM_TOOLS = frozenset({Tool.WEB_SEARCH})  # a stand-in only while Groq still lists one
 
 # The longest matching prefix wins, so a variant can differ from its family.
 FAMILIES = (
@@ -80,7 +81,7 @@ FAMILIES = (
     Family("meta-llama/llama-4", vision=True, rank=50),
     Family("meta-llama/llama-guard", Kind.SAFETY),
     Family("meta-llama/llama-prompt-guard", Kind.SAFETY),
-    Family("groq/compound", Kind.SYSTEM, tools=frozenset({Tool.WEB_SEARCH}), rank=90),
+    Family("groq/compound", Kind.SYSTEM, tools=_SYSTEM_TOOLS, rank=90),  # retired in 2026
     Family("whisper", Kind.TRANSCRIPTION),
     Family("distil-whisper", Kind.TRANSCRIPTION),
     Family("canopylabs/orpheus", Kind.SPEECH),

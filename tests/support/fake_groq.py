@@ -127,7 +127,7 @@ def family_of(model: str) -> str:
     """The key into FAMILIES for a model id."""
     if model.startswith("openai/gpt-oss-") and "safeguard" not in model:
         return "gpt-oss"
-    if model == "qwen/qwen3.6-27b":
+    if model.startswith("qwen/"):  # Groq's Qwen models think raw in the content by default
         return "qwen3.6"
     return "plain"
 
