@@ -163,14 +163,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await conversations.start()
         if kit.server is not None:
             await kit.server.start()
-        logger.info(
-            "starting: model={} storage={} inbox={} history<= {} tokens / {} msgs",
-            settings.groq_model,
-            settings.storage_url.split("://", 1)[0],  # the URL may hold Redis's password
-            settings.inbox_size,
-            settings.history_max_tokens,
-            settings.history_max_messages,
-        )
+        log_start(settings)
 
     async def on_shutdown() -> None:
         await albums.flush_all()
@@ -187,6 +180,17 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     dp.startup.register(on_startup)
     dp.shutdown.register(on_shutdown)
     return dp
+
+
+def log_start(settings: Settings) -> None:
+    logger.info(
+        "starting: model={} storage={} inbox={} history<= {} tokens / {} msgs",
+        settings.groq_model,
+        settings.storage_url.split("://", 1)[0],  # the URL may hold Redis's password
+        settings.inbox_size,
+        settings.history_max_tokens,
+        settings.history_max_messages,
+    )
 
 
 async def poll(dp: Dispatcher, bot: Bot, *, handle_signals: bool = True) -> None:

@@ -18,12 +18,12 @@ from bot.dialog.redis import RedisDialogStore
 from bot.domain import StorageUnavailable
 from bot.limits.port import RateLimiter
 from bot.limits.redis import RedisRateLimiter
-from bot.llm.redis_retired import RedisRetiredModels
 from bot.llm.retired import RetiredModels
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from bot.storage.redis_migration import migrate
+from bot.storage.redis_retired import RedisRetiredModels
 from bot.storage.redis_turns import RedisTurnStorage
 from bot.storage.urls import REDIS_SCHEMES
 
