@@ -230,3 +230,25 @@ async def test_export_sends_the_dialog_as_markdown(
     assert "`openai/gpt-oss-120b`" in text and "> Be brief." in text
     asked, answered = text.index("**User** · "), text.index(f"**{RU.export_assistant}** · ")
     assert asked < text.index("what is Groq?") < answered < text.index("reply to: what is Groq?")
+
+
+async def test_reasoning_effort_is_offered_for_the_models_that_take_one(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    await ask(bot, USER, "/settings", 1)
+    menu = bot.telegram.sent_to(USER)[0]
+    default = EN.button_effort_template.format(effort=EN.effort(""))
+    bot.telegram.press(USER, menu, buttons(menu)[default])  # gpt-oss takes low, medium, high
+    await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
+    assert EN.button_effort_template.format(effort=EN.effort_low) in buttons(menu)
+    await ask(bot, USER, "think a little", 2)
+    assert fake_groq.requests[-1]["reasoning_effort"] == "low"
+
+    await ask(bot, USER, "/model qwen/qwen3.6-27b", 3)  # takes no effort of these
+    await ask(bot, USER, "/settings", 4)
+    effort_label = EN.button_effort_template.split("{")[0]
+    assert not any(t.startswith(effort_label) for t in buttons(bot.telegram.sent_to(USER)[3]))
+    await ask(bot, USER, "and now?", 5)
+    assert "reasoning_effort" not in fake_groq.requests[-1]
+    assert fake_groq.requests[-1]["reasoning_format"] == "hidden"
