@@ -38,6 +38,8 @@ class Ending(StrEnum):
     UNSUPPORTED_FILE = "unsupported file"
     NO_TEXT_LAYER = "pdf without a text layer"
     UNREADABLE_FILE = "unreadable file"
+    IMAGE_TOO_LARGE = "image too large"  # over MAX_PIXELS, refused from its header
+    UNSUPPORTED_IMAGE = "unsupported image format"  # none of JPEG, PNG, WebP, GIF
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +51,7 @@ class Outcome:
     detail: str = ""  # never a message text: an error's type, a model error's summary
     error: BaseException | None = None  # a crash, for its traceback in the log
     limit_mb: int = 0  # FILE_TOO_BIG: the limit the file was over
+    limit_mp: int = 0  # IMAGE_TOO_LARGE: the megapixels the image was over
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ _RULES: dict[Ending, _Rule] = {
     Ending.UNSUPPORTED_FILE: _Rule(lambda t, _: t.unsupported_file, "INFO"),
     Ending.NO_TEXT_LAYER: _Rule(lambda t, _: t.no_text_layer, "INFO"),
     Ending.UNREADABLE_FILE: _Rule(lambda t, _: t.unreadable_file, "INFO"),
+    Ending.IMAGE_TOO_LARGE: _Rule(lambda t, o: t.image_too_large(o.limit_mp), "INFO"),
+    Ending.UNSUPPORTED_IMAGE: _Rule(lambda t, _: t.unsupported_image, "INFO"),
 }
 
 
