@@ -40,6 +40,7 @@ class Ending(StrEnum):
     UNREADABLE_FILE = "unreadable file"
     IMAGE_TOO_LARGE = "image too large"  # over MAX_PIXELS, refused from its header
     UNSUPPORTED_IMAGE = "unsupported image format"  # none of JPEG, PNG, WebP, GIF
+    PDF_TOO_SLOW = "pdf reading timed out with nothing read"  # PDF_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,6 +96,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.UNREADABLE_FILE: _Rule(lambda t, _: t.unreadable_file, "INFO"),
     Ending.IMAGE_TOO_LARGE: _Rule(lambda t, o: t.image_too_large(o.limit_mp), "INFO"),
     Ending.UNSUPPORTED_IMAGE: _Rule(lambda t, _: t.unsupported_image, "INFO"),
+    Ending.PDF_TOO_SLOW: _Rule(lambda t, _: t.pdf_too_slow, "INFO"),
 }
 
 

@@ -22,11 +22,11 @@ from bot.media.documents import (
     cut,
     extension,
     fenced,
-    read_pdf,
     read_text,
 )
 from bot.media.files import Downloader, Unreadable
 from bot.media.images import Images
+from bot.media.pdf import MAX_PDF_PAGES, PdfReading
 
 SOUND = (MediaKind.VOICE, MediaKind.AUDIO, MediaKind.VIDEO_NOTE)
 _SHOWN_TRANSCRIPT = 3000  # characters of a transcript quoted back; the model gets it all
@@ -68,8 +68,10 @@ class MediaReader:
         images: Images,
         transcriber: Transcriber,
         sender: ReplySender,
+        pdfs: PdfReading,
         file_bytes: int,
     ) -> None:
+        self._pdfs = pdfs
         self._downloader = downloader
         self._images = images
         self._transcriber = transcriber
@@ -127,13 +129,25 @@ class MediaReader:
 
     async def _document(self, turn: Turn, ref: MediaRef, kind: DocumentKind) -> ChatMessage:
         raw, _ = await self._downloader.fetch(ref.file_id, ref.size)
+        name = ref.file_name or "file"
         if kind is DocumentKind.PDF:
-            text = await asyncio.to_thread(read_pdf, raw, self._file_bytes)
+            text = await self._pdf(turn, raw, name)
         else:
             text = read_text(raw, turn.language_code)
-        name = ref.file_name or "file"
         kept, percent = cut(text, self._file_bytes)
         if percent < 100:
             notice = turn.texts.file_cut(name, percent)
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
         return ChatMessage.user(f"{fenced(name, kept)}\n\n{turn.text or turn.texts.read_file}")
+
+    async def _pdf(self, turn: Turn, raw: bytes, name: str) -> str:
+        """Its text, in a process of its own; the user is told when some pages were left."""
+        read = await self._pdfs.read(raw, self._file_bytes, turn.chat_id)
+        notice = None
+        if read.stopped:
+            notice = turn.texts.pdf_partial(name, read.pages_read, read.pages_total)
+        elif read.capped:
+            notice = turn.texts.pdf_pages_cut(name, MAX_PDF_PAGES, read.pages_total)
+        if notice is not None:
+            await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
+        return read.text
