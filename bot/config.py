@@ -48,7 +48,7 @@ class LogFormat(StrEnum):
 
 
 class Settings(BaseSettings):
-    """Every setting (README, "Settings"); field aliases are the variable names.
+    """Every setting (docs/settings.md); field aliases are the variable names.
 
     Every value is checked here, so that a bad one stops the bot at start with one line
     naming it, before anything is contacted.
