@@ -26,7 +26,7 @@ from bench.footing import baseline_dispatcher, text_filter, with_magic_filters
 from bot.app import build_dispatcher
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
-from bot.dialog.messages import ChatMessage
+from bot.core.messages import ChatMessage
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.storage.backend import Backend
 

@@ -28,9 +28,9 @@ from bot.conversation.actors import ActorPool
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
+from bot.core.errors import ConfigurationError, StorageUnavailable
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.domain import ConfigurationError, StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable

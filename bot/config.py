@@ -27,8 +27,8 @@ from bot.config_rules import (
     is_loopback,
     text_value,
 )
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import Budget, min_tokens_for
+from bot.core.messages import ChatMessage
+from bot.core.trimming import Budget, min_tokens_for
 from bot.storage.urls import MEMORY_URL, REDIS_SCHEMES
 
 DEFAULT_SYSTEM_PROMPT = (

@@ -15,8 +15,9 @@ from bot.capacity.headers import read_limits
 from bot.capacity.metrics import Metrics
 from bot.capacity.scheduler import Scheduler
 from bot.capacity.usage import UsageStore
-from bot.conversation.outcomes import Outcome
-from bot.domain import StorageUnavailable, Turn
+from bot.core.errors import StorageUnavailable
+from bot.core.outcomes import Outcome
+from bot.core.turn import Turn
 
 
 class TurnMeter:

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 
 from bot.capacity.scheduler import Scheduler
 from bot.capacity.usage import Tally, UsageStore
-from bot.dialog.tokens import message_tokens
-from bot.llm.errors import ModelError, ModelErrorKind
+from bot.core.errors import ModelError, ModelErrorKind
+from bot.core.tokens import message_tokens
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 
 

@@ -21,8 +21,8 @@ from loguru import logger
 
 from bot.capacity.budget import BudgetStore, ModelBudget
 from bot.capacity.headers import LimitReading
-from bot.domain import ChatKey, StorageUnavailable
-from bot.llm.errors import ModelError, ModelErrorKind
+from bot.core.chat import ChatKey
+from bot.core.errors import ModelError, ModelErrorKind, StorageUnavailable
 
 PROBE_SECONDS = 5.0
 # The lane's `released` counts when the running call was let go: its response's figures

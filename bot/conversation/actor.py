@@ -18,9 +18,9 @@ from loguru import logger
 from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope
 from bot.conversation.stop import StopSignal
-from bot.domain import ChatKey, Turn
-from states import ConversationStates
-from states.context import chat_context
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.turn import Turn
 
 
 class TurnFeed(ABC):

@@ -11,7 +11,8 @@ from loguru import logger
 from bot.conversation.actor import ChatActor, TurnFeed
 from bot.conversation.placement import Action, Placement
 from bot.conversation.runner import TurnRunner
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.turn import Turn
 
 
 class ActorPool:

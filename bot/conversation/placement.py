@@ -13,7 +13,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.turn import Turn
 
 
 class Accepted(StrEnum):

@@ -16,19 +16,22 @@ from typing import Protocol
 from loguru import logger
 
 from bot.capacity.usage import Tally
-from bot.conversation.outcomes import Ending, Outcome, is_failure, log_outcome, notice_for
+from bot.conversation.outcomes import is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.stop import StopSignal
+from bot.core.chat import ChatKey
+from bot.core.errors import ModelError, StorageUnavailable
+from bot.core.messages import ChatMessage
+from bot.core.outcomes import Ending, Outcome
+from bot.core.turn import Turn
 from bot.delivery.extras import collapsed, with_sources
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey, StorageUnavailable, Turn
-from bot.llm.errors import ModelError
 from bot.llm.port import ChatModel, Delta, ModelRequest, Source
 from bot.storage.turns import Commit, Conclusion, TurnStorage
+from bot.texts import texts_for
 
 
 class TurnContext(Protocol):
@@ -207,12 +210,20 @@ class TurnRunner:
             ending = Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER
             return Outcome(ending), None
         await self._show_reasoning(turn, prompt, progress)
-        shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
-        shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
+        shown = with_sources(
+            answer, texts_for(turn.language_code).sources_heading, progress.sources
+        )
+        shown = (
+            f"{shown}\n\n{texts_for(turn.language_code).stopped_suffix}"
+            if progress.stopped
+            else shown
+        )
         if progress.retired:  # told once: the next turns go to the stand-in at once
-            shown += "\n\n" + turn.texts.model_retired(progress.retired, progress.served_by)
+            shown += "\n\n" + texts_for(turn.language_code).model_retired(
+                progress.retired, progress.served_by
+            )
         elif progress.served_by:
-            shown += "\n\n" + turn.texts.fallback_note(progress.served_by)
+            shown += "\n\n" + texts_for(turn.language_code).fallback_note(progress.served_by)
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(
@@ -261,5 +272,7 @@ class TurnRunner:
             return
         progress.reasoning_shown = True
         if progress.reasoning.strip():
-            text, entities = collapsed(turn.texts.reasoning_title, progress.reasoning)
+            text, entities = collapsed(
+                texts_for(turn.language_code).reasoning_title, progress.reasoning
+            )
             await self._sender.post(turn.chat_id, text, entities, None)

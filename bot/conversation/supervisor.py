@@ -13,12 +13,13 @@ from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.dialog.store import DialogStore
-from bot.domain import ChatKey, Turn
-from states import ConversationStates
-from states.context import chat_context
+from bot.texts import texts_for
 
 
 class Supervisor:
@@ -113,7 +114,9 @@ class Supervisor:
 
     async def _tell(self, turns: list[Turn]) -> None:
         notices = (
-            self._sender.notify(t.chat_id, t.texts.shutting_down, reply_to=t.message_id)
+            self._sender.notify(
+                t.chat_id, texts_for(t.language_code).shutting_down, reply_to=t.message_id
+            )
             for t in turns
         )
         try:

@@ -5,10 +5,10 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Sequence
 
-from bot.dialog.messages import ChatMessage
+from bot.core.chat import ChatKey
+from bot.core.expiring import ExpiringMap
+from bot.core.messages import ChatMessage
 from bot.dialog.store import DialogStore
-from bot.domain import ChatKey
-from bot.storage.expiring import ExpiringMap
 
 
 class MemoryDialogStore(DialogStore):

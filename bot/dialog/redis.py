@@ -15,9 +15,9 @@ from loguru import logger
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from bot.dialog.messages import ChatMessage, Role
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage, Role
 from bot.dialog.store import DialogStore
-from bot.domain import ChatKey
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 

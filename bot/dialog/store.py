@@ -8,8 +8,8 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
 
 
 class DialogStore(ABC):

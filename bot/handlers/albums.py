@@ -17,7 +17,8 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.types import Message, TelegramObject
 from loguru import logger
 
-from bot.domain import ChatKey, MediaRef
+from bot.core.chat import ChatKey
+from bot.core.turn import MediaRef
 from bot.handlers.keys import chat_key
 
 # The album's first message, its handler data, its photos and its caption(s).

@@ -14,13 +14,13 @@ from aiogram.types import Message
 
 from bot.conversation.placement import Accepted
 from bot.conversation.supervisor import Supervisor
+from bot.core.fsm import ConversationStates
+from bot.core.turn import MediaRef
 from bot.delivery.reactions import Reactions
-from bot.domain import MediaRef
 from bot.handlers.filters import HasText, LooksLikeCommand
 from bot.handlers.keys import chat_key, message_turn
 from bot.limits.notices import Notices
 from bot.texts import Texts
-from states import ConversationStates
 
 BUSY = StateFilter(ConversationStates.awaiting_reply)
 

@@ -10,7 +10,7 @@ from loguru import logger
 from bot.chat_settings.model import read
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard

@@ -18,7 +18,7 @@ from loguru import logger
 
 from bot.chat_settings.model import ChatSettings, read
 from bot.config import Settings
-from bot.dialog.messages import ChatMessage, Role
+from bot.core.messages import ChatMessage, Role
 from bot.handlers.keys import chat_key
 from bot.storage.backend import Backend
 from bot.texts import Texts

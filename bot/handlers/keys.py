@@ -4,7 +4,8 @@ from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.types import Message
 
-from bot.domain import ChatKey, MediaRef, Turn
+from bot.core.chat import ChatKey
+from bot.core.turn import MediaRef, Turn
 
 
 def chat_key(bot: Bot, message: Message) -> ChatKey:

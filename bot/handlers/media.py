@@ -11,13 +11,13 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import Audio, Document, Message, PhotoSize, VideoNote, Voice
 
 from bot.config import Settings
-from bot.domain import MediaKind, MediaRef
+from bot.core.fsm import ConversationStates
+from bot.core.turn import MediaKind, MediaRef
 from bot.handlers.albums import Albums
 from bot.handlers.chat import BUSY, enqueue
 from bot.handlers.filters import ContentTypeIn
 from bot.handlers.keys import chat_key
 from bot.media.files import MB
-from states import ConversationStates
 
 MEDIA = {
     ContentType.VOICE,

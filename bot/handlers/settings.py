@@ -25,10 +25,10 @@ from bot.chat_settings.menu import (
 from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT, ChatSettings, read, write
 from bot.chat_settings.personas import PERSONAS
 from bot.config import Settings
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import min_tokens_for
+from bot.core.errors import ModelError
+from bot.core.messages import ChatMessage
+from bot.core.trimming import min_tokens_for
 from bot.llm.catalog import ModelCatalog
-from bot.llm.errors import ModelError
 from bot.texts import Texts, texts_for
 
 ADMINS = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})

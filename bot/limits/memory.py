@@ -6,8 +6,8 @@ import time
 from collections import deque
 from collections.abc import Callable
 
+from bot.core.expiring import ExpiringMap
 from bot.limits.port import RateLimiter
-from bot.storage.expiring import ExpiringMap
 
 
 class MemoryRateLimiter(RateLimiter):

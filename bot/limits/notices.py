@@ -17,7 +17,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import Message
 from loguru import logger
 
-from bot.storage.expiring import ExpiringMap
+from bot.core.expiring import ExpiringMap
 from bot.texts import Texts, texts_for
 
 

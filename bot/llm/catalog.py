@@ -18,9 +18,8 @@ import groq
 from groq import AsyncGroq
 from loguru import logger
 
-from bot.dialog.trimming import Budget
-from bot.domain import StorageUnavailable
-from bot.llm.errors import ModelError
+from bot.core.errors import ModelError, StorageUnavailable
+from bot.core.trimming import Budget
 from bot.llm.families import Family, Kind, Reasoning, family_of
 from bot.llm.groq_errors import map_error
 from bot.llm.retired import RetiredModels

@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
 
 
 @dataclass(frozen=True, slots=True)

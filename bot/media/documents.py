@@ -13,7 +13,7 @@ from enum import StrEnum
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.outcomes import Ending, Outcome
 from bot.llm.transcription import AUDIO_EXTENSIONS
 from bot.media.files import Unreadable
 

@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from loguru import logger
 
-from bot.dialog.messages import ChatMessage
-from bot.dialog.tokens import IMAGE_TOKENS
-from bot.dialog.trimming import Budget, trim_history
+from bot.core.messages import ChatMessage
+from bot.core.tokens import IMAGE_TOKENS
+from bot.core.trimming import Budget, trim_history
 from bot.llm.families import MAX_IMAGES_PER_REQUEST
 from bot.llm.port import ModelRequest
 from bot.media.files import Unreadable

@@ -18,7 +18,7 @@ from aiogram.exceptions import DataNotDictLikeError
 from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StateType, StorageKey
 
-from bot.storage.expiring import ExpiringMap
+from bot.core.expiring import ExpiringMap
 
 
 @dataclass(slots=True)

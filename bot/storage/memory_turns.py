@@ -10,11 +10,10 @@ from aiogram.fsm.storage.base import BaseStorage
 
 from bot.capacity.usage import UsageStore
 from bot.chat_settings.model import ChatSettingsStore
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
 from bot.dialog.store import DialogStore
-from bot.domain import ChatKey
 from bot.storage.turns import Conclusion, Loaded, TurnStorage
-from states import ConversationStates
-from states.context import chat_context
 
 
 class MemoryTurnStorage(TurnStorage):

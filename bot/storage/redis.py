@@ -14,8 +14,8 @@ from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.leases import ChatLeases
 from bot.conversation.leased.placement import LeasedPlacement
 from bot.conversation.placement import Placement
+from bot.core.errors import StorageUnavailable
 from bot.dialog.redis import RedisDialogStore
-from bot.domain import StorageUnavailable
 from bot.limits.port import RateLimiter
 from bot.limits.redis import RedisRateLimiter
 from bot.llm.retired import RetiredModels

@@ -18,7 +18,7 @@ from typing import Any
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.domain import StorageUnavailable
+from bot.core.errors import StorageUnavailable
 
 
 @contextmanager

@@ -13,8 +13,8 @@ from typing import Literal
 
 from aiogram.fsm.storage.base import DEFAULT_DESTINY, KeyBuilder, StorageKey
 
-from bot.domain import ChatKey
-from states.context import chat_storage_key
+from bot.core.chat import ChatKey
+from bot.core.fsm import chat_storage_key
 
 LAYOUT = 2  # v1: `<prefix>:v1:<kind>:<chat_id>`, no bot id; see bot/storage/redis_migration.py
 

@@ -17,7 +17,7 @@ from aiogram.fsm.storage.base import StorageKey
 from loguru import logger
 from redis.asyncio import Redis
 
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 

@@ -18,12 +18,12 @@ from redis.asyncio import Redis
 from bot.capacity.redis_usage import RedisUsage
 from bot.chat_settings.model import ChatSettings
 from bot.conversation.leased.journal import entry_id
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates
 from bot.dialog.redis import RedisDialogStore
-from bot.domain import ChatKey
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from bot.storage.turns import Conclusion, Loaded, TurnStorage
-from states import ConversationStates
 
 IDLE = cast(str, ConversationStates.idle.state)  # "ConversationStates:idle", as aiogram writes it
 

@@ -14,8 +14,9 @@ from abc import ABC, abstractmethod
 from dataclasses import dataclass
 
 from bot.chat_settings.model import ChatSettings
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
+from bot.core.turn import Turn
 
 
 @dataclass(frozen=True, slots=True)

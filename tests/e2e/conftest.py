@@ -19,9 +19,9 @@ from bot.app import build_dispatcher, poll, webhook_app
 from bot.components import build_bot
 from bot.config import Settings
 from bot.conversation.supervisor import Supervisor
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates
 from bot.webhook import serve
-from states import ConversationStates
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.ports import free_port

@@ -10,8 +10,8 @@ import pytest
 from bot.capacity.budget import MemoryBudgetStore, ModelBudget
 from bot.capacity.headers import LimitReading, parse_duration, read_limits
 from bot.capacity.scheduler import Scheduler
-from bot.domain import ChatKey
-from bot.llm.errors import ModelError, ModelErrorKind
+from bot.core.chat import ChatKey
+from bot.core.errors import ModelError, ModelErrorKind
 
 
 @pytest.mark.parametrize(

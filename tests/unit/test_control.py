@@ -12,7 +12,7 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.conversation.leased.control import ChatControl, Handler
 from bot.conversation.placement import Action, Interrupted
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
 from bot.storage.redis import RedisBackend
 from bot.storage.redis_keys import RedisKeys
 

@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.dialog.messages import ChatMessage
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
+from bot.core.messages import ChatMessage
 from bot.dialog.store import DialogStore
-from bot.domain import ChatKey, StorageUnavailable
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend

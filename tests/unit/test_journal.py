@@ -8,7 +8,9 @@ import pytest
 
 from bot.conversation.leased.journal import Recorded, TurnJournal
 from bot.conversation.leased.leases import ChatLeases
-from bot.domain import ChatKey, StorageUnavailable, Turn
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
+from bot.core.turn import Turn
 from bot.storage.redis import RedisBackend
 
 A = ChatKey(bot_id=1, chat_id=10)

@@ -19,7 +19,8 @@ from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.placement import LeasedPlacement
 from bot.conversation.placement import Accepted
 from bot.conversation.supervisor import Supervisor
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.turn import Turn
 from bot.storage.backend import StorageOptions
 from bot.storage.redis import RedisBackend
 from tests.support.fake_telegram import FakeTelegram

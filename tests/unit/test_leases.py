@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from bot.conversation.leased.leases import ChatLeases
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
 from bot.storage.backend import StorageOptions
 from bot.storage.redis import RedisBackend
 

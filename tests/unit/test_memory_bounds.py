@@ -12,9 +12,9 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import Chat, Message, Update, User
 
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
 from bot.dialog.memory import MemoryDialogStore
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey
 from bot.storage.memory_fsm import MemoryFSMStorage
 
 TTL = 3600.0

@@ -20,18 +20,18 @@ from bot.conversation.placement import Accepted, Interrupted
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.conversation.supervisor import Supervisor
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.messages import ChatMessage
+from bot.core.trimming import Budget
+from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import Budget
-from bot.domain import ChatKey, Turn
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.texts import EN
-from states import ConversationStates
-from states.context import chat_context
 from tests.support.fake_telegram import FakeTelegram
 
 KEY = ChatKey(bot_id=4242, chat_id=1)

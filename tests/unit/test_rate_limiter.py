@@ -7,7 +7,7 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from redis.asyncio import Redis
 
-from bot.domain import StorageUnavailable
+from bot.core.errors import StorageUnavailable
 from bot.limits.memory import MemoryRateLimiter
 from bot.limits.port import RateLimiter
 from bot.limits.redis import RedisRateLimiter

@@ -11,7 +11,7 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.domain import StorageUnavailable
+from bot.core.errors import StorageUnavailable
 from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
 
 

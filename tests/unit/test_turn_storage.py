@@ -13,14 +13,14 @@ import pytest
 
 from bot.chat_settings.model import ChatSettings, ChatSettingsStore
 from bot.conversation.leased.journal import TurnJournal
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.messages import ChatMessage
+from bot.core.turn import Turn
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.storage.turns import Commit, Conclusion
-from states import ConversationStates
-from states.context import chat_context
 
 KEY = ChatKey(bot_id=1, chat_id=100)
 TOPIC = ChatKey(bot_id=1, chat_id=100, thread_id=7)

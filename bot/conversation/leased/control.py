@@ -19,7 +19,8 @@ from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.conversation.placement import Action, Interrupted
-from bot.domain import ChatKey, StorageUnavailable
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
 from bot.storage.redis_errors import raise_if_cancelling, unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 

@@ -18,10 +18,11 @@ from typing import cast
 from redis.asyncio import Redis
 
 from bot.conversation.leased.leases import LeaseClaim
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates
+from bot.core.turn import Turn
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
-from states import ConversationStates
 
 AWAITING = cast(str, ConversationStates.awaiting_reply.state)  # as aiogram writes a state
 

@@ -21,7 +21,9 @@ from bot.conversation.leased.control import ChatControl
 from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.leases import ChatLeases
 from bot.conversation.placement import Accepted, Action, Interrupted
-from bot.domain import ChatKey, StorageUnavailable, Turn
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
+from bot.core.turn import Turn
 
 
 class LeasedPlacement(PooledPlacement, TurnFeed):

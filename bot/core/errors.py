@@ -1,4 +1,5 @@
-"""The small set of model failures the rest of the bot knows about, free of SDK types."""
+"""The failures every layer may meet: a storage that is down, a setting the world refuses,
+and the small set of model failures (free of any SDK's types)."""
 
 from __future__ import annotations
 
@@ -26,3 +27,12 @@ class ModelError(Exception):
         self.kind = kind
         self.detail = detail
         self.model = model  # the model called, where it matters (MODEL_RETIRED)
+
+
+class StorageUnavailable(Exception):
+    """The storage cannot be reached now (Redis down); the user is told to try again later."""
+
+
+class ConfigurationError(Exception):
+    """A setting the outside world refuses, found at start (a model Groq does not serve):
+    `python -m bot` prints its one line and exits 2, as for a malformed setting."""

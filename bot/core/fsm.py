@@ -1,9 +1,18 @@
-"""A chat's FSM context outside a handler, keyed as aiogram's CHAT_TOPIC strategy keys it."""
+"""A chat's FSM record as aiogram keeps it: the states a conversation passes through, and the
+chat's (or topic's) context outside a handler, keyed as aiogram's CHAT_TOPIC strategy keys it."""
 
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.state import State, StatesGroup
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+
+
+class ConversationStates(StatesGroup):
+    """`idle` when nothing is pending; `awaiting_reply` while the actor has turns to answer."""
+
+    idle = State()
+    awaiting_reply = State()
 
 
 def chat_storage_key(key: ChatKey) -> StorageKey:

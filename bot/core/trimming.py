@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.tokens import MESSAGE_OVERHEAD_TOKENS, message_tokens, shorten_to_tokens
+from bot.core.messages import ChatMessage, Role
+from bot.core.tokens import MESSAGE_OVERHEAD_TOKENS, message_tokens, shorten_to_tokens
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.dialog.messages import ChatMessage
+from bot.core.messages import ChatMessage
 
 MESSAGE_OVERHEAD_TOKENS = 4
 # What one image costs a vision model, estimated: vision models read a picture as tiles of a

@@ -1,8 +1,5 @@
-"""What every layer shares: the chat key, the turn and its versioned encoding, one error.
-
-Nothing here knows aiogram, Redis or the model: handlers build these, placements carry them,
-the turn runner answers them (docs/architecture.md, "The path of a message").
-"""
+"""A user's message as a conversation needs it, and the files it carries; versioned JSON, as
+the durable inbox stores it (docs/architecture.md, "Redis keys and schema versions")."""
 
 from __future__ import annotations
 
@@ -10,39 +7,6 @@ import json
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
-
-from bot.texts import Texts, texts_for
-
-
-class StorageUnavailable(Exception):
-    """The storage cannot be reached now (Redis down); the user is told to try again later."""
-
-
-class ConfigurationError(Exception):
-    """A setting the outside world refuses, found at start (a model Groq does not serve):
-    `python -m bot` prints its one line and exits 2, as for a malformed setting."""
-
-
-@dataclass(frozen=True, slots=True)
-class ChatKey:
-    """One dialog: a bot's chat, or one forum topic of it (aiogram's CHAT_TOPIC strategy)."""
-
-    bot_id: int
-    chat_id: int
-    thread_id: int | None = None
-
-    @property
-    def scope(self) -> str:
-        """The chat's part of a storage key: `<chat_id>`, or `<chat_id>:<thread_id>`."""
-        if self.thread_id is None:
-            return str(self.chat_id)
-        return f"{self.chat_id}:{self.thread_id}"
-
-    @classmethod
-    def from_scope(cls, bot_id: int, scope: str) -> ChatKey:
-        chat, _, thread = scope.partition(":")
-        return cls(bot_id, int(chat), int(thread) if thread else None)
-
 
 TURN_SCHEMA = 3  # v1 (no "v" field): before topics and reactions; v2: before media, speakers
 
@@ -89,10 +53,6 @@ class Turn:
     media: tuple[MediaRef, ...] = ()  # voice, photos (an album), a document; `text` is the caption
     speaker: str = ""  # who wrote it, for the model in a group and for /export
     sent_at: float = 0.0  # when Telegram says it was sent (Unix time), for /export
-
-    @property
-    def texts(self) -> Texts:
-        return texts_for(self.language_code)
 
     def encode(self) -> str:
         """JSON with its schema version, as the durable inbox stores it."""
