@@ -25,16 +25,16 @@ from bot.components import (
 )
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
+from bot.conversation.conversations import Conversations
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
-from bot.conversation.supervisor import Supervisor
 from bot.core.errors import ConfigurationError, StorageUnavailable
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable
-from bot.handlers.media import send_album
+from bot.handlers.intake import Intake
 from bot.limits.notices import Notices
 from bot.llm.catalog import ModelCatalog
 from bot.llm.live import LiveModel
@@ -50,7 +50,7 @@ from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
 
-def build_supervisor(
+def build_conversations(
     settings: Settings,
     sender: ReplySender,
     reactions: Reactions,
@@ -58,7 +58,7 @@ def build_supervisor(
     kit: CapacityKit,
     catalog: ModelCatalog,
     media: MediaSupport | None = None,
-) -> Supervisor:
+) -> Conversations:
     preferences = ChatPreferences(
         ChatSettingsStore(backend.fsm_storage),
         catalog,
@@ -88,7 +88,7 @@ def build_supervisor(
     )
     kit.metrics.count_live(lambda: len(pool))
     placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
-    return Supervisor(
+    return Conversations(
         placement,
         dialogs=backend.dialogs,
         fsm_storage=backend.fsm_storage,
@@ -137,13 +137,15 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     model = model or build_model(settings, catalog)
     kit = build_capacity(settings, backend, model, bot, catalog.is_live)
     catalog.on_retired = retirement_notices(settings, bot, kit, notices)
-    conversations = build_supervisor(settings, sender, reactions, backend, kit, catalog, media)
-    albums = Albums(send_album)
+    conversations = build_conversations(settings, sender, reactions, backend, kit, catalog, media)
+    intake = Intake(conversations, reactions, notices, backend.fsm_storage)
+    albums = Albums(intake)
     dp = Dispatcher(
         storage=backend.fsm_storage,
         fsm_strategy=FSMStrategy.CHAT_TOPIC,
         settings=settings,
         conversations=conversations,
+        intake=intake,
         backend=backend,
         reactions=reactions,
         notices=notices,

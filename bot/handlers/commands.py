@@ -9,7 +9,7 @@ from loguru import logger
 
 from bot.chat_settings.model import read
 from bot.config import Settings
-from bot.conversation.supervisor import Supervisor
+from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
@@ -17,7 +17,7 @@ from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 from bot.texts import Texts
 
 
-async def start(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+async def start(message: Message, bot: Bot, conversations: Conversations, texts: Texts) -> None:
     """A fresh dialog and a greeting that names the user."""
     await conversations.reset(chat_key(bot, message))
     name = message.from_user.first_name if message.from_user else ""
@@ -25,18 +25,20 @@ async def start(message: Message, bot: Bot, conversations: Supervisor, texts: Te
     await message.answer(texts.greeting(name), reply_markup=main_keyboard(texts))
 
 
-async def new_dialog(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+async def new_dialog(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts
+) -> None:
     dropped = await conversations.reset(chat_key(bot, message))
     await message.answer(texts.new_dialog_dropping(dropped), reply_markup=main_keyboard(texts))
 
 
-async def cancel(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+async def cancel(message: Message, bot: Bot, conversations: Conversations, texts: Texts) -> None:
     outcome = await conversations.cancel(chat_key(bot, message))
     await message.answer(texts.cancelled(outcome.stopped, outcome.dropped))
 
 
 async def stop_button(
-    event: MessageGenerationStopped, bot: Bot, conversations: Supervisor
+    event: MessageGenerationStopped, bot: Bot, conversations: Conversations
 ) -> None:
     """The stop button under a streaming draft (its id is the question's message id)."""
     await conversations.stop_turn(ChatKey(bot.id, event.chat.id), event.draft_id)

@@ -18,7 +18,7 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.placement import LeasedPlacement
 from bot.conversation.placement import Accepted
-from bot.conversation.supervisor import Supervisor
+from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
 from bot.core.turn import Turn
 from bot.storage.backend import StorageOptions
@@ -41,7 +41,7 @@ async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
 @pytest.fixture
 async def conversations(
     backend: RedisBackend, fake_telegram: FakeTelegram
-) -> AsyncIterator[tuple[Supervisor, ScriptedModel]]:
+) -> AsyncIterator[tuple[Conversations, ScriptedModel]]:
     bot = Bot(
         "4242:TEST", session=AiohttpSession(api=TelegramAPIServer.from_base(fake_telegram.url))
     )
@@ -67,7 +67,7 @@ def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     return seen
 
 
-def placement_of(supervisor: Supervisor) -> LeasedPlacement:
+def placement_of(supervisor: Conversations) -> LeasedPlacement:
     placement = supervisor.placement
     assert isinstance(placement, LeasedPlacement)
     return placement
@@ -85,7 +85,7 @@ async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> No
 
 
 async def test_a_full_inbox_takes_no_lease(
-    conversations: tuple[Supervisor, ScriptedModel], backend: RedisBackend
+    conversations: tuple[Conversations, ScriptedModel], backend: RedisBackend
 ) -> None:
     supervisor, _ = conversations
     await left_by_a_dead_replica(backend, *range(1, INBOX + 1))
@@ -97,7 +97,7 @@ async def test_a_full_inbox_takes_no_lease(
 
 
 async def test_another_replicas_lease_is_not_touched(
-    conversations: tuple[Supervisor, ScriptedModel], backend: RedisBackend
+    conversations: tuple[Conversations, ScriptedModel], backend: RedisBackend
 ) -> None:
     supervisor, _ = conversations
     lease = backend.keys.lease(KEY)
@@ -109,7 +109,7 @@ async def test_another_replicas_lease_is_not_touched(
 
 
 async def test_the_lease_is_taken_with_the_record(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
 ) -> None:
@@ -127,7 +127,7 @@ async def test_the_lease_is_taken_with_the_record(
 
 
 async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repeated(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
 ) -> None:
@@ -149,7 +149,7 @@ async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repe
 
 
 async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
     pulls: list[int],
@@ -170,7 +170,7 @@ async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
 
 
 async def test_turns_left_waiting_are_pulled_and_answered_first_in_order(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
     pulls: list[int],

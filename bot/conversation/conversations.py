@@ -1,4 +1,4 @@
-"""The supervisor: what handlers ask of conversations, the same in every placement.
+"""Conversations: what handlers ask of the chats' conversations, the same in every placement.
 
 It adds to the placement only what every placement needs around it: a reset clears the
 history once the old turn can no longer commit, shutdown tells the users nobody will answer,
@@ -22,7 +22,7 @@ from bot.dialog.store import DialogStore
 from bot.texts import texts_for
 
 
-class Supervisor:
+class Conversations:
     def __init__(
         self,
         placement: Placement,
