@@ -219,16 +219,17 @@ class ModelCatalog:
         wanted = ANSWER_TOKENS
         if family_of(model).reasoning is not Reasoning.NONE:
             wanted += THINKING_TOKENS
-        allowed = self._info(model).max_completion_tokens
-        return min(wanted, allowed) if allowed else wanted
+        info = self._info(model)
+        limits = [n for n in (info.max_completion_tokens, info.context_window // 2) if n]
+        return min([wanted, *limits])
 
     def history_budget(self, model: str, configured: Budget) -> Budget:
-        """HISTORY_MAX_TOKENS, or less where the model's context would not hold it and the
-        answer's room."""
+        """HISTORY_MAX_TOKENS, or less where the model's context would not hold it beside the
+        answer's room (at most half the window)."""
         window = self._info(model).context_window
         if not window:
             return configured
-        room = max(window - self.completion_tokens(model), window // 2)
+        room = window - self.completion_tokens(model)
         return Budget(min(configured.max_tokens, room), configured.max_messages)
 
     async def unserved(self) -> str | None:

@@ -254,7 +254,10 @@ async def test_a_reset_while_the_answer_is_sent_commits_nothing(
 
 
 async def test_a_queued_turn_sets_the_chat_awaiting_until_its_answer_idles_it(
-    conversations: Conversations, backend: Backend, model: ScriptedModel, fake_telegram: FakeTelegram
+    conversations: Conversations,
+    backend: Backend,
+    model: ScriptedModel,
+    fake_telegram: FakeTelegram,
 ) -> None:
     """Set in the accept's own step, before the actor can answer (and write idle): a handler
     writing it afterwards could land after the answer and leave an idle chat "busy"."""
