@@ -15,10 +15,10 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
+from bot.conversation.conversations import Conversations
 from bot.conversation.leased.journal import TurnJournal
 from bot.conversation.leased.placement import LeasedPlacement
 from bot.conversation.placement import Accepted
-from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
 from bot.core.turn import Turn
 from bot.storage.backend import StorageOptions

@@ -16,10 +16,10 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.capacity.usage import Tally
 from bot.conversation.actors import ActorPool
+from bot.conversation.conversations import Conversations
 from bot.conversation.placement import Accepted, Interrupted
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
-from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
 from bot.core.messages import ChatMessage
