@@ -36,6 +36,7 @@ def _model_error_text(texts: Texts, outcome: Outcome) -> str:
         ModelErrorKind.CONTEXT_TOO_LONG: texts.model_context_too_long,
         ModelErrorKind.BAD_CREDENTIALS: texts.model_bad_credentials,
         ModelErrorKind.QUOTA_EXCEEDED: texts.quota_exceeded(until_reset()),
+        ModelErrorKind.MODEL_RETIRED: texts.model_gone,
     }[outcome.model_error or ModelErrorKind.UNAVAILABLE]
 
 

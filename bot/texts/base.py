@@ -104,6 +104,7 @@ class Texts:
     command_usage: str
     # Models Groq retires while the bot runs (bot/llm/live.py): the chat's line, the admins'.
     model_retired_template: str
+    model_gone: str  # retired, and no live model of its kind can stand in
     model_retired_admin_template: str
     no_stand_in: str
     button_effort_template: str

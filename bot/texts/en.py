@@ -186,6 +186,10 @@ EN = Texts(
         "⚠️ Groq has retired the model {model}. The bot now uses {stand_in} in its place; "
         "set a live model in the settings (see /model) to choose another."
     ),
+    model_gone=(
+        "Groq no longer serves the model for this, and none of its live models can stand in. "
+        "The bot's admins have been told."
+    ),
     no_stand_in="no model: none of Groq's live models can stand in",
     button_effort_template="🎚 Reasoning effort: {effort}",
     effort_default="the model's default",
