@@ -29,6 +29,7 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.core.errors import ConfigurationError, StorageUnavailable
+from bot.delivery.outbox import Outbox
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.handlers import get_routers
@@ -139,6 +140,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     catalog.on_retired = retirement_notices(settings, bot, kit, notices)
     conversations = build_conversations(settings, sender, reactions, backend, kit, catalog, media)
     intake = Intake(conversations, reactions, notices, backend.fsm_storage)
+    outbox = Outbox()
     albums = Albums(intake)
     dp = Dispatcher(
         storage=backend.fsm_storage,
@@ -146,6 +148,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         settings=settings,
         conversations=conversations,
         intake=intake,
+        outbox=outbox,
         backend=backend,
         reactions=reactions,
         notices=notices,
@@ -171,6 +174,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await albums.flush_all()
         await conversations.shutdown(settings.shutdown_timeout)
         await notices.aclose()
+        await outbox.aclose()
         if kit.server is not None:
             await kit.server.aclose()
         await kit.model.aclose()

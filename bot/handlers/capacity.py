@@ -10,6 +10,7 @@ from loguru import logger
 
 from bot.capacity.usage import UsageStore, until_reset
 from bot.config import Settings
+from bot.delivery.outbox import Outbox
 from bot.texts import Texts
 
 
@@ -19,18 +20,20 @@ class FromAdmin(Filter):
         return user is not None and user.id in settings.admin_user_ids
 
 
-async def usage(message: Message, usage: UsageStore, settings: Settings, texts: Texts) -> None:
+async def usage(
+    message: Message, usage: UsageStore, settings: Settings, texts: Texts, outbox: Outbox
+) -> None:
     user_id = message.from_user.id if message.from_user else message.chat.id
     tokens = await usage.tokens_today(user_id)
-    await message.answer(texts.usage(tokens, settings.user_daily_tokens, until_reset()))
+    text = texts.usage(tokens, settings.user_daily_tokens, until_reset())
+    outbox.send(message.chat.id, lambda: message.answer(text))
 
 
-async def stats(message: Message, usage: UsageStore, texts: Texts) -> None:
+async def stats(message: Message, usage: UsageStore, texts: Texts, outbox: Outbox) -> None:
     day = await usage.today()
     logger.info("chat={} /stats", message.chat.id)
-    await message.answer(
-        texts.stats(day.users, day.turns, day.tokens, day.errors, day.rate_limited)
-    )
+    text = texts.stats(day.users, day.turns, day.tokens, day.errors, day.rate_limited)
+    outbox.send(message.chat.id, lambda: message.answer(text))
 
 
 def make_router() -> Router:

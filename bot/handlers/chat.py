@@ -9,6 +9,7 @@ from aiogram.filters import Command, StateFilter
 from aiogram.types import Message
 
 from bot.core.fsm import ConversationStates
+from bot.delivery.outbox import Outbox
 from bot.handlers.filters import HasText, LooksLikeCommand
 from bot.handlers.intake import BUSY_STATE, Intake
 from bot.texts import Texts
@@ -16,9 +17,9 @@ from bot.texts import Texts
 BUSY = StateFilter(ConversationStates.awaiting_reply)
 
 
-async def unknown_command(message: Message, texts: Texts) -> None:
+async def unknown_command(message: Message, texts: Texts, outbox: Outbox) -> None:
     """A mistyped command costs no model call."""
-    await message.reply(texts.unknown_command)
+    outbox.send(message.chat.id, lambda: message.reply(texts.unknown_command))
 
 
 async def text(message: Message, bot: Bot, intake: Intake) -> None:

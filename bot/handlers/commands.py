@@ -11,30 +11,40 @@ from bot.chat_settings.model import read
 from bot.config import Settings
 from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
+from bot.delivery.outbox import Outbox
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 from bot.texts import Texts
 
 
-async def start(message: Message, bot: Bot, conversations: Conversations, texts: Texts) -> None:
+async def start(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
+) -> None:
     """A fresh dialog and a greeting that names the user."""
     await conversations.reset(chat_key(bot, message))
     name = message.from_user.first_name if message.from_user else ""
     logger.info("chat={} /start", message.chat.id)
-    await message.answer(texts.greeting(name), reply_markup=main_keyboard(texts))
+    keyboard = main_keyboard(texts)
+    outbox.send(
+        message.chat.id, lambda: message.answer(texts.greeting(name), reply_markup=keyboard)
+    )
 
 
 async def new_dialog(
-    message: Message, bot: Bot, conversations: Conversations, texts: Texts
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
 ) -> None:
     dropped = await conversations.reset(chat_key(bot, message))
-    await message.answer(texts.new_dialog_dropping(dropped), reply_markup=main_keyboard(texts))
+    text, keyboard = texts.new_dialog_dropping(dropped), main_keyboard(texts)
+    outbox.send(message.chat.id, lambda: message.answer(text, reply_markup=keyboard))
 
 
-async def cancel(message: Message, bot: Bot, conversations: Conversations, texts: Texts) -> None:
+async def cancel(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
+) -> None:
     outcome = await conversations.cancel(chat_key(bot, message))
-    await message.answer(texts.cancelled(outcome.stopped, outcome.dropped))
+    text = texts.cancelled(outcome.stopped, outcome.dropped)
+    outbox.send(message.chat.id, lambda: message.answer(text))
 
 
 async def stop_button(
@@ -45,14 +55,21 @@ async def stop_button(
 
 
 async def help_(
-    message: Message, bot: Bot, state: FSMContext, texts: Texts, settings: Settings
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    outbox: Outbox,
 ) -> None:
-    """The help, with this chat's model and, in a group, how to address the bot."""
+    """The help, with this chat's model and, in a group, how to address the bot (getMe,
+    asked once: aiogram keeps the answer)."""
     model = (await read(state)).model or settings.groq_model
     text = texts.help + texts.help_model_template.format(model=model)
     if message.chat.type != ChatType.PRIVATE:
         text += texts.help_group.format(username=(await bot.me()).username)
-    await message.answer(text, reply_markup=main_keyboard(texts))
+    keyboard = main_keyboard(texts)
+    outbox.send(message.chat.id, lambda: message.answer(text, reply_markup=keyboard))
 
 
 def make_router() -> Router:

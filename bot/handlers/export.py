@@ -19,6 +19,7 @@ from loguru import logger
 from bot.chat_settings.model import ChatSettings, read
 from bot.config import Settings
 from bot.core.messages import ChatMessage, Role
+from bot.delivery.outbox import Outbox
 from bot.handlers.keys import chat_key
 from bot.storage.backend import Backend
 from bot.texts import Texts
@@ -61,6 +62,19 @@ def render_export(
 
 
 async def export(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    backend: Backend,
+    outbox: Outbox,
+) -> None:
+    """Read and sent from the chat's outbox: a long dialog never holds the dispatch loop."""
+    outbox.send(message.chat.id, lambda: _export(message, bot, state, texts, settings, backend))
+
+
+async def _export(
     message: Message,
     bot: Bot,
     state: FSMContext,

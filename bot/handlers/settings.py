@@ -2,6 +2,9 @@
 
 Anyone may look; in a group only its administrators may change (asked with getChatMember).
 The choices are saved in the chat's FSM data and read by the next turn (bot/chat_settings).
+Each handler only hands its work to the chat's outbox (bot/delivery/outbox.py): asking
+Telegram who is an admin, Groq which models there are, and answering all happen there, in
+the chat's order, while the dispatch loop goes on.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from bot.config import Settings
 from bot.core.errors import ModelError
 from bot.core.messages import ChatMessage
 from bot.core.trimming import min_tokens_for
+from bot.delivery.outbox import Outbox
 from bot.llm.catalog import ModelCatalog
 from bot.texts import Texts, texts_for
 
@@ -42,7 +46,7 @@ async def may_change(bot: Bot, chat: Chat, user_id: int) -> bool:
     return member.status in ADMINS
 
 
-async def show_settings(
+async def _show_settings(
     message: Message, state: FSMContext, texts: Texts, settings: Settings
 ) -> None:
     chosen, owner = await read(state), _user_id(message)
@@ -52,7 +56,7 @@ async def show_settings(
     )
 
 
-async def model_command(
+async def _model_command(
     message: Message,
     command: CommandObject,
     bot: Bot,
@@ -88,7 +92,7 @@ async def model_command(
         await message.reply(texts.model_set_template.format(model=wanted))
 
 
-async def system_command(
+async def _system_command(
     message: Message,
     command: CommandObject,
     bot: Bot,
@@ -112,7 +116,7 @@ async def system_command(
     await message.reply(texts.system_set if prompt else texts.system_reset)
 
 
-async def pressed(
+async def _pressed(
     callback: CallbackQuery,
     callback_data: SettingsButton,
     bot: Bot,
@@ -208,6 +212,55 @@ async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup) -> 
 
 def _user_id(message: Message) -> int:
     return message.from_user.id if message.from_user is not None else message.chat.id
+
+
+async def show_settings(
+    message: Message, state: FSMContext, texts: Texts, settings: Settings, outbox: Outbox
+) -> None:
+    outbox.send(message.chat.id, lambda: _show_settings(message, state, texts, settings))
+
+
+async def model_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    catalog: ModelCatalog,
+    outbox: Outbox,
+) -> None:
+    outbox.send(
+        message.chat.id,
+        lambda: _model_command(message, command, bot, state, texts, settings, catalog),
+    )
+
+
+async def system_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    outbox: Outbox,
+) -> None:
+    outbox.send(
+        message.chat.id, lambda: _system_command(message, command, bot, state, texts, settings)
+    )
+
+
+async def pressed(
+    callback: CallbackQuery,
+    callback_data: SettingsButton,
+    bot: Bot,
+    state: FSMContext,
+    settings: Settings,
+    catalog: ModelCatalog,
+    outbox: Outbox,
+) -> None:
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    outbox.send(chat_id, lambda: _pressed(callback, callback_data, bot, state, settings, catalog))
 
 
 def make_router() -> Router:
