@@ -117,14 +117,18 @@ def add_middlewares(
     dp: Dispatcher, settings: Settings, backend: Backend, notices: Notices
 ) -> None:
     """In this order: others' commands dropped, group chatter dropped, the user's texts,
-    allow-list, rate limit."""
+    allow-list, rate limit; button presses pass the same allow-list and the same count."""
     dp.message.outer_middleware(NotForOtherBots())
     dp.message.outer_middleware(AddressedInGroups())  # in groups: only what is said to us
     dp.message.outer_middleware(LanguageMiddleware())
-    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
+    access = AccessMiddleware(settings.allowed_user_ids, notices)
+    dp.message.outer_middleware(access)
+    dp.callback_query.outer_middleware(access)
     if settings.rate_limit_messages:  # 0 turns it off
         limiter = backend.rate_limiter(settings.rate_limit_messages, settings.rate_limit_window)
-        dp.message.outer_middleware(RateLimitMiddleware(limiter, notices))
+        rate_limit = RateLimitMiddleware(limiter, notices)
+        dp.message.outer_middleware(rate_limit)
+        dp.callback_query.outer_middleware(rate_limit)
 
 
 def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = None) -> Dispatcher:

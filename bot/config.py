@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,6 +22,7 @@ from bot.config_rules import (
     ApiUrl,
     BotToken,
     WebhookSecret,
+    check_listen_host,
     check_redis_url,
     is_loopback,
     text_value,
@@ -137,6 +137,8 @@ class Settings(BaseSettings):
         frozenset(), validation_alias="ADMIN_USER_IDS"
     )
     metrics_port: int = Field(0, ge=0, le=65535, validation_alias="METRICS_PORT")
+    # Loopback by default: the metrics show traffic and are served without authentication.
+    metrics_host: str = Field("127.0.0.1", validation_alias="METRICS_HOST")
     telegram_pacing: bool = Field(True, validation_alias="TELEGRAM_PACING")
 
     log_level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"] = (
@@ -197,12 +199,16 @@ class Settings(BaseSettings):
     @classmethod
     def _resolvable_host(cls, host: str, info: ValidationInfo) -> str:
         """Only in webhook mode, where the server listens on it."""
-        if info.data.get("webhook_url") is None:
-            return host
-        try:
-            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        except (OSError, UnicodeError):
-            raise ValueError("does not resolve to an address to listen on") from None
+        if info.data.get("webhook_url") is not None:
+            check_listen_host(host)
+        return host
+
+    @field_validator("metrics_host")
+    @classmethod
+    def _metrics_host(cls, host: str, info: ValidationInfo) -> str:
+        """Only with METRICS_PORT, where the metrics server listens on it."""
+        if info.data.get("metrics_port"):
+            check_listen_host(host)
         return host
 
     @model_validator(mode="after")

@@ -57,7 +57,7 @@ def build_capacity(
     if settings.telegram_pacing:
         bot.session.middleware(PacingMiddleware(Pacer(), metrics.retry_after.inc))
     port = settings.metrics_port
-    server = MetricsServer(metrics, "0.0.0.0", port) if port else None
+    server = MetricsServer(metrics, settings.metrics_host, port) if port else None
     return CapacityKit(metrics, scheduled, tally, TurnMeter(metrics), server)
 
 

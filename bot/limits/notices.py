@@ -14,7 +14,7 @@ from typing import Any
 
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
-from aiogram.types import Message
+from aiogram.types import CallbackQuery, Message
 from loguru import logger
 
 from bot.core.expiring import ExpiringMap
@@ -25,6 +25,10 @@ class Notice(StrEnum):
     NOT_ALLOWED = "not-allowed"
     RATE_LIMITED = "rate-limited"
     INBOX_FULL = "inbox-full"
+    # A refused button press is answered under the buttons: told once a window too, apart
+    # from the messages' refusals, so a press never waits in vain on the one a message got.
+    PRESS_NOT_ALLOWED = "press-not-allowed"
+    PRESS_RATE_LIMITED = "press-rate-limited"
     ADMIN = "admin"  # news for ADMIN_USER_IDS, such as a model Groq retired
 
 
@@ -46,12 +50,17 @@ class Notices:
     def pending(self) -> int:
         return len(self._tasks)
 
-    def not_allowed(self, message: Message) -> bool:
-        text = _texts(message).not_allowed
+    def not_allowed(self, event: Message | CallbackQuery) -> bool:
+        text = _texts(event).not_allowed
+        if isinstance(event, CallbackQuery):
+            return self._press(Notice.PRESS_NOT_ALLOWED, event, text)
+        message = event
         return self.post(Notice.NOT_ALLOWED, message, lambda: message.answer(text))
 
-    def rate_limited(self, message: Message) -> bool:
-        text = _texts(message).rate_limited
+    def rate_limited(self, event: Message | CallbackQuery) -> bool:
+        if isinstance(event, CallbackQuery):
+            return self._press(Notice.PRESS_RATE_LIMITED, event, _texts(event).press_rate_limited)
+        message, text = event, _texts(event).rate_limited
         return self.post(Notice.RATE_LIMITED, message, lambda: message.reply(text))
 
     def inbox_full(self, message: Message, size: int) -> bool:
@@ -61,14 +70,24 @@ class Notices:
     def post(self, kind: Notice, message: Message, send: Callable[[], Awaitable[Any]]) -> bool:
         """Start `send` unless this user heard this notice within the window; never waits."""
         user_id = message.from_user.id if message.from_user else message.chat.id
+        return self._post(kind, user_id, message.chat.id, send)
+
+    def _press(self, kind: Notice, callback: CallbackQuery, text: str) -> bool:
+        """A short note under the buttons (not an alert to dismiss) for a refused press."""
+        chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+        return self._post(
+            kind, callback.from_user.id, chat_id, lambda: callback.answer(text, show_alert=False)
+        )
+
+    def _post(
+        self, kind: Notice, user_id: int, chat_id: int, send: Callable[[], Awaitable[Any]]
+    ) -> bool:
         if self._closed or self._told.get((kind, user_id)) is not None:
-            logger.debug(
-                "chat={} user={} {}: already told, silent", message.chat.id, user_id, kind
-            )
+            logger.debug("chat={} user={} {}: already told, silent", chat_id, user_id, kind)
             return False
         self._told.set((kind, user_id), True)
-        logger.info("chat={} user={} {}: notice sent", message.chat.id, user_id, kind)
-        self._start(kind, message.chat.id, send)
+        logger.info("chat={} user={} {}: notice sent", chat_id, user_id, kind)
+        self._start(kind, chat_id, send)
         return True
 
     def admin(self, bot: Bot, user_id: int, text: str) -> None:
@@ -105,6 +124,6 @@ async def _send(kind: Notice, chat_id: int, send: Callable[[], Awaitable[Any]]) 
         logger.warning("chat={} {} notice dropped: {}", chat_id, kind, error.message)
 
 
-def _texts(message: Message) -> Texts:
-    user = message.from_user
+def _texts(event: Message | CallbackQuery) -> Texts:
+    user = event.from_user
     return texts_for(user.language_code if user else None)

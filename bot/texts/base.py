@@ -20,6 +20,7 @@ class Texts:
     non_text: str
     inbox_full_template: str
     rate_limited: str
+    press_rate_limited: str
     not_allowed: str
     shutting_down: str
     model_timeout: str

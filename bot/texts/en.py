@@ -35,6 +35,7 @@ EN = Texts(
         "You're sending messages too fast, so this one was not queued. "
         "Please wait a moment and send it again."
     ),
+    press_rate_limited="You're pressing buttons too fast. Please wait a moment and try again.",
     not_allowed="Sorry, this is a private bot and you are not on its list of users.",
     shutting_down=(
         "The bot is restarting, so this message was not answered. "
