@@ -18,8 +18,8 @@ from loguru import logger
 
 from bot.app import add_middlewares
 from bot.config import Settings
+from bot.delivery.notices import Notices
 from bot.handlers.filters import COMMAND, ContentTypeIn, HasText, LooksLikeCommand, TextIn
-from bot.limits.notices import Notices
 from bot.storage.backend import StorageOptions
 from bot.storage.memory import MemoryBackend
 

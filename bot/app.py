@@ -13,14 +13,16 @@ from aiohttp import web
 from loguru import logger
 from redis.exceptions import RedisError
 
-from bot.capacity.wiring import CapacityKit, build_capacity
 from bot.chat_settings import ChatPreferences, ChatSettingsStore
 from bot.components import (
     build_backend,
     build_bot,
     build_catalog,
     build_media,
+    build_metrics,
     build_model,
+    build_scheduled_model,
+    pace,
     register_commands,
 )
 from bot.config import Settings
@@ -29,6 +31,7 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.core.errors import ConfigurationError, StorageUnavailable
+from bot.delivery.notices import Notices
 from bot.delivery.outbox import Outbox
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
@@ -36,16 +39,17 @@ from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable
 from bot.handlers.intake import Intake
-from bot.limits.notices import Notices
 from bot.llm.catalog import ModelCatalog
 from bot.llm.live import LiveModel
 from bot.llm.port import ChatModel
 from bot.media.turns import MediaSupport
+from bot.metrics.metrics import Metrics, TurnMeter
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
+from bot.scheduling.usage import Tally
 from bot.storage.backend import Backend
 from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
@@ -56,7 +60,8 @@ def build_conversations(
     sender: ReplySender,
     reactions: Reactions,
     backend: Backend,
-    kit: CapacityKit,
+    scheduled: tuple[ChatModel, Tally],
+    metrics: Metrics,
     catalog: ModelCatalog,
     media: MediaSupport | None = None,
 ) -> Conversations:
@@ -75,19 +80,19 @@ def build_conversations(
         preferences=preferences,
     )
     runner = TurnRunner(
-        model=LiveModel(kit.model, catalog),  # outermost: every call on a live model
+        model=LiveModel(scheduled[0], catalog),  # outermost: every call on a live model
         turns=backend.turns,
-        tally=kit.tally,
+        tally=scheduled[1],
         sender=sender,
         reactions=reactions,
         prompts=prompts,
         stream=settings.stream_replies,
-        on_ended=kit.meter,
+        on_ended=TurnMeter(metrics),
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
-    kit.metrics.count_live(lambda: len(pool))
+    metrics.count_live(lambda: len(pool))
     placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
     return Conversations(
         placement,
@@ -99,12 +104,12 @@ def build_conversations(
 
 
 def retirement_notices(
-    settings: Settings, bot: Bot, kit: CapacityKit, notices: Notices
+    settings: Settings, bot: Bot, metrics: Metrics, notices: Notices
 ) -> Callable[[str, str, bool], None]:
     """A model Groq retired: counted here, and the admins told by the first replica."""
 
     def retired(model: str, stand_in: str, first: bool) -> None:
-        kit.metrics.model_retired.labels(model=model).inc()
+        metrics.model_retired.labels(model=model).inc()
         if first:
             text = texts_for(None).model_retired_admin(model, stand_in)
             for admin in sorted(settings.admin_user_ids):
@@ -140,9 +145,13 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     catalog = build_catalog(settings, backend.retired_models())
     media = build_media(settings, bot, sender, catalog)
     model = model or build_model(settings, catalog)
-    kit = build_capacity(settings, backend, model, bot, catalog.is_live)
-    catalog.on_retired = retirement_notices(settings, bot, kit, notices)
-    conversations = build_conversations(settings, sender, reactions, backend, kit, catalog, media)
+    metrics, metrics_server = build_metrics(settings)
+    pace(settings, bot, metrics)
+    scheduled = build_scheduled_model(settings, backend, model, metrics, catalog.is_live)
+    catalog.on_retired = retirement_notices(settings, bot, metrics, notices)
+    conversations = build_conversations(
+        settings, sender, reactions, backend, scheduled, metrics, catalog, media
+    )
     intake = Intake(conversations, reactions, notices, backend.fsm_storage)
     outbox = Outbox()
     albums = Albums(intake)
@@ -154,12 +163,10 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         intake=intake,
         outbox=outbox,
         backend=backend,
-        reactions=reactions,
-        notices=notices,
         albums=albums,
         catalog=catalog,
         usage=backend.usage,
-        metrics=kit.metrics,
+        metrics=metrics,
     )
     add_middlewares(dp, settings, backend, notices)
     dp.message.outer_middleware(AlbumsFirst(albums))
@@ -170,21 +177,17 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
         await conversations.start()
-        if kit.server is not None:
-            await kit.server.start()
+        if metrics_server is not None:
+            await metrics_server.start()
         log_start(settings)
 
     async def on_shutdown() -> None:
         await albums.flush_all()
         await conversations.shutdown(settings.shutdown_timeout)
-        await notices.aclose()
-        await outbox.aclose()
-        if kit.server is not None:
-            await kit.server.aclose()
-        await kit.model.aclose()
-        await media.aclose()
-        await catalog.aclose()
-        await backend.aclose()
+        if metrics_server is not None:
+            await metrics_server.aclose()
+        for part in (notices, outbox, scheduled[0], media, catalog, backend):
+            await part.aclose()
         logger.info("stopped")
 
     dp.startup.register(on_startup)

@@ -15,7 +15,6 @@ from typing import Protocol
 
 from loguru import logger
 
-from bot.capacity.usage import Tally
 from bot.conversation.outcomes import is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.stop import StopSignal
@@ -30,6 +29,7 @@ from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
 from bot.llm.port import ChatModel, Delta, ModelRequest, Source
+from bot.scheduling.usage import Tally
 from bot.storage.turns import Commit, Conclusion, TurnStorage
 from bot.texts import texts_for
 
@@ -73,7 +73,7 @@ class _Progress:
         self.retired = piece.retired or self.retired
 
 
-# Told of every turn's ending and how long the turn took (bot/capacity/meter.py).
+# Told of every turn's ending and how long the turn took (bot/metrics/metrics.py).
 TurnEnded = Callable[[Turn, Outcome, float], Awaitable[None]]
 
 

@@ -1,6 +1,6 @@
 """Handlers' replies, sent in the background, in order per chat.
 
-Updates are dispatched one at a time, and the pacer (bot/capacity/pacer.py) waits inside the
+Updates are dispatched one at a time, and the pacer (bot/delivery/pacer.py) waits inside the
 Bot session while a chat is over Telegram's limits: a reply awaited in a handler would hold
 every other user behind one user's thirtieth /help. Here each chat's replies go out from a
 task of their own, in the order the handlers gave them; a chat with more than `backlog`

@@ -3,7 +3,7 @@
 A message that arrives while the chat is `awaiting_reply` gets a 👀 first, so a user who
 sends five messages sees that all five were taken; its answer takes the reaction away when
 it starts. Nothing here waits on Telegram: the reaction and a refusal go out in the
-background (bot/delivery/reactions.py, bot/limits/notices.py).
+background (bot/delivery/reactions.py, bot/delivery/notices.py).
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.placement import Accepted
 from bot.core.fsm import ConversationStates, chat_context
 from bot.core.turn import MediaRef
+from bot.delivery.notices import Notices
 from bot.delivery.reactions import Reactions
 from bot.handlers.keys import chat_key, message_turn
-from bot.limits.notices import Notices
 from bot.texts import texts_for
 
 BUSY_STATE = ConversationStates.awaiting_reply.state

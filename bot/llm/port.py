@@ -71,7 +71,7 @@ class ChatModel(ABC):
     """A chat-completion model; adapters raise only `ModelError`, never their SDK's errors."""
 
     def watch_limits(self, seen: HeadersSeen) -> None:
-        """Report every response's headers to `seen` (bot/capacity); a no-op where a model
+        """Report every response's headers to `seen` (bot/scheduling); a no-op where a model
         has no rate-limit headers to show."""
         del seen
 

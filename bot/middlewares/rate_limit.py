@@ -7,7 +7,7 @@ from typing import Any
 from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bot.limits.notices import Notices
+from bot.delivery.notices import Notices
 from bot.limits.port import RateLimiter
 
 

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.capacity.budget import BudgetStore
-from bot.capacity.usage import UsageStore
 from bot.conversation.actors import ActorPool
 from bot.conversation.placement import Placement
 from bot.dialog.store import DialogStore
 from bot.limits.port import RateLimiter
 from bot.llm.retired import RetiredModels
+from bot.scheduling.budget import BudgetStore
+from bot.scheduling.usage import UsageStore
 from bot.storage.turns import TurnStorage
 
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from bot.capacity.budget import BudgetStore, MemoryBudgetStore
-from bot.capacity.usage import MemoryUsage
 from bot.conversation.actors import ActorPool
 from bot.conversation.local import LocalPlacement
 from bot.conversation.placement import Placement
@@ -11,6 +9,8 @@ from bot.dialog.memory import MemoryDialogStore
 from bot.limits.memory import MemoryRateLimiter
 from bot.limits.port import RateLimiter
 from bot.llm.retired import MemoryRetiredModels, RetiredModels
+from bot.scheduling.budget import BudgetStore, MemoryBudgetStore
+from bot.scheduling.usage import MemoryUsage
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory_fsm import MemoryFSMStorage
 from bot.storage.memory_turns import MemoryTurnStorage

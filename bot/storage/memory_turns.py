@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.capacity.usage import UsageStore
 from bot.chat_settings.model import ChatSettingsStore
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
 from bot.dialog.store import DialogStore
+from bot.scheduling.usage import UsageStore
 from bot.storage.turns import Conclusion, Loaded, TurnStorage
 
 

@@ -5,9 +5,6 @@ from __future__ import annotations
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.capacity.budget import BudgetStore
-from bot.capacity.redis_budget import RedisBudgetStore
-from bot.capacity.redis_usage import RedisUsage
 from bot.conversation.actors import ActorPool
 from bot.conversation.leased.control import ChatControl
 from bot.conversation.leased.journal import TurnJournal
@@ -19,6 +16,9 @@ from bot.dialog.redis import RedisDialogStore
 from bot.limits.port import RateLimiter
 from bot.limits.redis import RedisRateLimiter
 from bot.llm.retired import RetiredModels
+from bot.scheduling.budget import BudgetStore
+from bot.scheduling.redis_budget import RedisBudgetStore
+from bot.scheduling.redis_usage import RedisUsage
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
 from bot.storage.redis_keys import RedisKeys

@@ -54,7 +54,7 @@ class RedisKeys(KeyBuilder):
         return f"{self.root}:rate:{user_id}"
 
     def budget(self, model: str) -> str:
-        """A model's budget as last seen (bot/capacity/budget.py), shared by the replicas."""
+        """A model's budget as last seen (bot/scheduling/budget.py), shared by the replicas."""
         return f"{self.root}:budget:{model}"
 
     @property

@@ -15,12 +15,12 @@ from typing import Any, cast
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.capacity.redis_usage import RedisUsage
 from bot.chat_settings.model import ChatSettings
 from bot.conversation.leased.journal import entry_id
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates
 from bot.dialog.redis import RedisDialogStore
+from bot.scheduling.redis_usage import RedisUsage
 from bot.storage.redis_errors import unavailable_on_error
 from bot.storage.redis_keys import RedisKeys
 from bot.storage.turns import Conclusion, Loaded, TurnStorage

@@ -96,7 +96,7 @@ class Texts:
     export_user: str
     export_empty: str
     export_caption: str
-    # Capacity (bot/capacity): quotas, /usage, /stats, the fallback model's note.
+    # Capacity (bot/scheduling): quotas, /usage, /stats, the fallback model's note.
     quota_exceeded_template: str
     usage_template: str
     usage_quota_template: str

@@ -7,11 +7,11 @@ import asyncio
 
 import pytest
 
-from bot.capacity.budget import MemoryBudgetStore, ModelBudget
-from bot.capacity.headers import LimitReading, parse_duration, read_limits
-from bot.capacity.scheduler import Scheduler
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind
+from bot.scheduling.budget import MemoryBudgetStore, ModelBudget
+from bot.scheduling.headers import LimitReading, parse_duration, read_limits
+from bot.scheduling.scheduler import Scheduler
 
 
 @pytest.mark.parametrize(

@@ -14,7 +14,6 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.capacity.usage import Tally
 from bot.conversation.actors import ActorPool
 from bot.conversation.conversations import Conversations
 from bot.conversation.placement import Accepted, Interrupted
@@ -28,6 +27,7 @@ from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
+from bot.scheduling.usage import Tally
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend

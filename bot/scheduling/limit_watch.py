@@ -1,8 +1,5 @@
-"""Where turn endings and the model's responses become metrics and the day's figures.
-
-`TurnMeter` is the runner's `on_ended` (every turn passes bot/conversation/outcomes.py's
-`log_outcome` just before); `LimitWatch` is the Groq adapter's `on_headers`.
-"""
+"""Every Groq response's rate-limit headers to the scheduler, and its 429s counted: the Groq
+adapter's `watch_limits` hook."""
 
 from __future__ import annotations
 
@@ -11,23 +8,11 @@ from collections.abc import Mapping
 
 from loguru import logger
 
-from bot.capacity.headers import read_limits
-from bot.capacity.metrics import Metrics
-from bot.capacity.scheduler import Scheduler
-from bot.capacity.usage import UsageStore
 from bot.core.errors import StorageUnavailable
-from bot.core.outcomes import Outcome
-from bot.core.turn import Turn
-
-
-class TurnMeter:
-    """Metrics only: the day's counts are written with the turn's end (bot/storage/turns.py)."""
-
-    def __init__(self, metrics: Metrics) -> None:
-        self._metrics = metrics
-
-    async def __call__(self, turn: Turn, outcome: Outcome, seconds: float) -> None:
-        self._metrics.turn_ended(outcome.ending.name.lower(), seconds)
+from bot.metrics.metrics import Metrics
+from bot.scheduling.headers import read_limits
+from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.usage import UsageStore
 
 
 class LimitWatch:

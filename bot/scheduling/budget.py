@@ -1,7 +1,7 @@
 """One model's budget as last seen: what is left, when it refills, and "blocked until".
 
 Times are wall-clock seconds (time.time), so replicas can share the figures through the
-budget store (one small record per model, docs/architecture.md, "Capacity").
+budget store (one small record per model, docs/architecture.md, "Scheduling and pacing").
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import json
 from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 
-from bot.capacity.headers import LimitReading
+from bot.scheduling.headers import LimitReading
 
 _GUESS = 1.0  # seconds a refilled budget is trusted before it refills again unobserved
 

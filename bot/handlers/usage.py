@@ -8,9 +8,9 @@ from aiogram.filters import Command, Filter
 from aiogram.types import Message
 from loguru import logger
 
-from bot.capacity.usage import UsageStore, until_reset
 from bot.config import Settings
 from bot.delivery.outbox import Outbox
+from bot.scheduling.usage import UsageStore, until_reset
 from bot.texts import Texts
 
 
@@ -37,7 +37,7 @@ async def stats(message: Message, usage: UsageStore, texts: Texts, outbox: Outbo
 
 
 def make_router() -> Router:
-    router = Router(name="capacity")
+    router = Router(name="usage")
     router.message.register(usage, Command("usage"))
     router.message.register(stats, Command("stats"), FromAdmin())
     return router

@@ -19,10 +19,10 @@ from dataclasses import dataclass, field
 
 from loguru import logger
 
-from bot.capacity.budget import BudgetStore, ModelBudget
-from bot.capacity.headers import LimitReading
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind, StorageUnavailable
+from bot.scheduling.budget import BudgetStore, ModelBudget
+from bot.scheduling.headers import LimitReading
 
 PROBE_SECONDS = 5.0
 # The lane's `released` counts when the running call was let go: its response's figures

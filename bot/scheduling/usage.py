@@ -1,6 +1,6 @@
 """Per-user tokens and the bot's day in figures, per UTC day: quotas, /usage and /stats.
 
-Adapters: `MemoryUsage` here, `RedisUsage` (bot/capacity/redis_usage.py) for replicas.
+Adapters: `MemoryUsage` here, `RedisUsage` (bot/scheduling/redis_usage.py) for replicas.
 """
 
 from __future__ import annotations

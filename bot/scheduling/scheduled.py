@@ -3,7 +3,7 @@
 Wraps the Groq adapter (a decorator on the ChatModel port), so the runner keeps calling
 `complete`/`stream` as before and its "typing" goes on while a turn waits here. A 429
 that still comes is waited out in the queue again, until GROQ_REQUEST_TIMEOUT has passed
-since the turn first asked (docs/architecture.md, "Capacity").
+since the turn first asked (docs/architecture.md, "Scheduling and pacing").
 """
 
 from __future__ import annotations
@@ -12,15 +12,15 @@ import asyncio
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, replace
 
-from bot.capacity.scheduler import Scheduler
-from bot.capacity.usage import Tally, UsageStore
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.tokens import message_tokens
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
+from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.usage import Tally, UsageStore
 
 
 @dataclass(frozen=True, slots=True)
-class Capacity:
+class Allowance:
     """What the scheduled model is allowed: its patience, its quota, its spare model."""
 
     model: str  # GROQ_MODEL
@@ -36,7 +36,7 @@ class ScheduledModel(ChatModel):
         scheduler: Scheduler,
         usage: UsageStore,
         tally: Tally,
-        capacity: Capacity,
+        allowance: Allowance,
         *,
         on_tokens: Callable[[Usage], None] = lambda _: None,
         is_live: Callable[[str], bool] = lambda _: True,
@@ -45,7 +45,7 @@ class ScheduledModel(ChatModel):
         self._scheduler = scheduler
         self._usage = usage
         self._tally = tally
-        self._capacity = capacity
+        self._allowance = allowance
         self._on_tokens = on_tokens
         self._is_live = is_live  # a retired FALLBACK_MODEL is no spare (bot/llm/catalog.py)
         self._completion_guess = 256.0  # a running mean of answers' tokens
@@ -98,21 +98,21 @@ class ScheduledModel(ChatModel):
 
     async def _check_quota(self, request: ModelRequest) -> float:
         """The turn's deadline for waiting; QUOTA_EXCEEDED before any model call."""
-        quota = self._capacity.daily_tokens
+        quota = self._allowance.daily_tokens
         if quota and request.user_id and await self._usage.tokens_today(request.user_id) >= quota:
             raise ModelError(ModelErrorKind.QUOTA_EXCEEDED, f"user={request.user_id}")
-        return asyncio.get_running_loop().time() + self._capacity.timeout
+        return asyncio.get_running_loop().time() + self._allowance.timeout
 
     async def _admit(self, request: ModelRequest, deadline: float) -> tuple[ModelRequest, int]:
         """The request, once the budget lets it go (on the fallback model while the main
         one is spent and the fallback is not), and our estimate of its prompt's tokens."""
         estimate = sum(message_tokens(m) for m in request.messages)
         tokens = int(estimate * self._prompt_scale + self._completion_guess)
-        model = request.model or self._capacity.model
-        fallback = self._capacity.fallback
+        model = request.model or self._allowance.model
+        fallback = self._allowance.fallback
         if (
             fallback
-            and model == self._capacity.model
+            and model == self._allowance.model
             and self._is_live(fallback)
             and not self._scheduler.free_now(model, tokens)
             and self._scheduler.free_now(fallback, tokens)
@@ -124,7 +124,7 @@ class ScheduledModel(ChatModel):
     def _fell_back(self, request: ModelRequest, routed: ModelRequest) -> bool:
         """FALLBACK_MODEL answered in place of the one asked for (the chat's, a vision
         model, or GROQ_MODEL): the answer says so."""
-        return routed.model != (request.model or self._capacity.model)
+        return routed.model != (request.model or self._allowance.model)
 
     def _again(self, error: ModelError, deadline: float) -> bool:
         """A 429 that still came: its retry-after is in the budget now; queue up again."""

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from redis.asyncio import Redis
 from redis.asyncio.client import Pipeline
 
-from bot.capacity.usage import DayStats, UsageStore, utc_day
+from bot.scheduling.usage import DayStats, UsageStore, utc_day
 from bot.storage.redis_errors import unavailable_on_error
 
 KEEP_SECONDS = 2 * 86400

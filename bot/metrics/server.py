@@ -5,7 +5,7 @@ from __future__ import annotations
 from aiohttp import web
 from loguru import logger
 
-from bot.capacity.metrics import CONTENT_TYPE, Metrics
+from bot.metrics.metrics import CONTENT_TYPE, Metrics
 
 
 class MetricsServer:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
-from bot.capacity.budget import BudgetStore, ModelBudget
+from bot.scheduling.budget import BudgetStore, ModelBudget
 from bot.storage.redis_errors import unavailable_on_error
 
 KEEP_SECONDS = 86400  # a day's request limit is the longest horizon the figures have

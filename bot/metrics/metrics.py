@@ -8,6 +8,9 @@ from collections.abc import Callable
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4 as CONTENT_TYPE
 
+from bot.core.outcomes import Outcome
+from bot.core.turn import Turn
+
 __all__ = ["CONTENT_TYPE", "Metrics"]
 
 _TURN_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 20, 30, 60, 120)
@@ -64,3 +67,14 @@ class Metrics:
 
     def exposition(self) -> bytes:
         return generate_latest(self.registry)
+
+
+class TurnMeter:
+    """The runner's `on_ended`: every turn's ending and time (bot/conversation/outcomes.py
+    logged it just before); the day's counts are written with the turn's end."""
+
+    def __init__(self, metrics: Metrics) -> None:
+        self._metrics = metrics
+
+    async def __call__(self, turn: Turn, outcome: Outcome, seconds: float) -> None:
+        self._metrics.turn_ended(outcome.ending.name.lower(), seconds)
