@@ -15,6 +15,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
+from bot.conversation.outcomes import Ending
 from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope
 from bot.conversation.stop import StopSignal
@@ -62,8 +63,10 @@ class ChatActor:
         fsm_storage: BaseStorage,
         inbox_size: int,
         on_stop: Callable[[ChatActor], None],
+        lease: str | None = None,
     ) -> None:
         self._key = key
+        self._lease = lease
         self._runner = runner
         self._feed = feed
         self._fsm = chat_context(fsm_storage, key)
@@ -83,6 +86,11 @@ class ChatActor:
     @property
     def key(self) -> ChatKey:
         return self._key
+
+    @property
+    def lease(self) -> str | None:
+        """The token of the chat's lease this actor answers under; None without leases."""
+        return self._lease
 
     @property
     def task(self) -> asyncio.Task[None]:
@@ -179,7 +187,10 @@ class ChatActor:
                 try:
                     if self._went_idle:  # a new burst: heal a state written out of order
                         await self._set_state(ConversationStates.awaiting_reply)
-                    await self._take(queued, self._epoch)
+                    if not await self._take(queued, self._epoch):
+                        self._stopped = True  # before the drop: nothing may be offered now
+                        self._drop_queued()  # the new holder reads them from the inbox
+                        return
                 finally:
                     self._active = None
                 if self._inbox.empty():
@@ -214,16 +225,21 @@ class ChatActor:
         except Exception as error:  # the FSM storage (Redis) is down: log, keep answering
             logger.warning("chat={} state {} not saved: {}", self._key.chat_id, state.state, error)
 
-    async def _take(self, queued: _Queued, epoch: int) -> None:
-        """The turn runs in this task, in a scope a reset cancels (scope.py says why)."""
+    async def _take(self, queued: _Queued, epoch: int) -> bool:
+        """The turn runs in this task, in a scope a reset cancels (scope.py says why).
+
+        False when the chat's lease was lost: another replica answers the chat now."""
         self._current = scope = CancelScope()
+        outcome = None
         try:
             with scope:
-                await self._runner.run(
+                outcome = await self._runner.run(
                     queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
                 )
         finally:
             self._current = None
+        if outcome is not None and outcome.ending is Ending.LEASE_LOST:
+            return False
         if scope.cancelled_caught:
             self._went_idle = False  # its end, which would have written the state, never came
             logger.info(
@@ -232,3 +248,4 @@ class ChatActor:
                 queued.turn.message_id,
             )
             await self._feed.finished(self._key, queued.turn)
+        return True

@@ -33,7 +33,12 @@ class ActorPool:
         return actor.pending if actor is not None else 0
 
     def start(
-        self, key: ChatKey, feed: TurnFeed, on_stop: Callable[[ChatActor], None] | None = None
+        self,
+        key: ChatKey,
+        feed: TurnFeed,
+        on_stop: Callable[[ChatActor], None] | None = None,
+        *,
+        lease: str | None = None,
     ) -> ChatActor:
         def forget(actor: ChatActor) -> None:
             if self._actors.get(actor.key) is actor:
@@ -48,6 +53,7 @@ class ActorPool:
             fsm_storage=self._fsm_storage,
             inbox_size=self.inbox_size,
             on_stop=forget,
+            lease=lease,
         )
         self._actors[key] = actor
         return actor

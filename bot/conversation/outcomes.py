@@ -29,6 +29,7 @@ class Ending(StrEnum):
     SEND_FAILED = "send failed"
     RESET = "answered after a reset; not committed"
     NOT_SAVED = "answered, not saved"  # the user has the answer; the history lost it
+    LEASE_LOST = "lease lost; not saved, left to the chat's new holder"
     STORAGE_UNAVAILABLE = "storage unavailable"
     CRASHED = "crashed"
     # A voice note, photo or file that could not become a question (bot/media/): no model call.
@@ -82,6 +83,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.SEND_FAILED: _Rule(lambda t, _: t.send_failed, "WARNING"),
     Ending.RESET: _Rule(None, "INFO"),
     Ending.NOT_SAVED: _Rule(None, "ERROR"),
+    Ending.LEASE_LOST: _Rule(None, "WARNING"),
     Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
     Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
     Ending.FILE_TOO_BIG: _Rule(lambda t, o: t.file_too_big(o.limit_mb), "INFO"),

@@ -100,7 +100,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             stale.abandon()
         self._held[key] = token
         self.leases_taken += 1
-        actor = self._pool.start(key, self, on_stop=self._forget)
+        actor = self._pool.start(key, self, on_stop=self._forget, lease=token)
         if first is not None:  # before the actor's task first runs: it finds a turn, no pull
             actor.offer(first)
         logger.info("chat={} lease taken", key.chat_id)
@@ -110,9 +110,15 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         key = actor.key
         try:
             while not self._closing and self._pool.live(key) is actor and key in self._held:
-                read = await self._journal.pull(key, actor.last_offered, self._held[key])
-                if not read:  # the lease is let go with the same look
-                    self._held.pop(key, None)
+                token = self._held[key]
+                read = await self._journal.pull(key, actor.last_offered, token)
+                if not read:  # let go with the same look, or lost: another answers the chat
+                    if read is None:
+                        logger.warning(
+                            "chat={} lease lost; its inbox is left to the holder", key.chat_id
+                        )
+                    if self._held.get(key) == token:
+                        del self._held[key]
                     return False
                 # Not what a /cancel skipped or another pull offered while this one waited
                 turns = [turn for turn in read if turn.message_id > actor.last_offered]
