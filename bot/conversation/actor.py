@@ -79,6 +79,7 @@ class ChatActor:
         self._stop = StopSignal()  # for the turn in progress
         self._went_idle = False
         self._closing = False
+        self._handed_back = False  # queued turns left to the chat's next holder at shutdown
         self._stopped = False
         self._task = asyncio.create_task(self._run(), name=f"actor:{key.scope}")
         self._task.add_done_callback(lambda _: on_stop(self))
@@ -133,7 +134,7 @@ class ChatActor:
         return not self._inbox.empty()
 
     def settles(self) -> bool:
-        self._went_idle = self._inbox.empty()
+        self._went_idle = self._inbox.empty() and not self._handed_back
         return self._went_idle
 
     def reset(self) -> list[Turn]:
@@ -157,12 +158,19 @@ class ChatActor:
             return False
         return self._stop.request()
 
-    def close(self) -> None:
-        """Finish what is queued, then stop; an idle actor stops at once."""
+    def close(self, *, hand_back: bool = False) -> list[Turn]:
+        """Finish what is queued, then stop; an idle actor stops at once.
+
+        With `hand_back` (the turns wait in a durable inbox for the chat's next holder), only
+        the turn in progress is finished: the queued ones are dropped unstarted, and returned.
+        """
         self._closing = True
+        dropped = self._drop_queued() if hand_back else []
+        self._handed_back = bool(dropped)
         if self._active is None and self._inbox.empty():
             self._stopped = True
             self._task.cancel()
+        return dropped
 
     def abandon(self) -> list[Turn]:
         """Cancel everything now (a deadline passed); returns the unanswered turns."""
@@ -194,6 +202,8 @@ class ChatActor:
                 finally:
                     self._active = None
                 if self._inbox.empty():
+                    if self._handed_back:  # turns still wait: so does the chat
+                        return
                     if not self._went_idle:  # the turn's end did not write it (a reset)
                         await self._set_state(ConversationStates.idle)
                     if self._closing:

@@ -208,3 +208,58 @@ async def test_a_turn_whose_lease_another_replica_took_cannot_commit(
     entries = await backend.redis.xrange(backend.keys.inbox(KEY)) or []
     assert [entry_id for entry_id, _ in entries] == [b"1-1"]
     assert await backend.redis.get(backend.keys.lease(KEY)) == b"other:1"
+
+
+@pytest.fixture
+async def short_leases(redis_url: str) -> AsyncIterator[RedisBackend]:
+    """Leases of one second: a shutdown that waits longer must renew them."""
+    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=1.0)
+    built = RedisBackend.from_url(redis_url, options)
+    await built.start()
+    yield built
+    await built.aclose()
+
+
+async def test_a_stopping_replica_keeps_its_lease_until_the_turn_in_flight_ends(
+    short_leases: RedisBackend, fake_telegram: FakeTelegram
+) -> None:
+    """A rolling deploy: the turn in flight is finished under a lease kept alive past its
+    TTL; the turns queued behind it are not started but left in the stream, and the lease is
+    let go at once, so the next replica answers them, on the finished turn's history."""
+    backend = short_leases
+    bot = Bot(
+        "4242:TEST", session=AiohttpSession(api=TelegramAPIServer.from_base(fake_telegram.url))
+    )
+    model = ScriptedModel()
+    model.gate = asyncio.Event()
+    stopping, taking_over = build(backend, bot, model), build(backend, bot, model)
+    try:
+        await stopping.start()
+        await left_by_a_dead_replica(backend, 1, 2)
+        assert await stopping.accept(KEY, turn(3, "m3")) is Accepted.QUEUED
+        await model.started.wait()  # m1 in flight, m2 and m3 queued behind it
+        shutdown = asyncio.create_task(stopping.shutdown(30))
+        await asyncio.sleep(1.5)  # past the lease's TTL
+        assert await backend.redis.get(backend.keys.lease(KEY)) is not None
+        model.gate.set()
+        await shutdown
+        assert texts(fake_telegram) == ["echo: m1"]
+        assert await backend.redis.get(backend.keys.lease(KEY)) is None
+        entries = await backend.redis.xrange(backend.keys.inbox(KEY)) or []
+        assert [entry_id for entry_id, _ in entries] == [b"2-1", b"3-1"]
+
+        await taking_over.start()  # its first sweep finds the chat free
+        await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 3)
+        await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
+        assert texts(fake_telegram) == ["echo: m1", "echo: m2", "echo: m3"]
+        assert [m.content for m in model.prompts[-1]] == [
+            "be nice",
+            "m1",
+            "echo: m1",
+            "m2",
+            "echo: m2",
+            "m3",
+        ]
+    finally:
+        await taking_over.shutdown(1)
+        await bot.session.close()
