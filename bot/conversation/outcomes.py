@@ -51,6 +51,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.SEND_FAILED: _Rule(lambda t, _: t.send_failed, "WARNING"),
     Ending.RESET: _Rule(None, "INFO"),
     Ending.NOT_SAVED: _Rule(None, "ERROR"),
+    Ending.LEASE_LOST: _Rule(None, "WARNING"),
     Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
     Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
     Ending.FILE_TOO_BIG: _Rule(lambda t, o: t.file_too_big(o.limit_mb), "INFO"),

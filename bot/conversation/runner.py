@@ -30,7 +30,7 @@ from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
 from bot.llm.port import ChatModel, Delta, ModelRequest, Source
 from bot.scheduling.usage import Tally
-from bot.storage.turns import Commit, Conclusion, TurnStorage
+from bot.storage.turns import Commit, Conclusion, LeaseLost, TurnStorage
 from bot.texts import texts_for
 
 
@@ -51,6 +51,12 @@ class TurnContext(Protocol):
     def settles(self) -> bool:
         """Asked as the turn ends: True when nothing else waits, so its end writes the chat's
         state back to idle (the actor notes it, and a new burst sets awaiting_reply again)."""
+        ...
+
+    @property
+    def lease(self) -> str | None:
+        """The token of the chat's lease the turn runs under (leased placement): its end is
+        written only while that lease holds. None in memory mode."""
         ...
 
 
@@ -250,15 +256,22 @@ class TurnRunner:
     ) -> Outcome:
         """The turn's end in one write: the pair, if the dialog is still this one (checked with
         no await before the write), the tokens used, the chat's state, and the turn crossed
-        off its inbox."""
+        off its inbox; none of it if the chat's lease is another's by now."""
         if commit is not None and not context.is_current(epoch):
             outcome, commit = Outcome(Ending.RESET), None
         tokens = self._tally.take(turn.chat_id, turn.user_id)
         conclusion = Conclusion(
-            turn, tokens, failed=is_failure(outcome), commit=commit, idle=context.settles()
+            turn,
+            tokens,
+            failed=is_failure(outcome),
+            commit=commit,
+            idle=context.settles(),
+            lease=context.lease,
         )
         try:
             await self._turns.conclude(context.key, conclusion)
+        except LeaseLost:  # another replica answers the chat now, this turn included
+            return Outcome(Ending.LEASE_LOST, detail=outcome.ending.value)
         except StorageUnavailable as error:
             if commit is not None:
                 return Outcome(Ending.NOT_SAVED, detail=str(error))

@@ -20,6 +20,7 @@ class Ending(StrEnum):
     SEND_FAILED = "send failed"
     RESET = "answered after a reset; not committed"
     NOT_SAVED = "answered, not saved"  # the user has the answer; the history lost it
+    LEASE_LOST = "lease lost; not saved, left to the chat's new holder"
     STORAGE_UNAVAILABLE = "storage unavailable"
     CRASHED = "crashed"
     # A voice note, photo or file that could not become a question (bot/media/): no model call.

@@ -19,6 +19,7 @@ from bot.core.chat import ChatKey
 from bot.core.messages import ChatMessage, Role
 from bot.dialog.store import DialogStore
 from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_fence import Writes
 from bot.storage.redis_keys import RedisKeys
 
 # Of one message's JSON; the key layout has its own (RedisKeys). v1 had no speaker, no time
@@ -76,9 +77,10 @@ class RedisDialogStore(DialogStore):
                 await pipe.execute()
 
     def queue_replace_last(
-        self, pipe: Pipeline, key: ChatKey, count: int, messages: Sequence[ChatMessage]
+        self, pipe: Writes, key: ChatKey, count: int, messages: Sequence[ChatMessage]
     ) -> None:
-        """`replace_last`'s writes, on a transaction that writes more (redis_turns.py)."""
+        """`replace_last`'s writes, on a transaction or a fenced batch that writes more
+        (redis_turns.py)."""
         name = self._keys.dialog(key)
         if count:
             pipe.ltrim(name, 0, -(count + 1))

@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from redis.asyncio import Redis
-from redis.asyncio.client import Pipeline
 
 from bot.scheduling.usage import DayStats, UsageStore, utc_day
 from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_fence import Writes
 
 KEEP_SECONDS = 2 * 86400
 
@@ -34,8 +34,9 @@ class RedisUsage(UsageStore):
                 self.queue_count_turn(pipe, user_id, tokens, failed=failed)
                 await pipe.execute()
 
-    def queue_count_turn(self, pipe: Pipeline, user_id: int, tokens: int, *, failed: bool) -> None:
-        """`count_turn`'s writes, on the transaction of a turn's end (redis_turns.py)."""
+    def queue_count_turn(self, pipe: Writes, user_id: int, tokens: int, *, failed: bool) -> None:
+        """`count_turn`'s writes, on the transaction (or fenced batch) of a turn's end
+        (redis_turns.py)."""
         day, user = utc_day(), str(user_id)
         _add(pipe, self._key("turns", day), user, 1)
         if tokens:
@@ -66,7 +67,7 @@ class RedisUsage(UsageStore):
         )
 
 
-def _add(pipe: Pipeline, key: str, field: str, amount: int) -> None:
+def _add(pipe: Writes, key: str, field: str, amount: int) -> None:
     """A day's counter, kept two days: the one shape of every write here."""
     pipe.hincrby(key, field, amount)
     pipe.expire(key, KEEP_SECONDS)

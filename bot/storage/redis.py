@@ -28,6 +28,18 @@ from bot.storage.redis_turns import RedisTurnStorage
 from bot.storage.urls import REDIS_SCHEMES
 
 
+class _SharedRedisStorage(RedisStorage):
+    """aiogram's FSM storage on the backend's client, which the backend closes, once.
+
+    The Dispatcher closes its storage first thing at shutdown, before the conversations are
+    stopped: closing the shared pool then would cut the commands in flight of the turns still
+    finishing, and the control channel, in the middle of a replica's drain.
+    """
+
+    async def close(self) -> None:
+        return None
+
+
 class RedisBackend(Backend):
     def __init__(self, redis: Redis, options: StorageOptions) -> None:
         self.redis = redis
@@ -37,7 +49,7 @@ class RedisBackend(Backend):
             redis, self.keys, max_messages=options.max_messages, ttl_seconds=options.ttl_seconds
         )
         # A chat's state expires with its dialog, so strangers and quiet chats leave nothing.
-        self.fsm_storage = RedisStorage(
+        self.fsm_storage = _SharedRedisStorage(
             redis,
             key_builder=self.keys,
             state_ttl=options.ttl_seconds,

@@ -3,9 +3,11 @@
 The load reads the chat's settings (aiogram's FSM data, through its storage's own key builder
 and JSON) and its history; the conclusion commits the pair, counts the day's tokens, sets the
 chat's state to idle and crosses the turn off its durable inbox
-(bot/conversation/leased/journal.py) in one MULTI: a crash or a lost connection cannot fall
-between them, so a committed turn is not answered again after a restart.
-The commands are the adapters' own (RedisDialogStore, RedisUsage), queued on one pipeline.
+(bot/conversation/leased/journal.py) in one step: a crash or a lost connection cannot fall
+between them, so a committed turn is not answered again after a restart. Under a lease, that
+step is a fenced script (redis_fence.py) that writes nothing once the lease is another's;
+without one, a MULTI. The commands are the adapters' own (RedisDialogStore, RedisUsage),
+queued on either.
 """
 
 from __future__ import annotations
@@ -22,8 +24,9 @@ from bot.core.fsm import ConversationStates
 from bot.dialog.redis import RedisDialogStore
 from bot.scheduling.redis_usage import RedisUsage
 from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.redis_fence import Fence, FencedWrites, Writes
 from bot.storage.redis_keys import RedisKeys
-from bot.storage.turns import Conclusion, Loaded, TurnStorage
+from bot.storage.turns import Conclusion, LeaseLost, Loaded, TurnStorage
 
 IDLE = cast(str, ConversationStates.idle.state)  # "ConversationStates:idle", as aiogram writes it
 
@@ -43,6 +46,7 @@ class RedisTurnStorage(TurnStorage):
         self._dialogs = dialogs
         self._usage = usage
         self._fsm = fsm
+        self._fence = Fence(redis)
 
     async def load(self, key: ChatKey) -> Loaded:
         with unavailable_on_error():
@@ -54,18 +58,29 @@ class RedisTurnStorage(TurnStorage):
         return Loaded(settings, self._dialogs.decode(key, history))
 
     async def conclude(self, key: ChatKey, conclusion: Conclusion) -> None:
-        turn, commit = conclusion.turn, conclusion.commit
+        if conclusion.lease is not None:
+            writes = FencedWrites()
+            self._queue_end(writes, key, conclusion)
+            with unavailable_on_error():
+                held = await self._fence.write(self._keys.lease(key), conclusion.lease, writes)
+            if not held:
+                raise LeaseLost(key.scope)
+            return
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=True) as pipe:
-                if commit is not None:
-                    self._dialogs.queue_replace_last(pipe, key, commit.replaced, commit.messages)
-                self._usage.queue_count_turn(
-                    pipe, turn.user_id, conclusion.tokens, failed=conclusion.failed
-                )
-                if conclusion.idle:  # as aiogram's RedisStorage.set_state writes it
-                    pipe.set(self._keys.chat_fsm(key, "state"), IDLE, ex=self._fsm.state_ttl)
-                pipe.xdel(self._keys.inbox(key), entry_id(turn))
+                self._queue_end(pipe, key, conclusion)
                 await pipe.execute()
+
+    def _queue_end(self, writes: Writes, key: ChatKey, conclusion: Conclusion) -> None:
+        turn, commit = conclusion.turn, conclusion.commit
+        if commit is not None:
+            self._dialogs.queue_replace_last(writes, key, commit.replaced, commit.messages)
+        self._usage.queue_count_turn(
+            writes, turn.user_id, conclusion.tokens, failed=conclusion.failed
+        )
+        if conclusion.idle:  # as aiogram's RedisStorage.set_state writes it
+            writes.set(self._keys.chat_fsm(key, "state"), IDLE, ex=self._fsm.state_ttl)
+        writes.xdel(self._keys.inbox(key), entry_id(turn))
 
     def _fsm_data(self, value: bytes | str | None) -> dict[str, Any]:
         """As aiogram's RedisStorage.get_data reads the value."""

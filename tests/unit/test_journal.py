@@ -157,16 +157,20 @@ async def test_chats_with_turns_left_are_listed_until_a_pull_finds_none(
     assert await journal.after(T, 0) == [turn(T, 2)]
 
 
-async def test_a_pull_crosses_off_what_was_offered_and_keeps_a_lease_taken_since(
+async def test_a_pull_without_the_lease_changes_nothing(
     journal: Journal, redis_backend: RedisBackend
 ) -> None:
+    """Fenced like a turn's end: 3 and 4 were offered to the old holder, whose lease ran out
+    (and was taken by another replica); the new holder answers them now: they stay."""
     redis, keys = redis_backend.redis, redis_backend.keys
     for n in (3, 4):
         await journal.add(A, turn(A, n, f"a{n}"))
-    await redis.set(keys.lease(A), "other:7")  # the lease ran out and another replica took it
-    # 3 and 4 were offered here, and their crossing-off failed: they are not left behind
-    assert await journal.pull(A, 4, "holder:1") == []
-    assert await journal.after(A, 0) == []
+    await redis.set(keys.lease(A), "holder:1")
+    await redis.delete(keys.lease(A))  # ran out, and nobody took it yet
+    assert await journal.pull(A, 4, "holder:1") is None
+    await redis.set(keys.lease(A), "other:7")  # taken by another replica
+    assert await journal.pull(A, 4, "holder:1") is None
+    assert [t.text for t in await journal.after(A, 0)] == ["a3", "a4"]
+    assert await journal.chats() == [A]
     assert await redis.get(keys.lease(A)) == b"other:7"
-    await journal.add(A, turn(A, 5, "a5"))
-    assert [t.text for t in await journal.pull(A, 4, "other:7")] == ["a5"]
+    assert [t.text for t in await journal.pull(A, 0, "other:7") or []] == ["a3", "a4"]

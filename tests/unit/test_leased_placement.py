@@ -59,7 +59,9 @@ def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     seen: list[int] = []
     pull = TurnJournal.pull
 
-    async def counted(journal: TurnJournal, key: ChatKey, offered: int, token: str) -> list[Turn]:
+    async def counted(
+        journal: TurnJournal, key: ChatKey, offered: int, token: str
+    ) -> list[Turn] | None:
         seen.append(offered)
         return await pull(journal, key, offered, token)
 
@@ -183,3 +185,27 @@ async def test_turns_left_waiting_are_pulled_and_answered_first_in_order(
     assert texts(fake_telegram) == ["echo: m1", "echo: m2", "echo: m3"]
     assert [prompt[-1].content for prompt in model.prompts] == ["m1", "m2", "m3"]
     assert pulls[0] == 0  # the new actor read the stream from its start
+
+
+async def test_a_turn_whose_lease_another_replica_took_cannot_commit(
+    conversations: tuple[Conversations, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+) -> None:
+    """The actor stalled past its lease and another replica took the chat: the answer it
+    still sends is the one repeat a lost lease may cost, but it writes nothing, and leaves
+    the turn in the stream for the new holder."""
+    supervisor, model = conversations
+    model.gate = asyncio.Event()
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    await model.started.wait()
+    await backend.redis.set(backend.keys.lease(KEY), "other:1", px=60_000)
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 1)
+    while len(supervisor):  # the actor without a lease stops
+        await asyncio.sleep(0.01)
+    assert await backend.dialogs.load(KEY) == []
+    assert (await backend.usage.today()).turns == 0
+    entries = await backend.redis.xrange(backend.keys.inbox(KEY)) or []
+    assert [entry_id for entry_id, _ in entries] == [b"1-1"]
+    assert await backend.redis.get(backend.keys.lease(KEY)) == b"other:1"

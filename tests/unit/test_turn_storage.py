@@ -8,11 +8,13 @@ durable inbox in the same transaction.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
 from bot.chat_settings.model import ChatSettings, ChatSettingsStore
 from bot.conversation.leased.journal import TurnJournal
+from bot.conversation.leased.leases import ChatLeases
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
 from bot.core.messages import ChatMessage
@@ -20,7 +22,7 @@ from bot.core.turn import Turn
 from bot.storage.backend import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
-from bot.storage.turns import Commit, Conclusion
+from bot.storage.turns import Commit, Conclusion, LeaseLost
 
 KEY = ChatKey(bot_id=1, chat_id=100)
 TOPIC = ChatKey(bot_id=1, chat_id=100, thread_id=7)
@@ -112,5 +114,37 @@ async def test_with_redis_the_end_crosses_the_turn_off_its_inbox(redis_url: str)
         commit = Commit(0, pair(1))
         await backend.turns.conclude(KEY, Conclusion(turn(1), 9, failed=False, commit=commit))
         assert [t.message_id for t in await journal.after(KEY, 0)] == [2]
+    finally:
+        await backend.aclose()
+
+
+async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(
+    redis_url: str,
+) -> None:
+    """The fence: a turn's end lands only while its lease is the one it ran under."""
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    backend = RedisBackend.from_url(redis_url, options)
+    journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
+    stalled, taking = (ChatLeases(backend.redis, backend.keys, ttl_seconds=60) for _ in "ab")
+    state = chat_context(backend.fsm_storage, KEY)
+    try:
+        await journal.record(KEY, turn(1), limit=10)
+        old = await stalled.acquire(KEY)
+        await backend.redis.delete(backend.keys.lease(KEY))  # it ran out while stalled...
+        new = await taking.acquire(KEY)  # ...and another replica took the chat
+        assert old is not None and new is not None
+        commit = Commit(0, pair(1))
+        late = Conclusion(turn(1), 9, failed=False, commit=commit, idle=True, lease=old)
+        with pytest.raises(LeaseLost):
+            await backend.turns.conclude(KEY, late)
+        assert await backend.dialogs.load(KEY) == []
+        assert (await backend.usage.today()).turns == 0
+        assert await state.get_state() == ConversationStates.awaiting_reply.state
+        assert [t.message_id for t in await journal.after(KEY, 0)] == [1]  # for the new holder
+
+        await backend.turns.conclude(KEY, replace(late, lease=new))
+        assert await backend.dialogs.load(KEY) == list(pair(1))
+        assert await journal.after(KEY, 0) == []
+        assert await state.get_state() == ConversationStates.idle.state
     finally:
         await backend.aclose()

@@ -55,14 +55,17 @@ _RECORD = """
 
 # The holder's one look at the inbox: cross off what it was offered already (answered or
 # dropped; normally crossed off one by one), read what waits after it, and when nothing does,
-# unlist the inbox and let the lease go (if still this holder's), all in one atomic step. A turn
-# recorded meanwhile is either read here or finds the lease free and takes the chat up itself.
+# unlist the inbox and let the lease go, all in one atomic step. A turn recorded meanwhile is
+# either read here or finds the lease free and takes the chat up itself. Fenced like a turn's
+# end (bot/storage/redis_fence.py): once the lease is not this holder's, nothing is crossed off
+# and nil is returned, since the new holder may be answering what this one was offered.
 _PULL = """
+    if redis.call('GET', KEYS[3]) ~= ARGV[3] then return false end
     redis.call('XTRIM', KEYS[1], 'MINID', ARGV[1])
     local waiting = redis.call('XRANGE', KEYS[1], ARGV[1], '+')
     if #waiting == 0 then
         redis.call('SREM', KEYS[2], ARGV[2])
-        if redis.call('GET', KEYS[3]) == ARGV[3] then redis.call('DEL', KEYS[3]) end
+        redis.call('DEL', KEYS[3])
     end
     return waiting
 """
@@ -127,15 +130,18 @@ class TurnJournal:
             entries = await self._redis.xrange(self._keys.inbox(key), min=f"{message_id + 1}-0")
         return [Turn.decode(fields[b"turn"]) for _, fields in entries or [] if fields]
 
-    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Turn]:
+    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Turn] | None:
         """The turns after message `offered`, oldest first; with none, the chat is unlisted and
-        its lease (held with `lease_token`) released, in the same round trip."""
+        its lease (held with `lease_token`) released, in the same round trip. None, having
+        changed nothing, when the lease is not `lease_token`'s any more."""
         with unavailable_on_error():
             entries = await self._pull(
                 keys=[self._keys.inbox(key), self._keys.inboxes, self._keys.lease(key)],
                 args=[f"{offered + 1}-0", key.scope, lease_token],
             )
-        return [_decode(fields) for _, fields in entries or []]
+        if entries is None:
+            return None
+        return [_decode(fields) for _, fields in entries]
 
     async def chats(self) -> list[ChatKey]:
         """The chats that may have turns left (a superset: `pull` prunes it)."""

@@ -4,8 +4,9 @@ Every turn goes to the chat's durable inbox first (journal.py), and the same rou
 the chat's lease (leases.py) if nobody holds it; only the lease holder runs an actor for the
 chat, which pulls the inbox in order until it is empty, then lets the lease go (a turn alone
 in the inbox is handed to the new actor directly). A lease left by a dead replica runs out,
-and the sweep here takes its chats over. Commands reach the holder over the control channel
-(control.py). docs/architecture.md, "Placements: the modes and what each guarantees".
+and the sweep here takes its chats over; a replica shutting down keeps its leases until the
+turns in flight end, then lets each go at once. Commands reach the holder over the control
+channel (control.py). docs/architecture.md, "Placements: the modes and what each guarantees".
 """
 
 from __future__ import annotations
@@ -83,6 +84,9 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         if token is None:
             logger.debug("chat={} is answered by another replica", key.chat_id)
             return
+        if self._closing:  # the shutdown began meanwhile: the chat is for another replica
+            await self._release(key, token)
+            return
         self._answer_here(key, token)
 
     def _answer_here(self, key: ChatKey, token: str, first: Turn | None = None) -> None:
@@ -102,7 +106,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             stale.abandon()
         self._held[key] = token
         self.leases_taken += 1
-        actor = self._pool.start(key, self, on_stop=self._forget)
+        actor = self._pool.start(key, self, on_stop=self._forget, lease=token)
         if first is not None:  # before the actor's task first runs: it finds a turn, no pull
             actor.offer(first)
         logger.info("chat={} lease taken", key.chat_id)
@@ -112,9 +116,15 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         key = actor.key
         try:
             while not self._closing and self._pool.live(key) is actor and key in self._held:
-                read = await self._journal.pull(key, actor.last_offered, self._held[key])
-                if not read:  # the lease is let go with the same look
-                    self._held.pop(key, None)
+                token = self._held[key]
+                read = await self._journal.pull(key, actor.last_offered, token)
+                if not read:  # let go with the same look, or lost: another answers the chat
+                    if read is None:
+                        logger.warning(
+                            "chat={} lease lost; its inbox is left to the holder", key.chat_id
+                        )
+                    if self._held.get(key) == token:
+                        del self._held[key]
                     return False
                 # Not what a /cancel skipped or another pull offered while this one waited
                 turns = [turn for turn in read if turn.message_id > actor.last_offered]
@@ -148,7 +158,8 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
                 held = dict(self._held)
                 for key in await self._leases.renew(held):
                     self._lost(key, held[key])
-                await self._sweep()
+                if not self._closing:  # a replica shutting down takes no chat up
+                    await self._sweep()
             except StorageUnavailable as error:
                 logger.warning("leases not renewed: {}", error)
 
@@ -192,26 +203,34 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         return Interrupted.of(stopped, unique.values())
 
     async def shutdown(self, timeout: float) -> list[Turn]:
-        """The turns left unanswered stay in the inbox for another replica or the next start."""
-        self._closing = True
+        """Hand the chats over: a rolling deploy stops replicas one at a time, mid-burst.
+
+        Each actor finishes only its turn in flight, under a lease still renewed (however long
+        that turn takes), and lets the lease go the moment it stops, so another replica takes
+        the chat up at its next sweep; the turns queued behind stay in the inbox, unstarted.
+        A turn still running at `timeout` is cancelled first, and answered by the next holder.
+        """
+        self._closing = True  # no turn accepted, no chat taken up; leases and control go on
+        left = await self._pool.stop_all(timeout, hand_back=True)
+        if left:
+            logger.info("shutdown: {} turns left for another replica or the next start", len(left))
         for task in self._upkeep:
             task.cancel()
             with suppress(asyncio.CancelledError):
                 await task
-        left = await self._pool.stop_all(timeout)
-        if left:
-            logger.warning(
-                "shutdown: {} turns left for another replica or the next start", len(left)
-            )
         held, self._held = self._held, {}
-        for key, token in held.items():  # to the other replicas now, not when the TTL ends
+        for key, token in held.items():  # an actor's own release may not have begun yet
             await self._release(key, token)
         await asyncio.gather(*self._releasing)
         return []
 
     def _forget(self, actor: ChatActor) -> None:
-        token = None if self._closing else self._held.pop(actor.key, None)
-        if token is not None:  # the actor ended without letting go (it crashed)
+        """An actor stopped still holding its lease (it crashed, lost its lease, or the replica
+        shuts down): let it go now, not when its TTL ends."""
+        token = self._held.pop(actor.key, None)
+        if token is not None:
+            if self._closing:
+                logger.info("chat={} handed over: its lease is let go", actor.key.chat_id)
             release = asyncio.create_task(self._release(actor.key, token))
             self._releasing.add(release)
             release.add_done_callback(self._releasing.discard)
