@@ -32,7 +32,7 @@ from bench.timing import section
 from bot.app import build_dispatcher
 from bot.components import build_bot, build_catalog, build_model
 from bot.llm.port import ChatModel
-from bot.llm.retired import MemoryRetiredModels
+from bot.storage.memory.retired import MemoryRetiredModels
 from bot.texts import EN
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram

@@ -20,7 +20,7 @@ from bot.app import add_middlewares
 from bot.config import Settings
 from bot.delivery.notices import Notices
 from bot.handlers.filters import COMMAND, ContentTypeIn, HasText, LooksLikeCommand, TextIn
-from bot.storage.backend import StorageOptions
+from bot.storage.base import StorageOptions
 from bot.storage.memory import MemoryBackend
 
 FOOTING = (

@@ -28,7 +28,7 @@ from bot.config import Settings
 from bot.conversation.conversations import Conversations
 from bot.core.messages import ChatMessage
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
-from bot.storage.backend import Backend
+from bot.storage.base import Backend
 
 TOKEN = "4242:BENCH"
 

@@ -28,6 +28,9 @@ from bot.components import (
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
 from bot.conversation.conversations import Conversations
+from bot.conversation.leased import LeasedPlacement
+from bot.conversation.local import LocalPlacement
+from bot.conversation.placement import Placement
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.core.errors import ConfigurationError, StorageUnavailable
@@ -50,7 +53,7 @@ from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
 from bot.scheduling.usage import Tally
-from bot.storage.backend import Backend
+from bot.storage.base import Backend
 from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
@@ -93,7 +96,7 @@ def build_conversations(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
     metrics.count_live(lambda: len(pool))
-    placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
+    placement = build_placement(settings, backend, pool)
     return Conversations(
         placement,
         dialogs=backend.dialogs,
@@ -101,6 +104,15 @@ def build_conversations(
         sender=sender,
         reactions=reactions,
     )
+
+
+def build_placement(settings: Settings, backend: Backend, pool: ActorPool) -> Placement:
+    """Turns wait in the process (memory), or in a durable inbox the replicas share (Redis)."""
+    idle = settings.actor_idle_timeout
+    shared = backend.shared_inbox()
+    if shared is None:
+        return LocalPlacement(pool, idle_timeout=idle, fsm_storage=backend.fsm_storage)
+    return LeasedPlacement(pool, shared, idle_timeout=idle)
 
 
 def retirement_notices(

@@ -23,7 +23,6 @@ from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.pool_gate import gated_transport
 from bot.llm.port import ChatModel
-from bot.llm.retired import RetiredModels
 from bot.llm.transcription import GroqTranscriber
 from bot.media.files import Downloader
 from bot.media.images import ImageCache, Images
@@ -36,7 +35,7 @@ from bot.scheduling.limit_watch import LimitWatch
 from bot.scheduling.scheduled import Allowance, ScheduledModel
 from bot.scheduling.scheduler import Scheduler
 from bot.scheduling.usage import Tally
-from bot.storage.backend import Backend, StorageOptions
+from bot.storage.base import Backend, RetiredModels, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.storage.urls import MEMORY_URL

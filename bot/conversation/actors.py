@@ -9,9 +9,10 @@ from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
-from bot.conversation.placement import Action, Placement
+from bot.conversation.placement import Placement
 from bot.conversation.runner import TurnRunner
 from bot.core.chat import ChatKey
+from bot.core.interrupts import Action
 from bot.core.turn import Turn
 
 

@@ -12,13 +12,14 @@ import asyncio
 from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
-from bot.conversation.placement import Accepted, Action, Interrupted, Placement
+from bot.conversation.placement import Accepted, Placement
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import Action, Interrupted
 from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.dialog.store import DialogStore
+from bot.storage.base import DialogStore
 from bot.texts import texts_for
 
 

@@ -12,9 +12,10 @@ from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
 from bot.conversation.actors import ActorPool, PooledPlacement
-from bot.conversation.placement import Accepted, Action, Interrupted
+from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import Action, Interrupted
 from bot.core.turn import Turn
 
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 from loguru import logger
 
+from bot.core.days import until_reset
 from bot.core.errors import ModelErrorKind
 from bot.core.outcomes import Ending, Outcome
 from bot.core.turn import Turn
-from bot.scheduling.usage import until_reset
 from bot.texts import Texts, texts_for
 
 

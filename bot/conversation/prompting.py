@@ -21,7 +21,7 @@ from bot.core.trimming import Budget, min_tokens_for, trim_history
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ModelRequest
-from bot.storage.turns import TurnStorage
+from bot.storage.base import TurnStorage
 from bot.texts import texts_for
 
 
@@ -79,7 +79,7 @@ class Prompts:
         """The chat's settings, the committed history and the question; /retry takes back the
         last pair."""
         loaded = await self._turns.load(key)  # one read: settings and history together
-        settings = await self._settings(turn, key, loaded.settings)
+        settings = await self._settings(turn, key, ChatSettings.from_data(loaded.data))
         history = loaded.history
         if not turn.retry:
             question = await self._question(turn)

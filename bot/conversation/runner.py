@@ -30,7 +30,7 @@ from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
 from bot.llm.port import ChatModel, Delta, ModelRequest, Source
 from bot.scheduling.usage import Tally
-from bot.storage.turns import Commit, Conclusion, LeaseLost, TurnStorage
+from bot.storage.base import Commit, Conclusion, LeaseLost, TurnStorage
 from bot.texts import texts_for
 
 

@@ -21,7 +21,7 @@ from bot.config import Settings
 from bot.core.messages import ChatMessage, Role
 from bot.delivery.outbox import Outbox
 from bot.handlers.keys import chat_key
-from bot.storage.backend import Backend
+from bot.storage.base import Backend
 from bot.texts import Texts
 
 

@@ -9,8 +9,9 @@ from aiogram.types import Message
 from loguru import logger
 
 from bot.config import Settings
+from bot.core.days import until_reset
 from bot.delivery.outbox import Outbox
-from bot.scheduling.usage import UsageStore, until_reset
+from bot.storage.base import UsageStore
 from bot.texts import Texts
 
 

@@ -22,7 +22,7 @@ from bot.core.errors import ModelError, StorageUnavailable
 from bot.core.trimming import Budget
 from bot.llm.families import Family, Kind, Reasoning, family_of
 from bot.llm.groq_errors import map_error
-from bot.llm.retired import RetiredModels
+from bot.storage.base import RetiredModels
 
 CATALOG_TTL = 600.0  # seconds a fetched list is trusted
 FAILURE_TTL = 30.0  # seconds a failed fetch is remembered: Groq down is not asked every turn

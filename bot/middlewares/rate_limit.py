@@ -8,7 +8,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.delivery.notices import Notices
-from bot.limits.port import RateLimiter
+from bot.storage.base import RateLimiter
 
 
 class RateLimitMiddleware(BaseMiddleware):

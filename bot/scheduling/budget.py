@@ -7,7 +7,6 @@ budget store (one small record per model, docs/architecture.md, "Scheduling and 
 from __future__ import annotations
 
 import json
-from abc import ABC, abstractmethod
 from dataclasses import asdict, dataclass
 
 from bot.scheduling.headers import LimitReading
@@ -113,27 +112,3 @@ class ModelBudget:
         data = json.loads(raw)
         fields = cls.__dataclass_fields__
         return cls(**{k: v for k, v in data.items() if k in fields and "in_flight" not in k})
-
-
-class BudgetStore(ABC):
-    """Where the replicas share each model's budget; advisory: failures only cost accuracy."""
-
-    @abstractmethod
-    async def load(self, model: str) -> ModelBudget | None: ...
-
-    @abstractmethod
-    async def save(self, model: str, budget: ModelBudget) -> None: ...
-
-
-class MemoryBudgetStore(BudgetStore):
-    """One process: the scheduler's own view is already the whole truth."""
-
-    def __init__(self) -> None:
-        self._budgets: dict[str, str] = {}
-
-    async def load(self, model: str) -> ModelBudget | None:
-        raw = self._budgets.get(model)
-        return ModelBudget.decode(raw) if raw is not None else None
-
-    async def save(self, model: str, budget: ModelBudget) -> None:
-        self._budgets[model] = budget.encode()

@@ -12,7 +12,7 @@ from bot.core.errors import StorageUnavailable
 from bot.metrics.metrics import Metrics
 from bot.scheduling.headers import read_limits
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.usage import UsageStore
+from bot.storage.base import UsageStore
 
 
 class LimitWatch:

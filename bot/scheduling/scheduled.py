@@ -16,7 +16,8 @@ from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.tokens import message_tokens
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.usage import Tally, UsageStore
+from bot.scheduling.usage import Tally
+from bot.storage.base import UsageStore
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,8 +21,9 @@ from loguru import logger
 
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind, StorageUnavailable
-from bot.scheduling.budget import BudgetStore, ModelBudget
+from bot.scheduling.budget import ModelBudget
 from bot.scheduling.headers import LimitReading
+from bot.storage.base import BudgetStore
 
 PROBE_SECONDS = 5.0
 # The lane's `released` counts when the running call was let go: its response's figures
@@ -212,11 +213,11 @@ class Scheduler:
             logger.warning("model={} budget not read: {}", model, error)
             return
         if shared is not None:
-            lane.budget.merge(shared, self._clock())
+            lane.budget.merge(ModelBudget.decode(shared), self._clock())
 
     async def _save(self, model: str, budget: ModelBudget) -> None:
         self._dirty.discard(model)
         try:
-            await self._store.save(model, budget)
+            await self._store.save(model, budget.encode())
         except StorageUnavailable as error:
             logger.warning("model={} budget not shared: {}", model, error)

@@ -10,7 +10,7 @@ from bot.core.messages import ChatMessage
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ModelRequest, Usage
-from bot.llm.retired import MemoryRetiredModels
+from bot.storage.memory.retired import MemoryRetiredModels
 from tests.support.fake_groq import FakeGroq, FaultKind
 
 PROMPT = ModelRequest([ChatMessage.system("s"), ChatMessage.user("hi")])

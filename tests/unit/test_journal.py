@@ -6,12 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.conversation.leased.journal import Recorded, TurnJournal
-from bot.conversation.leased.leases import ChatLeases
 from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
 from bot.core.turn import Turn
+from bot.storage.inbox import Recorded
 from bot.storage.redis import RedisBackend
+from bot.storage.redis.inbox import RedisInbox
+from bot.storage.redis.leases import RedisLeases
 
 A = ChatKey(bot_id=1, chat_id=10)
 B = ChatKey(bot_id=1, chat_id=-20)
@@ -30,7 +31,7 @@ def turn(chat: ChatKey, message_id: int, text: str = "hi") -> Turn:
     )
 
 
-class Journal(TurnJournal):
+class Journal(RedisInbox):
     """The journal with a limit nothing here reaches, for the tests that are not about it."""
 
     async def add(self, key: ChatKey, turn: Turn) -> int:
@@ -43,8 +44,8 @@ async def journal(redis_backend: RedisBackend) -> AsyncIterator[Journal]:
 
 
 @pytest.fixture
-def leases(redis_backend: RedisBackend) -> ChatLeases:
-    return ChatLeases(redis_backend.redis, redis_backend.keys, ttl_seconds=5.0)
+def leases(redis_backend: RedisBackend) -> RedisLeases:
+    return RedisLeases(redis_backend.redis, redis_backend.keys, ttl_seconds=5.0)
 
 
 async def test_a_message_is_recorded_once(journal: Journal) -> None:
@@ -56,7 +57,7 @@ async def test_a_message_is_recorded_once(journal: Journal) -> None:
 
 
 async def test_the_lease_is_taken_with_the_record_and_held_like_an_acquired_one(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     redis, keys = redis_backend.redis, redis_backend.keys
     claim = leases.claim(A)
@@ -76,7 +77,7 @@ async def test_the_lease_is_taken_with_the_record_and_held_like_an_acquired_one(
 
 
 async def test_another_replicas_lease_is_left_as_it_is(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     redis, keys = redis_backend.redis, redis_backend.keys
     await redis.set(keys.lease(A), "other:7", px=60_000)
@@ -88,7 +89,7 @@ async def test_another_replicas_lease_is_left_as_it_is(
 
 
 async def test_a_redelivery_is_a_duplicate_and_takes_no_lease(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     await journal.add(A, turn(A, 7))
     for message_id in (7, 6):  # again, and older than what was taken
@@ -99,7 +100,7 @@ async def test_a_redelivery_is_a_duplicate_and_takes_no_lease(
 
 
 async def test_a_full_inbox_crosses_the_turn_off_and_takes_no_lease(
-    journal: Journal, leases: ChatLeases
+    journal: Journal, leases: RedisLeases
 ) -> None:
     for n in (1, 2):
         assert await journal.record(A, turn(A, n), limit=2) == Recorded(n)
@@ -111,7 +112,7 @@ async def test_a_full_inbox_crosses_the_turn_off_and_takes_no_lease(
 
 
 async def test_other_redis_errors_are_storage_unavailable(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     await redis_backend.redis.set(redis_backend.keys.inbox(A), "not a stream")
     with pytest.raises(StorageUnavailable):

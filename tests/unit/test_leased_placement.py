@@ -16,13 +16,13 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.conversation.conversations import Conversations
-from bot.conversation.leased.journal import TurnJournal
-from bot.conversation.leased.placement import LeasedPlacement
+from bot.conversation.leased import LeasedPlacement
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
 from bot.core.turn import Turn
-from bot.storage.backend import StorageOptions
+from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
+from bot.storage.redis.inbox import RedisInbox
 from tests.support.fake_telegram import FakeTelegram
 from tests.unit.test_placement import KEY, ScriptedModel, build, turn
 
@@ -57,15 +57,15 @@ async def conversations(
 def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The `offered` of every pull of the inbox, in order."""
     seen: list[int] = []
-    pull = TurnJournal.pull
+    pull = RedisInbox.pull
 
     async def counted(
-        journal: TurnJournal, key: ChatKey, offered: int, token: str
+        journal: RedisInbox, key: ChatKey, offered: int, token: str
     ) -> list[Turn] | None:
         seen.append(offered)
         return await pull(journal, key, offered, token)
 
-    monkeypatch.setattr(TurnJournal, "pull", counted)
+    monkeypatch.setattr(RedisInbox, "pull", counted)
     return seen
 
 
@@ -81,7 +81,7 @@ def texts(telegram: FakeTelegram) -> list[str]:
 
 async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> None:
     """Turns in the chat's stream that nobody holds the lease for."""
-    journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
+    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     for n in message_ids:
         assert (await journal.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting
 

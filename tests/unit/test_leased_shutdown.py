@@ -13,11 +13,11 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.conversation.conversations import Conversations
-from bot.conversation.leased.leases import ChatLeases
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
-from bot.storage.backend import StorageOptions
+from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
+from bot.storage.redis.leases import RedisLeases
 from tests.support.fake_telegram import FakeTelegram
 from tests.unit.test_leased_placement import left_by_a_dead_replica, texts
 from tests.unit.test_placement import KEY, ScriptedModel, build, turn
@@ -93,13 +93,13 @@ async def test_a_turn_past_the_deadline_is_cancelled_then_its_lease_let_go_and_a
     then its lease let go; nobody is told to send again, and the next holder answers it."""
     stopping, taking_over, model = replicas
     running_at_release: list[int] = []
-    release = ChatLeases.release
+    release = RedisLeases.release
 
-    async def watched(leases: ChatLeases, key: ChatKey, token: str) -> None:
+    async def watched(leases: RedisLeases, key: ChatKey, token: str) -> None:
         running_at_release.append(stopping.pending(key))  # the turn in flight counts
         await release(leases, key, token)
 
-    monkeypatch.setattr(ChatLeases, "release", watched)
+    monkeypatch.setattr(RedisLeases, "release", watched)
     await left_by_a_dead_replica(backend, 1)
     assert await stopping.accept(KEY, turn(2, "m2")) is Accepted.QUEUED
     await model.started.wait()  # m1 at the model, which will not answer in time

@@ -17,7 +17,7 @@ from bot.llm.catalog import ANSWER_TOKENS, THINKING_TOKENS, ConfiguredModels, Mo
 from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.live import LiveModel
 from bot.llm.port import Delta, ModelRequest, Reply, Source
-from bot.llm.retired import MemoryRetiredModels
+from bot.storage.memory.retired import MemoryRetiredModels
 from tests.support.fake_groq import DEFAULT_LIMITS, MODEL_LIMITS, FakeGroq
 
 GPT_120, GPT_20, QWEN = "openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.6-27b"

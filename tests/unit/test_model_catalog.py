@@ -14,7 +14,8 @@ from bot.core.trimming import Budget
 from bot.llm import catalog as cat
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.families import EFFORTS, Kind, Reasoning, Tool, family_of, has_vision
-from bot.llm.retired import MemoryRetiredModels, RetiredModels
+from bot.storage.base import RetiredModels
+from bot.storage.memory.retired import MemoryRetiredModels
 from bot.storage.redis import RedisBackend
 from tests.support import fake_groq as fake_module
 from tests.support.fake_groq import FakeGroq

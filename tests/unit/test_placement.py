@@ -16,11 +16,14 @@ from aiogram.client.telegram import TelegramAPIServer
 
 from bot.conversation.actors import ActorPool
 from bot.conversation.conversations import Conversations
-from bot.conversation.placement import Accepted, Interrupted
+from bot.conversation.leased import LeasedPlacement
+from bot.conversation.local import LocalPlacement
+from bot.conversation.placement import Accepted, Placement
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import Interrupted
 from bot.core.messages import ChatMessage
 from bot.core.trimming import Budget
 from bot.core.turn import Turn
@@ -28,7 +31,7 @@ from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.scheduling.usage import Tally
-from bot.storage.backend import Backend, StorageOptions
+from bot.storage.base import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.texts import EN
@@ -108,7 +111,12 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
         stream=False,
     )
     pool = ActorPool(runner=runner, fsm_storage=backend.fsm_storage, inbox_size=5)
-    placement = backend.placement(pool, idle_timeout=60)
+    shared = backend.shared_inbox()
+    placement: Placement = (
+        LocalPlacement(pool, idle_timeout=60, fsm_storage=backend.fsm_storage)
+        if shared is None
+        else LeasedPlacement(pool, shared, idle_timeout=60)
+    )
     return Conversations(
         placement,
         dialogs=backend.dialogs,
@@ -210,7 +218,9 @@ async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(
     model: ScriptedModel,
     fake_telegram: FakeTelegram,
 ) -> None:
-    await backend.dialogs.append(KEY, [ChatMessage.user("old"), ChatMessage.assistant("old!")])
+    await backend.dialogs.replace_last(
+        KEY, 0, [ChatMessage.user("old"), ChatMessage.assistant("old!")]
+    )
     model.gate = asyncio.Event()
     for n in range(1, 4):
         await conversations.accept(KEY, turn(n, f"m{n}"))
@@ -231,7 +241,9 @@ async def test_a_reset_while_the_answer_is_sent_commits_nothing(
 ) -> None:
     """The turn's end (pair, counts, state, cross-off) is one write after delivery: a reset
     that lands while the answer is on its way cancels the turn before that write."""
-    await backend.dialogs.append(KEY, [ChatMessage.user("old"), ChatMessage.assistant("old!")])
+    await backend.dialogs.replace_last(
+        KEY, 0, [ChatMessage.user("old"), ChatMessage.assistant("old!")]
+    )
     fake_telegram.hold("sendMessage")
     await conversations.accept(KEY, turn(1, "m1"))
     await fake_telegram.wait_until(

@@ -12,7 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.core.errors import StorageUnavailable
-from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
+from bot.storage.redis.client import CancelSafeRedis, unavailable_on_error
 
 
 async def _read_that_turns_a_cancel_into_an_error() -> None:

@@ -12,8 +12,8 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
-from bot.limits.port import RateLimiter
-from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.base import RateLimiter
+from bot.storage.redis.client import unavailable_on_error
 
 # KEYS[1] the user's set; ARGV: now, window (seconds), limit, a unique member.
 ADMIT = """

@@ -11,9 +11,10 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
-from bot.scheduling.usage import DayStats, UsageStore, utc_day
-from bot.storage.redis_errors import unavailable_on_error
-from bot.storage.redis_fence import Writes
+from bot.core.days import utc_day
+from bot.storage.base import DayStats, UsageStore
+from bot.storage.redis.client import unavailable_on_error
+from bot.storage.redis.fence import Writes
 
 KEEP_SECONDS = 2 * 86400
 
@@ -27,12 +28,6 @@ class RedisUsage(UsageStore):
         with unavailable_on_error():
             value = await self._redis.hget(self._key("usage", utc_day()), str(user_id))
         return int(value or 0)
-
-    async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
-        with unavailable_on_error():
-            async with self._redis.pipeline(transaction=False) as pipe:
-                self.queue_count_turn(pipe, user_id, tokens, failed=failed)
-                await pipe.execute()
 
     def queue_count_turn(self, pipe: Writes, user_id: int, tokens: int, *, failed: bool) -> None:
         """`count_turn`'s writes, on the transaction (or fenced batch) of a turn's end

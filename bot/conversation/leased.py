@@ -1,12 +1,12 @@
 """The leased placement: any replica accepts a turn, the chat's lease holder answers it.
 
-Every turn goes to the chat's durable inbox first (journal.py), and the same round trip takes
-the chat's lease (leases.py) if nobody holds it; only the lease holder runs an actor for the
+Every turn goes to the chat's durable inbox first, and the same round trip takes the chat's
+lease if nobody holds it (bot/storage/inbox.py); only the lease holder runs an actor for the
 chat, which pulls the inbox in order until it is empty, then lets the lease go (a turn alone
 in the inbox is handed to the new actor directly). A lease left by a dead replica runs out,
 and the sweep here takes its chats over; a replica shutting down keeps its leases until the
 turns in flight end, then lets each go at once. Commands reach the holder over the control
-channel (control.py). docs/architecture.md, "Placements: the modes and what each guarantees".
+channel. docs/architecture.md, "Placements: the modes and what each guarantees".
 """
 
 from __future__ import annotations
@@ -18,13 +18,12 @@ from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
 from bot.conversation.actors import ActorPool, PooledPlacement
-from bot.conversation.leased.control import ChatControl
-from bot.conversation.leased.journal import TurnJournal
-from bot.conversation.leased.leases import ChatLeases
-from bot.conversation.placement import Accepted, Action, Interrupted
+from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
+from bot.core.interrupts import Action, Interrupted
 from bot.core.turn import Turn
+from bot.storage.inbox import SharedInbox
 
 
 class LeasedPlacement(PooledPlacement, TurnFeed):
@@ -33,16 +32,14 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
     def __init__(
         self,
         pool: ActorPool,
+        shared: SharedInbox,
         *,
-        journal: TurnJournal,
-        leases: ChatLeases,
-        control: ChatControl,
         idle_timeout: float,
     ) -> None:
         super().__init__(pool)
-        self._journal = journal
-        self._leases = leases
-        self._control = control
+        self._inbox = shared.inbox
+        self._leases = shared.leases
+        self._control = shared.control
         self.idle_timeout = idle_timeout
         self._held: dict[ChatKey, str] = {}  # lease tokens of the chats answered here
         self.leases_taken = 0  # how many times a chat's lease was taken here
@@ -54,7 +51,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         if self._closing:
             return Accepted.CLOSING
         claim = self._leases.claim(key)
-        recorded = await self._journal.record(key, turn, limit=self.inbox_size, claim=claim)
+        recorded = await self._inbox.record(key, turn, limit=self.inbox_size, claim=claim)
         if not recorded.waiting:
             return Accepted.DUPLICATE
         if recorded.waiting > self.inbox_size:  # crossed off again, no lease taken for it
@@ -117,7 +114,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         try:
             while not self._closing and self._pool.live(key) is actor and key in self._held:
                 token = self._held[key]
-                read = await self._journal.pull(key, actor.last_offered, token)
+                read = await self._inbox.pull(key, actor.last_offered, token)
                 if not read:  # let go with the same look, or lost: another answers the chat
                     if read is None:
                         logger.warning(
@@ -136,7 +133,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
 
     async def finished(self, key: ChatKey, turn: Turn) -> None:
         try:
-            await self._journal.done(key, [turn])
+            await self._inbox.done(key, [turn])
         except StorageUnavailable as error:  # it may be answered again after a restart
             logger.error(
                 "chat={} msg={} not crossed off the inbox: {}", key.chat_id, turn.message_id, error
@@ -144,7 +141,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
 
     async def _sweep(self) -> None:
         """Take up chats with turns left and nobody answering them (a replica died)."""
-        for key in await self._journal.chats():
+        for key in await self._inbox.chats():
             if self._closing:
                 return
             if self._pool.live(key) is None:
@@ -193,13 +190,13 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             return Interrupted(stopped, 0)
         actor = self._pool.live(key)
         # Turns still in the chat's stream are queued too; read them first...
-        waiting = await self._journal.after(key, actor.last_offered if actor else 0)
+        waiting = await self._inbox.after(key, actor.last_offered if actor else 0)
         # ...then, with no await in between, drop the actor's and skip past the stream's.
         stopped, dropped = self._pool.interrupt(action, key, message_id)
         if actor is not None:
             actor.skip_to(max((t.message_id for t in waiting), default=0))
         unique = {t.message_id: t for t in [*dropped, *waiting]}
-        await self._journal.done(key, list(unique.values()))
+        await self._inbox.done(key, list(unique.values()))
         return Interrupted.of(stopped, unique.values())
 
     async def shutdown(self, timeout: float) -> list[Turn]:

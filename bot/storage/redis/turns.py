@@ -17,16 +17,15 @@ from typing import Any, cast
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.chat_settings.model import ChatSettings
-from bot.conversation.leased.journal import entry_id
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates
-from bot.dialog.redis import RedisDialogStore
-from bot.scheduling.redis_usage import RedisUsage
-from bot.storage.redis_errors import unavailable_on_error
-from bot.storage.redis_fence import Fence, FencedWrites, Writes
-from bot.storage.redis_keys import RedisKeys
-from bot.storage.turns import Conclusion, LeaseLost, Loaded, TurnStorage
+from bot.storage.base import Conclusion, LeaseLost, Loaded, TurnStorage
+from bot.storage.redis.client import unavailable_on_error
+from bot.storage.redis.dialog import RedisDialogStore
+from bot.storage.redis.fence import Fence, FencedWrites, Writes
+from bot.storage.redis.inbox import entry_id
+from bot.storage.redis.keys import RedisKeys
+from bot.storage.redis.usage import RedisUsage
 
 IDLE = cast(str, ConversationStates.idle.state)  # "ConversationStates:idle", as aiogram writes it
 
@@ -54,8 +53,7 @@ class RedisTurnStorage(TurnStorage):
                 pipe.get(self._keys.chat_fsm(key, "data"))
                 self._dialogs.queue_load(pipe, key)
                 data, history = await pipe.execute()
-        settings = ChatSettings.from_data(self._fsm_data(data))
-        return Loaded(settings, self._dialogs.decode(key, history))
+        return Loaded(self._fsm_data(data), self._dialogs.decode(key, history))
 
     async def conclude(self, key: ChatKey, conclusion: Conclusion) -> None:
         if conclusion.lease is not None:

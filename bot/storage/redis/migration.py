@@ -18,8 +18,8 @@ from loguru import logger
 from redis.asyncio import Redis
 
 from bot.core.chat import ChatKey
-from bot.storage.redis_errors import unavailable_on_error
-from bot.storage.redis_keys import RedisKeys
+from bot.storage.redis.client import unavailable_on_error
+from bot.storage.redis.keys import RedisKeys
 
 _DONE, _RUNNING = b"done", b"running"
 

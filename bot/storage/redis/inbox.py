@@ -12,17 +12,16 @@ holder without a second round trip.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import cast
 
 from redis.asyncio import Redis
 
-from bot.conversation.leased.leases import LeaseClaim
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates
 from bot.core.turn import Turn
-from bot.storage.redis_errors import unavailable_on_error
-from bot.storage.redis_keys import RedisKeys
+from bot.storage.inbox import DurableInbox, LeaseClaim, Recorded
+from bot.storage.redis.client import unavailable_on_error
+from bot.storage.redis.keys import RedisKeys
 
 AWAITING = cast(str, ConversationStates.awaiting_reply.state)  # as aiogram writes a state
 
@@ -85,16 +84,7 @@ def entry_id(turn: Turn) -> str:
     return f"{turn.message_id}-1"
 
 
-@dataclass(frozen=True, slots=True)
-class Recorded:
-    """What `record` found: the chat's turns waiting now, this one included (0: a redelivery,
-    above the limit: refused and crossed off), and whether the claimed lease was taken."""
-
-    waiting: int
-    leased: bool = False
-
-
-class TurnJournal:
+class RedisInbox(DurableInbox):
     def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: int) -> None:
         self._redis = redis
         self._keys = keys

@@ -1,30 +1,28 @@
-"""The Redis backend: one client (one pool) for dialogs, FSM states, usage, inboxes and leases."""
+"""The Redis backend: one client (one pool) for dialogs, FSM states, usage, inboxes and leases.
+
+Every file of this folder touches Redis, and only this folder does (docs/architecture.md,
+"Storage")."""
 
 from __future__ import annotations
 
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
-from bot.conversation.actors import ActorPool
-from bot.conversation.leased.control import ChatControl
-from bot.conversation.leased.journal import TurnJournal
-from bot.conversation.leased.leases import ChatLeases
-from bot.conversation.leased.placement import LeasedPlacement
-from bot.conversation.placement import Placement
 from bot.core.errors import StorageUnavailable
-from bot.dialog.redis import RedisDialogStore
-from bot.limits.port import RateLimiter
-from bot.limits.redis import RedisRateLimiter
-from bot.llm.retired import RetiredModels
-from bot.scheduling.budget import BudgetStore
-from bot.scheduling.redis_budget import RedisBudgetStore
-from bot.scheduling.redis_usage import RedisUsage
-from bot.storage.backend import Backend, StorageOptions
-from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
-from bot.storage.redis_keys import RedisKeys
-from bot.storage.redis_migration import migrate
-from bot.storage.redis_retired import RedisRetiredModels
-from bot.storage.redis_turns import RedisTurnStorage
+from bot.storage.base import Backend, BudgetStore, RateLimiter, RetiredModels, StorageOptions
+from bot.storage.inbox import SharedInbox
+from bot.storage.redis.budget import RedisBudgetStore
+from bot.storage.redis.client import CancelSafeRedis, unavailable_on_error
+from bot.storage.redis.control import RedisControl
+from bot.storage.redis.dialog import RedisDialogStore
+from bot.storage.redis.inbox import RedisInbox
+from bot.storage.redis.keys import RedisKeys
+from bot.storage.redis.leases import RedisLeases
+from bot.storage.redis.migration import migrate
+from bot.storage.redis.rate_limit import RedisRateLimiter
+from bot.storage.redis.retired import RedisRetiredModels
+from bot.storage.redis.turns import RedisTurnStorage
+from bot.storage.redis.usage import RedisUsage
 from bot.storage.urls import REDIS_SCHEMES
 
 
@@ -68,14 +66,12 @@ class RedisBackend(Backend):
         client = CancelSafeRedis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
         return cls(client, options)
 
-    def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
-        leases = ChatLeases(self.redis, self.keys, ttl_seconds=self._options.lease_ttl)
-        return LeasedPlacement(
-            pool,
-            journal=TurnJournal(self.redis, self.keys, ttl_seconds=self._options.ttl_seconds),
+    def shared_inbox(self) -> SharedInbox:
+        leases = RedisLeases(self.redis, self.keys, ttl_seconds=self._options.lease_ttl)
+        return SharedInbox(
+            inbox=RedisInbox(self.redis, self.keys, ttl_seconds=self._options.ttl_seconds),
             leases=leases,
-            control=ChatControl(self.redis, self.keys, replica=leases.replica),
-            idle_timeout=idle_timeout,
+            control=RedisControl(self.redis, self.keys, replica=leases.replica),
         )
 
     def rate_limiter(self, limit: int, window: float) -> RateLimiter:

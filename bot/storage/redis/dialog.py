@@ -17,10 +17,10 @@ from redis.asyncio.client import Pipeline
 
 from bot.core.chat import ChatKey
 from bot.core.messages import ChatMessage, Role
-from bot.dialog.store import DialogStore
-from bot.storage.redis_errors import unavailable_on_error
-from bot.storage.redis_fence import Writes
-from bot.storage.redis_keys import RedisKeys
+from bot.storage.base import DialogStore
+from bot.storage.redis.client import unavailable_on_error
+from bot.storage.redis.fence import Writes
+from bot.storage.redis.keys import RedisKeys
 
 # Of one message's JSON; the key layout has its own (RedisKeys). v1 had no speaker, no time
 # and no images (Telegram file ids, written only when a message has some).
@@ -64,9 +64,6 @@ class RedisDialogStore(DialogStore):
                 )
             )
         return messages
-
-    async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
-        await self.replace_last(key, 0, messages)
 
     async def replace_last(
         self, key: ChatKey, count: int, messages: Sequence[ChatMessage]

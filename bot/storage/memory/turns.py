@@ -8,23 +8,22 @@ from __future__ import annotations
 
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.chat_settings.model import ChatSettingsStore
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
-from bot.dialog.store import DialogStore
-from bot.scheduling.usage import UsageStore
-from bot.storage.turns import Conclusion, Loaded, TurnStorage
+from bot.storage.base import Conclusion, Loaded, TurnStorage
+from bot.storage.memory.dialog import MemoryDialogStore
+from bot.storage.memory.usage import MemoryUsage
 
 
 class MemoryTurnStorage(TurnStorage):
-    def __init__(self, dialogs: DialogStore, fsm: BaseStorage, usage: UsageStore) -> None:
+    def __init__(self, dialogs: MemoryDialogStore, fsm: BaseStorage, usage: MemoryUsage) -> None:
         self._dialogs = dialogs
         self._fsm = fsm
-        self._settings = ChatSettingsStore(fsm)
         self._usage = usage
 
     async def load(self, key: ChatKey) -> Loaded:
-        return Loaded(await self._settings.load(key), await self._dialogs.load(key))
+        data = await chat_context(self._fsm, key).get_data()
+        return Loaded(data, await self._dialogs.load(key))
 
     async def conclude(self, key: ChatKey, conclusion: Conclusion) -> None:
         commit = conclusion.commit

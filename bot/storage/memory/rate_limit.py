@@ -7,7 +7,7 @@ from collections import deque
 from collections.abc import Callable
 
 from bot.core.expiring import ExpiringMap
-from bot.limits.port import RateLimiter
+from bot.storage.base import RateLimiter
 
 
 class MemoryRateLimiter(RateLimiter):

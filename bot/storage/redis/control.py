@@ -11,18 +11,18 @@ from __future__ import annotations
 import asyncio
 import json
 import uuid
-from collections.abc import Awaitable, Callable
 from dataclasses import asdict, dataclass
 
 from loguru import logger
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.conversation.placement import Action, Interrupted
 from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
-from bot.storage.redis_errors import raise_if_cancelling, unavailable_on_error
-from bot.storage.redis_keys import RedisKeys
+from bot.core.interrupts import Action, Interrupted
+from bot.storage.inbox import ControlChannel, ControlHandler
+from bot.storage.redis.client import raise_if_cancelling, unavailable_on_error
+from bot.storage.redis.keys import RedisKeys
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,10 +34,7 @@ class _Request:
     answer_to: str
 
 
-Handler = Callable[[Action, ChatKey, int], Awaitable[Interrupted]]
-
-
-class ChatControl:
+class RedisControl(ControlChannel):
     """One channel per bot; each replica listens and acts on requests addressed to it."""
 
     def __init__(self, redis: Redis, keys: RedisKeys, *, replica: str, wait: float = 2.0) -> None:
@@ -62,7 +59,7 @@ class ChatControl:
         logger.warning("chat={} {}: replica {} did not answer", key.chat_id, action, replica)
         return None
 
-    async def serve(self, handler: Handler) -> None:
+    async def serve(self, handler: ControlHandler) -> None:
         """Act on the requests addressed to this replica until cancelled; survives outages."""
         lost = False
         while True:
@@ -84,7 +81,7 @@ class ChatControl:
                 lost = True
                 await asyncio.sleep(1)
 
-    async def _handle(self, data: bytes, handler: Handler) -> None:
+    async def _handle(self, data: bytes, handler: ControlHandler) -> None:
         request = _Request(**json.loads(data))
         if request.replica != self._replica:
             return

@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from bot.core.chat import ChatKey
 from bot.core.expiring import ExpiringMap
 from bot.core.messages import ChatMessage
-from bot.dialog.store import DialogStore
+from bot.storage.base import DialogStore
 
 
 class MemoryDialogStore(DialogStore):
@@ -39,9 +39,6 @@ class MemoryDialogStore(DialogStore):
 
     async def load(self, key: ChatKey) -> list[ChatMessage]:
         return list(self._dialogs.get(key) or [])
-
-    async def append(self, key: ChatKey, messages: Sequence[ChatMessage]) -> None:
-        await self.replace_last(key, 0, messages)
 
     async def replace_last(
         self, key: ChatKey, count: int, messages: Sequence[ChatMessage]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from redis.asyncio import Redis
 
-from bot.llm.retired import RetiredModels
-from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.base import RetiredModels
+from bot.storage.redis.client import unavailable_on_error
 
 # Groq never serves a retired id again; a week bounds a mistake (a key that lost access).
 KEEP_SECONDS = 7 * 86400

@@ -6,8 +6,8 @@ from collections.abc import Callable
 
 from redis.asyncio import Redis
 
-from bot.scheduling.budget import BudgetStore, ModelBudget
-from bot.storage.redis_errors import unavailable_on_error
+from bot.storage.base import BudgetStore
+from bot.storage.redis.client import unavailable_on_error
 
 KEEP_SECONDS = 86400  # a day's request limit is the longest horizon the figures have
 
@@ -17,11 +17,11 @@ class RedisBudgetStore(BudgetStore):
         self._redis = redis
         self._key = key  # RedisKeys.budget
 
-    async def load(self, model: str) -> ModelBudget | None:
+    async def load(self, model: str) -> str | None:
         with unavailable_on_error():
             raw = await self._redis.get(self._key(model))
-        return ModelBudget.decode(raw) if raw is not None else None
+        return raw.decode() if isinstance(raw, bytes) else raw
 
-    async def save(self, model: str, budget: ModelBudget) -> None:
+    async def save(self, model: str, encoded: str) -> None:
         with unavailable_on_error():
-            await self._redis.set(self._key(model), budget.encode(), ex=KEEP_SECONDS)
+            await self._redis.set(self._key(model), encoded, ex=KEEP_SECONDS)

@@ -2,18 +2,14 @@
 
 from __future__ import annotations
 
-from bot.conversation.actors import ActorPool
-from bot.conversation.local import LocalPlacement
-from bot.conversation.placement import Placement
-from bot.dialog.memory import MemoryDialogStore
-from bot.limits.memory import MemoryRateLimiter
-from bot.limits.port import RateLimiter
-from bot.llm.retired import MemoryRetiredModels, RetiredModels
-from bot.scheduling.budget import BudgetStore, MemoryBudgetStore
-from bot.scheduling.usage import MemoryUsage
-from bot.storage.backend import Backend, StorageOptions
-from bot.storage.memory_fsm import MemoryFSMStorage
-from bot.storage.memory_turns import MemoryTurnStorage
+from bot.storage.base import Backend, BudgetStore, RateLimiter, RetiredModels, StorageOptions
+from bot.storage.memory.budget import MemoryBudgetStore
+from bot.storage.memory.dialog import MemoryDialogStore
+from bot.storage.memory.fsm import MemoryFSMStorage
+from bot.storage.memory.rate_limit import MemoryRateLimiter
+from bot.storage.memory.retired import MemoryRetiredModels
+from bot.storage.memory.turns import MemoryTurnStorage
+from bot.storage.memory.usage import MemoryUsage
 from bot.storage.urls import MEMORY_URL
 
 
@@ -33,8 +29,8 @@ class MemoryBackend(Backend):
             raise ValueError("the memory backend takes only memory://")
         return cls(options)
 
-    def placement(self, pool: ActorPool, *, idle_timeout: float) -> Placement:
-        return LocalPlacement(pool, idle_timeout=idle_timeout, fsm_storage=self.fsm_storage)
+    def shared_inbox(self) -> None:
+        return None  # turns wait in the process: the local placement
 
     def rate_limiter(self, limit: int, window: float) -> RateLimiter:
         return MemoryRateLimiter(limit, window)

@@ -15,13 +15,13 @@ from __future__ import annotations
 import itertools
 import uuid
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from redis.asyncio import Redis
 
 from bot.core.chat import ChatKey
-from bot.storage.redis_errors import unavailable_on_error
-from bot.storage.redis_keys import RedisKeys
+from bot.storage.inbox import LeaseClaim, Leases
+from bot.storage.redis.client import unavailable_on_error
+from bot.storage.redis.keys import RedisKeys
 
 # Only the holder may touch its lease: compare the token, then act, in one step.
 _RENEW = """
@@ -36,16 +36,7 @@ _RELEASE = """
 """
 
 
-@dataclass(frozen=True, slots=True)
-class LeaseClaim:
-    """A lease to take with `SET key token NX PX ttl_ms`, here or inside another script."""
-
-    key: str
-    token: str
-    ttl_ms: int
-
-
-class ChatLeases:
+class RedisLeases(Leases):
     """Leases in Redis, under `RedisKeys.lease`."""
 
     def __init__(self, redis: Redis, keys: RedisKeys, *, ttl_seconds: float) -> None:
