@@ -37,7 +37,7 @@ class TurnFeed(ABC):
     @abstractmethod
     async def finished(self, key: ChatKey, turn: Turn) -> None:
         """A reset cancelled the turn: it never reached its end, which crosses a turn off
-        with the rest of its writes (bot/storage/turns.py)."""
+        with the rest of its writes (bot/storage/base.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,7 +50,7 @@ class ChatActor:
     """Holds a chat's inbox, bounded by `inbox_size` counting the turn in progress.
 
     The chat's FSM state goes back to `idle` when the inbox is drained, written with the end of
-    its last turn (bot/storage/turns.py); the placement sets `awaiting_reply` when it queues a
+    its last turn (bot/storage/base.py); the placement sets `awaiting_reply` when it queues a
     turn, so a message sent while the chat is busy can be acknowledged at once.
     """
 

@@ -2,7 +2,7 @@
 
 A user's message in, the model's answer out, the pair committed only after delivery
 (docs/architecture.md, "The path of a message"). The load is one read and the turn's end one
-write (bot/storage/turns.py). What the user reads when a step fails is decided in
+write (bot/storage/base.py). What the user reads when a step fails is decided in
 bot/conversation/outcomes.py, not here.
 """
 

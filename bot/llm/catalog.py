@@ -3,7 +3,7 @@
 Groq adds and retires models every month, so the list is never hard-coded: it is asked
 (`GET /openai/v1/models`, with each model's context window and completion limit) and kept
 for a while; what a model can do comes from its family (bot/llm/families.py). A model Groq
-stops serving mid-run is retired here, for every replica (bot/llm/retired.py), and requests
+stops serving mid-run is retired here, for every replica (bot/storage/base.py), and requests
 go to a live one of the same kind (docs/architecture.md, "Models").
 """
 

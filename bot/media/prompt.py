@@ -1,7 +1,7 @@
 """A request whose dialog shows images: which of them it carries, fetched.
 
 The history keeps file ids; a request carries the newest images the model's per-request
-limit and half the token budget allow, each counted with an estimate (bot/dialog/tokens.py).
+limit and half the token budget allow, each counted with an estimate (bot/core/tokens.py).
 Older ones, and any that can no longer be fetched, become a short placeholder in their text.
 A model that sees them answers it: the chat's, or VISION_MODEL (bot/llm/live.py).
 """

@@ -4,7 +4,7 @@ As aiogram's `fsm/storage/base.py` is to its `memory.py` and `redis.py`: one fol
 technology implements these (bot/storage/memory/, bot/storage/redis/), each importing only
 this contract, the bot's core and its own driver; the composition root alone imports an
 adapter, picked from STORAGE_URL. The durable inbox of the leased placement has its ports in
-bot/storage/inbox.py. docs/architecture.md, "Storage".
+bot/storage/inbox.py. docs/architecture.md, "Storage and the backends".
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
 """The ports of the leased placement (bot/conversation/leased.py): a durable inbox per chat,
 a lease per chat, and a control channel between replicas. Redis implements them
-(bot/storage/redis/inbox.py, leases.py, control.py); docs/architecture.md, "Placements".
+(bot/storage/redis/inbox.py, leases.py, control.py); docs/architecture.md, "Placements: the
+modes and what each guarantees".
 """
 
 from __future__ import annotations

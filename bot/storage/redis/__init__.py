@@ -1,7 +1,7 @@
 """The Redis backend: one client (one pool) for dialogs, FSM states, usage, inboxes and leases.
 
 Every file of this folder touches Redis, and only this folder does (docs/architecture.md,
-"Storage")."""
+"Storage and the backends")."""
 
 from __future__ import annotations
 

@@ -2,7 +2,7 @@
 
 One list per chat; every write is one MULTI/EXEC (append, cap, refresh the TTL), so
 concurrent writers never interleave and a dialog never outgrows its cap. A turn's own read
-and write go on the pipelines of bot/storage/redis_turns.py, with the rest of its step. The
+and write go on the pipelines of bot/storage/redis/turns.py, with the rest of its step. The
 client belongs to the backend (bot/storage/redis.py), which closes it.
 """
 
@@ -43,7 +43,7 @@ class RedisDialogStore(DialogStore):
         return self.decode(key, raw)
 
     def queue_load(self, pipe: Pipeline, key: ChatKey) -> None:
-        """`load`'s read, on a pipeline that reads more (bot/storage/redis_turns.py)."""
+        """`load`'s read, on a pipeline that reads more (bot/storage/redis/turns.py)."""
         pipe.lrange(self._keys.dialog(key), 0, -1)
 
     def decode(self, key: ChatKey, raw: list[bytes | str]) -> list[ChatMessage]:
@@ -77,7 +77,7 @@ class RedisDialogStore(DialogStore):
         self, pipe: Writes, key: ChatKey, count: int, messages: Sequence[ChatMessage]
     ) -> None:
         """`replace_last`'s writes, on a transaction or a fenced batch that writes more
-        (redis_turns.py)."""
+        (turns.py)."""
         name = self._keys.dialog(key)
         if count:
             pipe.ltrim(name, 0, -(count + 1))

@@ -56,7 +56,7 @@ _RECORD = """
 # dropped; normally crossed off one by one), read what waits after it, and when nothing does,
 # unlist the inbox and let the lease go, all in one atomic step. A turn recorded meanwhile is
 # either read here or finds the lease free and takes the chat up itself. Fenced like a turn's
-# end (bot/storage/redis_fence.py): once the lease is not this holder's, nothing is crossed off
+# end (bot/storage/redis/fence.py): once the lease is not this holder's, nothing is crossed off
 # and nil is returned, since the new holder may be answering what this one was offered.
 _PULL = """
     if redis.call('GET', KEYS[3]) ~= ARGV[3] then return false end

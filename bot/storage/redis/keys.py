@@ -16,7 +16,7 @@ from aiogram.fsm.storage.base import DEFAULT_DESTINY, KeyBuilder, StorageKey
 from bot.core.chat import ChatKey
 from bot.core.fsm import chat_storage_key
 
-LAYOUT = 2  # v1: `<prefix>:v1:<kind>:<chat_id>`, no bot id; see bot/storage/redis_migration.py
+LAYOUT = 2  # v1: `<prefix>:v1:<kind>:<chat_id>`, no bot id; see bot/storage/redis/migration.py
 
 
 class RedisKeys(KeyBuilder):
@@ -59,7 +59,7 @@ class RedisKeys(KeyBuilder):
 
     @property
     def retired_models(self) -> str:
-        """The set of models Groq retired while the bot ran (bot/llm/retired.py)."""
+        """The set of models Groq retired while the bot ran (bot/storage/base.py)."""
         return f"{self.root}:retired_models"
 
     def usage(self, kind: str, day: str) -> str:

@@ -7,7 +7,7 @@ renewal never touches a lease acquired later, even by the same process.
 
 A lease is taken here (`acquire`, the sweep's way), or in the same step as the write that makes
 it needed: `claim` hands out the key, a fresh token and the TTL, and the journal's record
-script sets it (journal.py), so a new chat costs one round trip, not two.
+script sets it (inbox.py), so a new chat costs one round trip, not two.
 """
 
 from __future__ import annotations

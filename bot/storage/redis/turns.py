@@ -3,10 +3,10 @@
 The load reads the chat's settings (aiogram's FSM data, through its storage's own key builder
 and JSON) and its history; the conclusion commits the pair, counts the day's tokens, sets the
 chat's state to idle and crosses the turn off its durable inbox
-(bot/conversation/leased/journal.py) in one step: a crash or a lost connection cannot fall
+(bot/storage/redis/inbox.py) in one step: a crash or a lost connection cannot fall
 between them, so a committed turn is not answered again after a restart. Under a lease, that
-step is a fenced script (redis_fence.py) that writes nothing once the lease is another's;
-without one, a MULTI. The commands are the adapters' own (RedisDialogStore, RedisUsage),
+step is a fenced script (fence.py) that writes nothing once the lease is another's; without
+one, a MULTI. The commands are the adapters' own (RedisDialogStore, RedisUsage),
 queued on either.
 """
 

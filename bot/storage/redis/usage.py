@@ -31,7 +31,7 @@ class RedisUsage(UsageStore):
 
     def queue_count_turn(self, pipe: Writes, user_id: int, tokens: int, *, failed: bool) -> None:
         """`count_turn`'s writes, on the transaction (or fenced batch) of a turn's end
-        (redis_turns.py)."""
+        (turns.py)."""
         day, user = utc_day(), str(user_id)
         _add(pipe, self._key("turns", day), user, 1)
         if tokens:
