@@ -19,6 +19,7 @@ from bot.config import Settings
 from bot.delivery.pacer import Pacer, PacingMiddleware
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import TopicMiddleware
+from bot.delivery.typing_indicator import QuietChatActions
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.pool_gate import gated_transport
@@ -52,6 +53,7 @@ def build_bot(settings: Settings) -> Bot:
         api=api, timeout=settings.bot_request_timeout, json_loads=json_loads, json_dumps=json_dumps
     )
     session.middleware(TopicMiddleware())  # a turn's messages go to its forum topic
+    session.middleware(QuietChatActions())  # a refused "typing…" is a log line, not a crash
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
