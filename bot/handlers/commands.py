@@ -12,6 +12,7 @@ from bot.config import Settings
 from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
 from bot.delivery.outbox import Outbox
+from bot.handlers.admins import is_admin
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
@@ -21,21 +22,43 @@ from bot.texts import Texts
 async def start(
     message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
 ) -> None:
-    """A fresh dialog and a greeting that names the user."""
-    await conversations.reset(chat_key(bot, message))
+    """A fresh dialog and a greeting that names the user; in a group, an admin's only."""
     name = message.from_user.first_name if message.from_user else ""
     logger.info("chat={} /start", message.chat.id)
-    keyboard = main_keyboard(texts)
-    outbox.send(
-        message.chat.id, lambda: message.answer(texts.greeting(name), reply_markup=keyboard)
-    )
+    greeting = texts.greeting(name)
+    if message.chat.type == ChatType.PRIVATE:
+        await conversations.reset(chat_key(bot, message))
+        _answer(outbox, message, greeting, texts)
+        return
+    outbox.send(message.chat.id, lambda: _reset_group(message, bot, conversations, texts, True))
 
 
 async def new_dialog(
     message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
 ) -> None:
+    if message.chat.type == ChatType.PRIVATE:
+        dropped = await conversations.reset(chat_key(bot, message))
+        _answer(outbox, message, texts.new_dialog_dropping(dropped), texts)
+        return
+    outbox.send(message.chat.id, lambda: _reset_group(message, bot, conversations, texts, False))
+
+
+async def _reset_group(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, greet: bool
+) -> None:
+    """In the chat's outbox: asking Telegram who is an admin never holds the dispatch loop.
+    `greet`: /start's greeting, else the new-dialog button's note."""
+    if not await is_admin(bot, message):
+        await message.reply(texts.admins_only)
+        return
     dropped = await conversations.reset(chat_key(bot, message))
-    text, keyboard = texts.new_dialog_dropping(dropped), main_keyboard(texts)
+    name = message.from_user.first_name if message.from_user else ""
+    text = texts.greeting(name) if greet else texts.new_dialog_dropping(dropped)
+    await message.answer(text, reply_markup=main_keyboard(texts))
+
+
+def _answer(outbox: Outbox, message: Message, text: str, texts: Texts) -> None:
+    keyboard = main_keyboard(texts)
     outbox.send(message.chat.id, lambda: message.answer(text, reply_markup=keyboard))
 
 

@@ -10,11 +10,10 @@ the chat's order, while the dispatch loop goes on.
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from loguru import logger
 
 from bot.chat_settings.menu import (
@@ -32,18 +31,9 @@ from bot.core.errors import ModelError
 from bot.core.messages import ChatMessage
 from bot.core.trimming import min_tokens_for
 from bot.delivery.outbox import Outbox
+from bot.handlers.admins import may_change
 from bot.llm.catalog import ModelCatalog
 from bot.texts import Texts, texts_for
-
-ADMINS = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
-
-
-async def may_change(bot: Bot, chat: Chat, user_id: int) -> bool:
-    """Private chats belong to their user; a group's settings to its administrators."""
-    if chat.type == ChatType.PRIVATE:
-        return True
-    member = await bot.get_chat_member(chat.id, user_id)
-    return member.status in ADMINS
 
 
 async def _show_settings(

@@ -8,6 +8,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.delivery.notices import Notices
+from bot.handlers.admins import sender_id
 from bot.storage.base import RateLimiter
 
 
@@ -26,7 +27,8 @@ class RateLimitMiddleware(BaseMiddleware):
     ) -> Any:
         if not isinstance(event, Message | CallbackQuery) or event.from_user is None:
             return await handler(event, data)
-        if await self._limiter.admit(event.from_user.id):
+        counted = sender_id(event) if isinstance(event, Message) else event.from_user.id
+        if await self._limiter.admit(counted):
             return await handler(event, data)
         self._notices.rate_limited(event)  # in the background, once a window per user
         return None
