@@ -60,6 +60,8 @@ _RULES: dict[Ending, _Rule] = {
     Ending.UNSUPPORTED_FILE: _Rule(lambda t, _: t.unsupported_file, "INFO"),
     Ending.NO_TEXT_LAYER: _Rule(lambda t, _: t.no_text_layer, "INFO"),
     Ending.UNREADABLE_FILE: _Rule(lambda t, _: t.unreadable_file, "INFO"),
+    Ending.IMAGE_TOO_LARGE: _Rule(lambda t, o: t.image_too_large(o.limit_mp), "INFO"),
+    Ending.UNSUPPORTED_IMAGE: _Rule(lambda t, _: t.unsupported_image, "INFO"),
 }
 
 

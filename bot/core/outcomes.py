@@ -30,6 +30,8 @@ class Ending(StrEnum):
     UNSUPPORTED_FILE = "unsupported file"
     NO_TEXT_LAYER = "pdf without a text layer"
     UNREADABLE_FILE = "unreadable file"
+    IMAGE_TOO_LARGE = "image too large"  # over MAX_PIXELS, refused from its header
+    UNSUPPORTED_IMAGE = "unsupported image format"  # none of JPEG, PNG, WebP, GIF
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,3 +43,4 @@ class Outcome:
     detail: str = ""  # never a message text: an error's type, a model error's summary
     error: BaseException | None = None  # a crash, for its traceback in the log
     limit_mb: int = 0  # FILE_TOO_BIG: the limit the file was over
+    limit_mp: int = 0  # IMAGE_TOO_LARGE: the megapixels the image was over

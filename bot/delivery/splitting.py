@@ -51,7 +51,11 @@ def split_entities(
         for entity in entities:
             lo = max(entity.offset, first)
             hi = min(entity.offset + entity.length, last)
-            if hi > lo:
+            if hi <= lo:
+                continue
+            if (lo - first, hi - lo) == (entity.offset, entity.length):
+                clipped.append(entity)  # neither moved nor cut: the same one serves
+            else:
                 clipped.append(replace_entity(entity, offset=lo - first, length=hi - lo))
         parts.append((text[start:end], clipped))
     return parts

@@ -54,6 +54,8 @@ class Texts:
     unsupported_file: str
     no_text_layer: str
     unreadable_file: str
+    image_too_large_template: str
+    unsupported_image: str
     command_settings: str
     command_model: str
     command_system: str
@@ -137,6 +139,9 @@ class Texts:
 
     def file_too_big(self, limit_mb: int) -> str:
         return self.file_too_big_template.format(limit=limit_mb)
+
+    def image_too_large(self, limit_mp: int) -> str:
+        return self.image_too_large_template.format(limit=limit_mp)
 
     def file_cut(self, name: str, percent: int) -> str:
         return self.file_cut_template.format(name=name, percent=percent)

@@ -105,6 +105,13 @@ EN = Texts(
     unreadable_file=(
         "I could not open this file: it looks damaged. Please check it and send it again."
     ),
+    image_too_large_template=(
+        "This image is too large for me: I look at images of up to {limit} megapixels. "
+        "Please send a smaller one."
+    ),
+    unsupported_image=(
+        "I can't look at images in this format. Please send a JPEG, PNG, WebP or GIF."
+    ),
     command_settings="Settings of this chat",
     command_model="Choose the model",
     command_system="Set the system prompt",

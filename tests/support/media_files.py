@@ -1,9 +1,14 @@
 """Small real files for media tests: images by Pillow, PDFs by hand (with a text layer) or by
-pypdf (a blank page, as a scan without text looks to a reader)."""
+pypdf (a blank page, as a scan without text looks to a reader), and huge images by hand: a PNG
+of zeros compresses about a thousand times, so a decompression bomb is a few hundred KB that
+are written without ever holding the image."""
 
 from __future__ import annotations
 
 import io
+import struct
+import zlib
+from functools import cache
 from typing import Any
 
 from PIL import Image
@@ -62,3 +67,33 @@ def blank_pdf() -> bytes:
 def photo_sizes(file_id: str, unique_id: str, size: int) -> list[dict[str, Any]]:
     return [{"file_id": file_id, "file_unique_id": unique_id, "width": 32, "height": 24,
              "file_size": size}]  # fmt: skip
+
+
+_PNG_COLOUR_TYPES = {"L": (0, 1), "RGB": (2, 3), "RGBA": (6, 4)}
+
+
+@cache
+def zero_png(width: int, height: int, mode: str = "RGBA") -> bytes:
+    """A black (or transparent) PNG of any size, its rows compressed one at a time."""
+    colour_type, channels = _PNG_COLOUR_TYPES[mode]
+    row = bytes(1 + width * channels)  # filter byte 0, then the pixels
+    packer = zlib.compressobj(9)
+    data = b"".join(packer.compress(row) for _ in range(height)) + packer.flush()
+    header = struct.pack(">IIBBBBB", width, height, 8, colour_type, 0, 0, 0)
+    return (
+        b"\x89PNG\r\n\x1a\n"
+        + _chunk(b"IHDR", header)
+        + _chunk(b"IDAT", data)
+        + _chunk(b"IEND", b"")
+    )
+
+
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def psd(side: int = 8) -> bytes:
+    """A Photoshop file Pillow itself can open: one grayscale channel, uncompressed."""
+    header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 1, side, side, 8, 1)
+    sections = struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0)
+    return header + sections + bytes(side * side)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.delivery.rendering import render
+from bot.delivery.rendering import Rendered, render
 from bot.delivery.splitting import utf16_len
 
 
@@ -67,3 +67,53 @@ def test_emoji_and_astral_characters_shift_offsets_in_utf16() -> None:
     assert bold.offset == 5  # two emoji are four UTF-16 units, then a space
     code = next(e for e in rendered.entities if e.type == "code")
     assert code.offset + code.length == utf16_len(rendered.text)
+
+
+def test_pipes_in_prose_stay_text_never_a_spoiler() -> None:
+    assert shape("a || b, and ||not a spoiler|| in prose; `x || y` in code") == (
+        "a || b, and ||not a spoiler|| in prose; x || y in code",
+        [("code", "x || y")],
+    )
+
+
+def test_escaped_characters_stay_escaped() -> None:
+    assert shape("Escaped \\<b> and \\`<i>\\` stay") == ("Escaped <b> and `<i>` stay", [])
+
+
+def test_code_spans_close_on_a_run_of_their_own_length_only() -> None:
+    text, entities = shape("x ``a` <b>`` and `` ` `` then ``a` <i>")
+    assert text == "x a` <b> and ` then ``a` <i>"
+    assert entities == [("code", "`"), ("code", "a` <b>")]
+
+
+def test_code_blocks_in_quotes_and_list_items_are_left_alone() -> None:
+    quoted = shape("> ```\n> a < b\n> ```")
+    assert quoted == ("a < b", [("blockquote", "a < b"), ("pre", "a < b")])
+    listed = shape("1. Step\n\n    ```js\n    if (a < b || c) {}\n    ```\n")
+    assert ("pre", "if (a < b || c) {}") in listed[1]
+
+
+def test_single_and_triple_tildes_stay_text() -> None:
+    assert shape("about ~5 km, ~~gone~~ and ~~~three~~~") == (
+        "about ~5 km, gone and ~~~three~~~",
+        [("strikethrough", "gone")],
+    )
+
+
+def test_few_formulas_are_converted_many_are_shown_as_written() -> None:
+    assert render("$\\alpha$").text == "α"
+    many = " ".join(["$\\alpha$"] * 40)
+    assert render(many).text == many
+
+
+def test_shapes_the_converter_is_slow_on_are_shown_as_plain_text() -> None:
+    for markdown in (
+        "```\n```\n" * 150,  # hundreds of empty code blocks
+        "> " * 20 + "deep",  # nested deeper than any answer
+        "#\n" * 500,  # thousands of tiny blocks
+        "*_~" * 500,  # a soup of markup
+        "||" + "`a || b`\n\n\n\n\n\n" + "||",  # `||` left in code, a long run of blank lines
+        "**a**" * 600,  # an entity every few characters
+        "x" * 40_000,
+    ):
+        assert render(markdown) == Rendered(markdown, [])
