@@ -6,7 +6,6 @@ ENV UV_COMPILE_BYTECODE=1 UV_LINK_MODE=copy UV_PYTHON_DOWNLOADS=never
 COPY pyproject.toml uv.lock ./
 RUN uv sync --locked --no-dev --no-install-project
 COPY bot ./bot
-COPY states ./states
 
 # Run: the virtualenv and the code, as an unprivileged user. The log goes to the console
 # (stderr) only, which `docker logs` shows; LOG_TO_FILE=true in an env file turns a file on.

@@ -13,11 +13,13 @@ run *args:
 test *args:
     uv run --locked pytest -n 3 {{args}}
 
-# ruff check, ruff format --check, mypy --strict and hadolint on the Dockerfile
+# ruff check, ruff format --check, mypy --strict, the import contracts (layers, no cycle,
+# storage adapters from the composition root only) and hadolint on the Dockerfile
 lint:
     uv run --locked ruff check .
     uv run --locked ruff format --check .
     uv run --locked mypy
+    uv run --locked lint-imports
     uv run --locked hadolint Dockerfile
 
 # format the code and apply safe lint fixes

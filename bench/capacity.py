@@ -32,7 +32,7 @@ from bench.timing import section
 from bot.app import build_dispatcher
 from bot.components import build_bot, build_catalog, build_model
 from bot.llm.port import ChatModel
-from bot.llm.retired import MemoryRetiredModels
+from bot.storage.memory.retired import MemoryRetiredModels
 from bot.texts import EN
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
@@ -150,7 +150,7 @@ async def _limited_run(name: str, groq: FakeGroq, updates: Updates) -> Limited:
         notices = count - len(rig.session.sent) - late  # failed: the handler raised
     else:
         # today's main: the model called straight, as before the scheduler
-        straight = patch("bot.capacity.wiring.ScheduledModel", lambda inner, *_, **__: inner)
+        straight = patch("bot.components.ScheduledModel", lambda inner, *_, **__: inner)
         with straight if name == "main" else contextlib.nullcontext():
             rig = _rig(model, **env, GROQ_REQUEST_TIMEOUT=120)
         async with recording(rig.dp["metrics"].registry) as tape:

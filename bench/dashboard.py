@@ -1,5 +1,5 @@
 """The Grafana dashboard's panels (ops/grafana/dashboards/bot.json), drawn from the bot's own
-metrics registry as the bench's limited-Groq run of ours goes: the picture the README shows
+metrics registry as the bench's limited-Groq run of ours goes: the picture docs/operations.md shows
 of what an operator sees. The same series and the same sums as the dashboard's queries
 (rates, histogram quantiles over a short window); only the sampling is in process.
 """

@@ -25,9 +25,9 @@ from bench.harness import (
     ours_with_magic_filters,
     question,
 )
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import Budget, trim_history
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
+from bot.core.trimming import Budget, trim_history
 
 
 @dataclass

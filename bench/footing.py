@@ -3,7 +3,7 @@
 Every baseline gets the bot's own coroutine filters, the bot's outer middlewares built from
 the same settings, and an FSM set up as ours is; logging is off for all of them alike. The
 one variant of ours that differs on purpose is `with_magic_filters`: the older design, kept
-measurable so the README's "what profiling changed" can be reproduced by `just bench`.
+measurable so docs/performance.md's "what profiling changed" can be reproduced by `just bench`.
 """
 
 from __future__ import annotations
@@ -18,9 +18,9 @@ from loguru import logger
 
 from bot.app import add_middlewares
 from bot.config import Settings
+from bot.delivery.notices import Notices
 from bot.handlers.filters import COMMAND, ContentTypeIn, HasText, LooksLikeCommand, TextIn
-from bot.limits.notices import Notices
-from bot.storage.backend import StorageOptions
+from bot.storage.base import StorageOptions
 from bot.storage.memory import MemoryBackend
 
 FOOTING = (

@@ -25,10 +25,10 @@ from aiogram.types import Chat, Message, Update, User
 from bench.footing import baseline_dispatcher, text_filter, with_magic_filters
 from bot.app import build_dispatcher
 from bot.config import Settings
-from bot.conversation.supervisor import Supervisor
-from bot.dialog.messages import ChatMessage
+from bot.conversation.conversations import Conversations
+from bot.core.messages import ChatMessage
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
-from bot.storage.backend import Backend
+from bot.storage.base import Backend
 
 TOKEN = "4242:BENCH"
 
@@ -218,7 +218,7 @@ class Rig:
 
     async def close(self) -> None:
         conversations = self.dp.workflow_data.get("conversations")
-        if isinstance(conversations, Supervisor):
+        if isinstance(conversations, Conversations):
             await conversations.shutdown(1)
         backend = self.dp.workflow_data.get("backend")
         if isinstance(backend, Backend):

@@ -1,4 +1,4 @@
-"""The capacity figures as a picture for the README (matplotlib, SVG)."""
+"""The capacity figures as a picture for docs/performance.md (matplotlib, SVG)."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     from aiogram.exceptions import TelegramNetworkError, TelegramUnauthorizedError
 
     from bot.app import run
-    from bot.domain import ConfigurationError, StorageUnavailable
+    from bot.core.errors import ConfigurationError, StorageUnavailable
 
     try:
         run_loop(run(settings))

@@ -13,52 +13,61 @@ from aiohttp import web
 from loguru import logger
 from redis.exceptions import RedisError
 
-from bot.capacity.wiring import CapacityKit, build_capacity
 from bot.chat_settings import ChatPreferences, ChatSettingsStore
 from bot.components import (
     build_backend,
     build_bot,
     build_catalog,
     build_media,
+    build_metrics,
     build_model,
+    build_scheduled_model,
+    pace,
     register_commands,
 )
 from bot.config import Settings
 from bot.conversation.actors import ActorPool
+from bot.conversation.conversations import Conversations
+from bot.conversation.leased import LeasedPlacement
+from bot.conversation.local import LocalPlacement
+from bot.conversation.placement import Placement
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
-from bot.conversation.supervisor import Supervisor
+from bot.core.errors import ConfigurationError, StorageUnavailable
+from bot.delivery.notices import Notices
+from bot.delivery.outbox import Outbox
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.domain import ConfigurationError, StorageUnavailable
 from bot.handlers import get_routers
 from bot.handlers.albums import Albums, AlbumsFirst
 from bot.handlers.errors import storage_unavailable
-from bot.handlers.media import send_album
-from bot.limits.notices import Notices
+from bot.handlers.intake import Intake
 from bot.llm.catalog import ModelCatalog
 from bot.llm.live import LiveModel
 from bot.llm.port import ChatModel
 from bot.media.turns import MediaSupport
+from bot.metrics.metrics import Metrics, TurnMeter
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
-from bot.storage.backend import Backend
+from bot.scheduling.usage import Tally
+from bot.storage.base import Backend
 from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
 
 
-def build_supervisor(
+def build_conversations(
     settings: Settings,
     sender: ReplySender,
     reactions: Reactions,
     backend: Backend,
-    kit: CapacityKit,
+    scheduled: tuple[ChatModel, Tally],
+    metrics: Metrics,
     catalog: ModelCatalog,
     media: MediaSupport | None = None,
-) -> Supervisor:
+) -> Conversations:
     preferences = ChatPreferences(
         ChatSettingsStore(backend.fsm_storage),
         catalog,
@@ -74,21 +83,21 @@ def build_supervisor(
         preferences=preferences,
     )
     runner = TurnRunner(
-        model=LiveModel(kit.model, catalog),  # outermost: every call on a live model
+        model=LiveModel(scheduled[0], catalog),  # outermost: every call on a live model
         turns=backend.turns,
-        tally=kit.tally,
+        tally=scheduled[1],
         sender=sender,
         reactions=reactions,
         prompts=prompts,
         stream=settings.stream_replies,
-        on_ended=kit.meter,
+        on_ended=TurnMeter(metrics),
     )
     pool = ActorPool(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
-    kit.metrics.count_live(lambda: len(pool))
-    placement = backend.placement(pool, idle_timeout=settings.actor_idle_timeout)
-    return Supervisor(
+    metrics.count_live(lambda: len(pool))
+    placement = build_placement(settings, backend, pool)
+    return Conversations(
         placement,
         dialogs=backend.dialogs,
         fsm_storage=backend.fsm_storage,
@@ -97,13 +106,22 @@ def build_supervisor(
     )
 
 
+def build_placement(settings: Settings, backend: Backend, pool: ActorPool) -> Placement:
+    """Turns wait in the process (memory), or in a durable inbox the replicas share (Redis)."""
+    idle = settings.actor_idle_timeout
+    shared = backend.shared_inbox()
+    if shared is None:
+        return LocalPlacement(pool, idle_timeout=idle, fsm_storage=backend.fsm_storage)
+    return LeasedPlacement(pool, shared, idle_timeout=idle)
+
+
 def retirement_notices(
-    settings: Settings, bot: Bot, kit: CapacityKit, notices: Notices
+    settings: Settings, bot: Bot, metrics: Metrics, notices: Notices
 ) -> Callable[[str, str, bool], None]:
     """A model Groq retired: counted here, and the admins told by the first replica."""
 
     def retired(model: str, stand_in: str, first: bool) -> None:
-        kit.metrics.model_retired.labels(model=model).inc()
+        metrics.model_retired.labels(model=model).inc()
         if first:
             text = texts_for(None).model_retired_admin(model, stand_in)
             for admin in sorted(settings.admin_user_ids):
@@ -116,14 +134,18 @@ def add_middlewares(
     dp: Dispatcher, settings: Settings, backend: Backend, notices: Notices
 ) -> None:
     """In this order: others' commands dropped, group chatter dropped, the user's texts,
-    allow-list, rate limit."""
+    allow-list, rate limit; button presses pass the same allow-list and the same count."""
     dp.message.outer_middleware(NotForOtherBots())
     dp.message.outer_middleware(AddressedInGroups())  # in groups: only what is said to us
     dp.message.outer_middleware(LanguageMiddleware())
-    dp.message.outer_middleware(AccessMiddleware(settings.allowed_user_ids, notices))
+    access = AccessMiddleware(settings.allowed_user_ids, notices)
+    dp.message.outer_middleware(access)
+    dp.callback_query.outer_middleware(access)
     if settings.rate_limit_messages:  # 0 turns it off
         limiter = backend.rate_limiter(settings.rate_limit_messages, settings.rate_limit_window)
-        dp.message.outer_middleware(RateLimitMiddleware(limiter, notices))
+        rate_limit = RateLimitMiddleware(limiter, notices)
+        dp.message.outer_middleware(rate_limit)
+        dp.callback_query.outer_middleware(rate_limit)
 
 
 def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = None) -> Dispatcher:
@@ -135,22 +157,28 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     catalog = build_catalog(settings, backend.retired_models())
     media = build_media(settings, bot, sender, catalog)
     model = model or build_model(settings, catalog)
-    kit = build_capacity(settings, backend, model, bot, catalog.is_live)
-    catalog.on_retired = retirement_notices(settings, bot, kit, notices)
-    conversations = build_supervisor(settings, sender, reactions, backend, kit, catalog, media)
-    albums = Albums(send_album)
+    metrics, metrics_server = build_metrics(settings)
+    pace(settings, bot, metrics)
+    scheduled = build_scheduled_model(settings, backend, model, metrics, catalog.is_live)
+    catalog.on_retired = retirement_notices(settings, bot, metrics, notices)
+    conversations = build_conversations(
+        settings, sender, reactions, backend, scheduled, metrics, catalog, media
+    )
+    intake = Intake(conversations, reactions, notices, backend.fsm_storage)
+    outbox = Outbox()
+    albums = Albums(intake)
     dp = Dispatcher(
         storage=backend.fsm_storage,
         fsm_strategy=FSMStrategy.CHAT_TOPIC,
         settings=settings,
         conversations=conversations,
+        intake=intake,
+        outbox=outbox,
         backend=backend,
-        reactions=reactions,
-        notices=notices,
         albums=albums,
         catalog=catalog,
         usage=backend.usage,
-        metrics=kit.metrics,
+        metrics=metrics,
     )
     add_middlewares(dp, settings, backend, notices)
     dp.message.outer_middleware(AlbumsFirst(albums))
@@ -161,20 +189,17 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
         await conversations.start()
-        if kit.server is not None:
-            await kit.server.start()
+        if metrics_server is not None:
+            await metrics_server.start()
         log_start(settings)
 
     async def on_shutdown() -> None:
         await albums.flush_all()
         await conversations.shutdown(settings.shutdown_timeout)
-        await notices.aclose()
-        if kit.server is not None:
-            await kit.server.aclose()
-        await kit.model.aclose()
-        await media.aclose()
-        await catalog.aclose()
-        await backend.aclose()
+        if metrics_server is not None:
+            await metrics_server.aclose()
+        for part in (notices, outbox, scheduled[0], media, catalog, backend):
+            await part.aclose()
         logger.info("stopped")
 
     dp.startup.register(on_startup)

@@ -8,21 +8,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import orjson
 from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import PRODUCTION, TelegramAPIServer
 from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandScopeAllPrivateChats
 from groq import AsyncGroq, DefaultAsyncHttpxClient
 
-from bot.capacity.wiring import json_dumps, json_loads
 from bot.config import Settings
+from bot.delivery.pacer import Pacer, PacingMiddleware
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import TopicMiddleware
+from bot.delivery.typing_indicator import QuietChatActions
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.pool_gate import gated_transport
 from bot.llm.port import ChatModel
-from bot.llm.retired import RetiredModels
 from bot.llm.transcription import GroqTranscriber
 from bot.media.files import Downloader
 from bot.media.images import ImageCache, Images
@@ -30,7 +31,13 @@ from bot.media.pdf import PdfReading
 from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
 from bot.media.turns import MediaSupport
-from bot.storage.backend import Backend, StorageOptions
+from bot.metrics.metrics import Metrics
+from bot.metrics.server import MetricsServer
+from bot.scheduling.limit_watch import LimitWatch
+from bot.scheduling.scheduled import Allowance, ScheduledModel
+from bot.scheduling.scheduler import Scheduler
+from bot.scheduling.usage import Tally
+from bot.storage.base import Backend, RetiredModels, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.storage.urls import MEMORY_URL
@@ -47,6 +54,7 @@ def build_bot(settings: Settings) -> Bot:
         api=api, timeout=settings.bot_request_timeout, json_loads=json_loads, json_dumps=json_dumps
     )
     session.middleware(TopicMiddleware())  # a turn's messages go to its forum topic
+    session.middleware(QuietChatActions())  # a refused "typing…" is a log line, not a crash
     return Bot(token=settings.bot_token.get_secret_value(), session=session)
 
 
@@ -71,7 +79,7 @@ async def register_commands(bot: Bot) -> None:
 
 
 def groq_client(settings: Settings, headers: ResponseHeaders | None = None) -> AsyncGroq:
-    """A Groq client; with `headers`, every response's rate-limit headers go to bot/capacity."""
+    """A Groq client; with `headers`, every response's rate-limit headers go to bot/scheduling."""
     hooks: dict[str, list[Callable[..., Any]]] = {}
     if headers is not None:
         hooks["response"] = [headers]
@@ -131,3 +139,54 @@ def build_backend(settings: Settings, bot_id: int) -> Backend:
     if settings.storage_url == MEMORY_URL:
         return MemoryBackend.from_url(settings.storage_url, options)
     return RedisBackend.from_url(settings.storage_url, options)
+
+
+def build_metrics(settings: Settings) -> tuple[Metrics, MetricsServer | None]:
+    """The metrics, and their server when METRICS_PORT is set."""
+    metrics = Metrics()
+    port = settings.metrics_port
+    return metrics, MetricsServer(metrics, settings.metrics_host, port) if port else None
+
+
+def build_scheduled_model(
+    settings: Settings,
+    backend: Backend,
+    model: ChatModel,
+    metrics: Metrics,
+    is_live: Callable[[str], bool],
+) -> tuple[ChatModel, Tally]:
+    """The model behind the quota, the fair queue of Groq's budget and the fallback; and
+    the tally of running turns' tokens."""
+    scheduler = Scheduler(backend.budget_store(), on_wait=metrics.queue_wait.observe)
+    model.watch_limits(LimitWatch(scheduler, metrics, backend.usage))
+    allowance = Allowance(
+        model=settings.groq_model,
+        timeout=settings.groq_request_timeout,
+        daily_tokens=settings.user_daily_tokens,
+        fallback=settings.fallback_model,
+    )
+    tally = Tally()
+    scheduled = ScheduledModel(
+        model,
+        scheduler,
+        backend.usage,
+        tally,
+        allowance,
+        on_tokens=lambda used: metrics.used_tokens(used.prompt_tokens, used.completion_tokens),
+        is_live=is_live,
+    )
+    return scheduled, tally
+
+
+def pace(settings: Settings, bot: Bot, metrics: Metrics) -> None:
+    """Every send and edit under Telegram's limits (TELEGRAM_PACING)."""
+    if settings.telegram_pacing:
+        bot.session.middleware(PacingMiddleware(Pacer(), metrics.retry_after.inc))
+
+
+def json_dumps(value: object) -> str:
+    """orjson for aiogram's session: it takes a str-returning dumps."""
+    return orjson.dumps(value).decode()
+
+
+json_loads = orjson.loads

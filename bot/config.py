@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import socket
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Literal
@@ -23,12 +22,13 @@ from bot.config_rules import (
     ApiUrl,
     BotToken,
     WebhookSecret,
+    check_listen_host,
     check_redis_url,
     is_loopback,
     text_value,
 )
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import Budget, min_tokens_for
+from bot.core.messages import ChatMessage
+from bot.core.trimming import Budget, min_tokens_for
 from bot.storage.urls import MEMORY_URL, REDIS_SCHEMES
 
 DEFAULT_SYSTEM_PROMPT = (
@@ -48,7 +48,7 @@ class LogFormat(StrEnum):
 
 
 class Settings(BaseSettings):
-    """Every setting (README, "Settings"); field aliases are the variable names.
+    """Every setting (docs/settings.md); field aliases are the variable names.
 
     Every value is checked here, so that a bad one stops the bot at start with one line
     naming it, before anything is contacted.
@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     )
     rate_limit_window: float = Field(60.0, gt=0, le=DAY, validation_alias="RATE_LIMIT_WINDOW")
 
-    # Capacity (bot/capacity): the model's budget, quotas, admins, metrics.
+    # Capacity (bot/scheduling): the model's budget, quotas, admins, metrics.
     fallback_model: Annotated[str, text_value(256, spaces=False)] | None = Field(
         None, validation_alias="FALLBACK_MODEL"
     )
@@ -139,6 +139,8 @@ class Settings(BaseSettings):
         frozenset(), validation_alias="ADMIN_USER_IDS"
     )
     metrics_port: int = Field(0, ge=0, le=65535, validation_alias="METRICS_PORT")
+    # Loopback by default: the metrics show traffic and are served without authentication.
+    metrics_host: str = Field("127.0.0.1", validation_alias="METRICS_HOST")
     telegram_pacing: bool = Field(True, validation_alias="TELEGRAM_PACING")
 
     log_level: Literal["TRACE", "DEBUG", "INFO", "SUCCESS", "WARNING", "ERROR", "CRITICAL"] = (
@@ -199,12 +201,16 @@ class Settings(BaseSettings):
     @classmethod
     def _resolvable_host(cls, host: str, info: ValidationInfo) -> str:
         """Only in webhook mode, where the server listens on it."""
-        if info.data.get("webhook_url") is None:
-            return host
-        try:
-            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
-        except (OSError, UnicodeError):
-            raise ValueError("does not resolve to an address to listen on") from None
+        if info.data.get("webhook_url") is not None:
+            check_listen_host(host)
+        return host
+
+    @field_validator("metrics_host")
+    @classmethod
+    def _metrics_host(cls, host: str, info: ValidationInfo) -> str:
+        """Only with METRICS_PORT, where the metrics server listens on it."""
+        if info.data.get("metrics_port"):
+            check_listen_host(host)
         return host
 
     @model_validator(mode="after")

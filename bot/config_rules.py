@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import ipaddress
 import re
+import socket
 from pathlib import Path
 from typing import Annotated, TypeVar
 from urllib.parse import urlsplit
@@ -69,6 +70,14 @@ def is_loopback(host: str) -> bool:
     with contextlib.suppress(ValueError):
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     return host == "localhost"
+
+
+def check_listen_host(host: str) -> None:
+    """A host a server can listen on: an address, or a name that resolves to one."""
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
+    except (OSError, UnicodeError):
+        raise ValueError("does not resolve to an address to listen on") from None
 
 
 def check_redis_url(url: str) -> None:

@@ -1,4 +1,5 @@
-"""Loguru as the one log sink; aiogram's and groq's stdlib logging are routed into it."""
+"""Loguru as the one log sink; the libraries' stdlib logging is routed into it, quietened and
+stripped of bodies on the way (bot/log_filters.py)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from types import FrameType
 
 from loguru import logger
 
+from bot.log_filters import LibraryRecords, quiet_libraries
+
 TEXT_FORMAT = (
     "<green>{time:YYYY-MM-DD HH:mm:ss.SSS}</green> | <level>{level: <8}</level> | "
     "<cyan>{name}</cyan> | {message}"
@@ -16,7 +19,12 @@ TEXT_FORMAT = (
 
 
 class InterceptHandler(logging.Handler):
-    """The recipe from loguru's README: forward stdlib records with their real caller."""
+    """The recipe from loguru's README: forward stdlib records with their real caller, each
+    one line without a request's body or a file's content."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.addFilter(LibraryRecords())
 
     def emit(self, record: logging.LogRecord) -> None:
         try:
@@ -64,8 +72,5 @@ def setup_logging(level: str, *, json: bool, log_dir: Path | None) -> None:
             compression="gz",
             enqueue=True,
         )
-    logging.basicConfig(handlers=[InterceptHandler()], level=0, force=True)
-    # httpx logs every request line (with its URL, which for Telegram holds the token): keep
-    # it at WARNING so a secret never reaches the log.
-    for noisy in ("httpx", "httpcore"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+    logging.basicConfig(handlers=[InterceptHandler()], force=True)
+    quiet_libraries(logger.level(level).no)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import hmac
 import signal
 from collections.abc import Awaitable, Callable
 from contextlib import suppress
@@ -14,6 +15,19 @@ from loguru import logger
 
 # What to do once the server listens (register the webhook): Telegram may post at once.
 ON_LISTENING: web.AppKey[Callable[[], Awaitable[None]]] = web.AppKey("on_listening")
+
+
+class SecretRequestHandler(SimpleRequestHandler):
+    """aiogram's handler, with the secret compared as bytes.
+
+    `secrets.compare_digest` raises TypeError for a str that is not ASCII, so a header with
+    other characters (anyone who finds the URL may send one) was a 500 and a traceback.
+    """
+
+    def verify_secret(self, telegram_secret_token: str, bot: Bot) -> bool:
+        expected = (self.secret_token or "").encode()
+        given = telegram_secret_token.encode("utf-8", "surrogatepass")  # never raises
+        return hmac.compare_digest(given, expected)
 
 
 def build_webhook_app(
@@ -28,7 +42,7 @@ def build_webhook_app(
     app = web.Application()
     # Handled in the request, not in the background: handlers only enqueue, and Telegram sends
     # the next update once this one is answered, which keeps a chat's order (max_connections=1).
-    SimpleRequestHandler(
+    SecretRequestHandler(
         dispatcher=dp, bot=bot, secret_token=secret, handle_in_background=False
     ).register(app, path=path)
     setup_application(app, dp, bot=bot)

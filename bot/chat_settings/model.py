@@ -8,8 +8,8 @@ from typing import Any
 from aiogram.fsm.context import FSMContext
 from aiogram.fsm.storage.base import BaseStorage
 
-from bot.domain import ChatKey
-from states.context import chat_context
+from bot.core.chat import ChatKey
+from bot.core.fsm import chat_context
 
 SYSTEM_PROMPT_LIMIT = 2000  # characters: a role, not a document; it is sent with every turn
 DATA_FIELD = "chat_settings"  # the FSM data's field; other fields belong to others

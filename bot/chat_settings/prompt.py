@@ -8,9 +8,10 @@ from dataclasses import dataclass, replace
 from loguru import logger
 
 from bot.chat_settings.model import ChatSettings, ChatSettingsStore
-from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.trimming import Budget
-from bot.domain import ChatKey, StorageUnavailable
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
+from bot.core.messages import ChatMessage, Role
+from bot.core.trimming import Budget
 from bot.llm.catalog import ModelCatalog
 
 

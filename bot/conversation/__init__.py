@@ -1,1 +1,2 @@
-"""The per-chat actor and the supervisor that starts, finds and stops actors."""
+"""The chats' conversations: one actor per chat answering its turns, how turns reach it
+(placement), and what handlers ask of them (Conversations)."""

@@ -18,9 +18,10 @@ from loguru import logger
 from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope
 from bot.conversation.stop import StopSignal
-from bot.domain import ChatKey, Turn
-from states import ConversationStates
-from states.context import chat_context
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.outcomes import Ending
+from bot.core.turn import Turn
 
 
 class TurnFeed(ABC):
@@ -36,7 +37,7 @@ class TurnFeed(ABC):
     @abstractmethod
     async def finished(self, key: ChatKey, turn: Turn) -> None:
         """A reset cancelled the turn: it never reached its end, which crosses a turn off
-        with the rest of its writes (bot/storage/turns.py)."""
+        with the rest of its writes (bot/storage/base.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +50,7 @@ class ChatActor:
     """Holds a chat's inbox, bounded by `inbox_size` counting the turn in progress.
 
     The chat's FSM state goes back to `idle` when the inbox is drained, written with the end of
-    its last turn (bot/storage/turns.py); the placement sets `awaiting_reply` when it queues a
+    its last turn (bot/storage/base.py); the placement sets `awaiting_reply` when it queues a
     turn, so a message sent while the chat is busy can be acknowledged at once.
     """
 
@@ -62,8 +63,10 @@ class ChatActor:
         fsm_storage: BaseStorage,
         inbox_size: int,
         on_stop: Callable[[ChatActor], None],
+        lease: str | None = None,
     ) -> None:
         self._key = key
+        self._lease = lease
         self._runner = runner
         self._feed = feed
         self._fsm = chat_context(fsm_storage, key)
@@ -76,6 +79,7 @@ class ChatActor:
         self._stop = StopSignal()  # for the turn in progress
         self._went_idle = False
         self._closing = False
+        self._handed_back = False  # queued turns left to the chat's next holder at shutdown
         self._stopped = False
         self._task = asyncio.create_task(self._run(), name=f"actor:{key.scope}")
         self._task.add_done_callback(lambda _: on_stop(self))
@@ -83,6 +87,11 @@ class ChatActor:
     @property
     def key(self) -> ChatKey:
         return self._key
+
+    @property
+    def lease(self) -> str | None:
+        """The token of the chat's lease this actor answers under; None without leases."""
+        return self._lease
 
     @property
     def task(self) -> asyncio.Task[None]:
@@ -125,7 +134,7 @@ class ChatActor:
         return not self._inbox.empty()
 
     def settles(self) -> bool:
-        self._went_idle = self._inbox.empty()
+        self._went_idle = self._inbox.empty() and not self._handed_back
         return self._went_idle
 
     def reset(self) -> list[Turn]:
@@ -149,12 +158,19 @@ class ChatActor:
             return False
         return self._stop.request()
 
-    def close(self) -> None:
-        """Finish what is queued, then stop; an idle actor stops at once."""
+    def close(self, *, hand_back: bool = False) -> list[Turn]:
+        """Finish what is queued, then stop; an idle actor stops at once.
+
+        With `hand_back` (the turns wait in a durable inbox for the chat's next holder), only
+        the turn in progress is finished: the queued ones are dropped unstarted, and returned.
+        """
         self._closing = True
+        dropped = self._drop_queued() if hand_back else []
+        self._handed_back = bool(dropped)
         if self._active is None and self._inbox.empty():
             self._stopped = True
             self._task.cancel()
+        return dropped
 
     def abandon(self) -> list[Turn]:
         """Cancel everything now (a deadline passed); returns the unanswered turns."""
@@ -179,10 +195,15 @@ class ChatActor:
                 try:
                     if self._went_idle:  # a new burst: heal a state written out of order
                         await self._set_state(ConversationStates.awaiting_reply)
-                    await self._take(queued, self._epoch)
+                    if not await self._take(queued, self._epoch):
+                        self._stopped = True  # before the drop: nothing may be offered now
+                        self._drop_queued()  # the new holder reads them from the inbox
+                        return
                 finally:
                     self._active = None
                 if self._inbox.empty():
+                    if self._handed_back:  # turns still wait: so does the chat
+                        return
                     if not self._went_idle:  # the turn's end did not write it (a reset)
                         await self._set_state(ConversationStates.idle)
                     if self._closing:
@@ -214,16 +235,21 @@ class ChatActor:
         except Exception as error:  # the FSM storage (Redis) is down: log, keep answering
             logger.warning("chat={} state {} not saved: {}", self._key.chat_id, state.state, error)
 
-    async def _take(self, queued: _Queued, epoch: int) -> None:
-        """The turn runs in this task, in a scope a reset cancels (scope.py says why)."""
+    async def _take(self, queued: _Queued, epoch: int) -> bool:
+        """The turn runs in this task, in a scope a reset cancels (scope.py says why).
+
+        False when the chat's lease was lost: another replica answers the chat now."""
         self._current = scope = CancelScope()
+        outcome = None
         try:
             with scope:
-                await self._runner.run(
+                outcome = await self._runner.run(
                     queued.turn, self, epoch=epoch, crowded=queued.crowded, stop=self._stop
                 )
         finally:
             self._current = None
+        if outcome is not None and outcome.ending is Ending.LEASE_LOST:
+            return False
         if scope.cancelled_caught:
             self._went_idle = False  # its end, which would have written the state, never came
             logger.info(
@@ -232,3 +258,4 @@ class ChatActor:
                 queued.turn.message_id,
             )
             await self._feed.finished(self._key, queued.turn)
+        return True

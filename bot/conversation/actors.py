@@ -9,9 +9,11 @@ from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
-from bot.conversation.placement import Action, Placement
+from bot.conversation.placement import Placement
 from bot.conversation.runner import TurnRunner
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.interrupts import Action
+from bot.core.turn import Turn
 
 
 class ActorPool:
@@ -33,7 +35,12 @@ class ActorPool:
         return actor.pending if actor is not None else 0
 
     def start(
-        self, key: ChatKey, feed: TurnFeed, on_stop: Callable[[ChatActor], None] | None = None
+        self,
+        key: ChatKey,
+        feed: TurnFeed,
+        on_stop: Callable[[ChatActor], None] | None = None,
+        *,
+        lease: str | None = None,
     ) -> ChatActor:
         def forget(actor: ChatActor) -> None:
             if self._actors.get(actor.key) is actor:
@@ -48,6 +55,7 @@ class ActorPool:
             fsm_storage=self._fsm_storage,
             inbox_size=self.inbox_size,
             on_stop=forget,
+            lease=lease,
         )
         self._actors[key] = actor
         return actor
@@ -63,17 +71,17 @@ class ActorPool:
             return False, actor.reset()
         return actor.cancel()
 
-    async def stop_all(self, timeout: float) -> list[Turn]:
-        """Let every actor finish its queue within `timeout`; the turns left unanswered."""
+    async def stop_all(self, timeout: float, *, hand_back: bool = False) -> list[Turn]:
+        """Let every actor finish its queue within `timeout` (with `hand_back`, only the turn
+        in progress: the queued ones are left unstarted); the turns left unanswered."""
         actors = list(self._actors.values())
-        for actor in actors:
-            actor.close()
+        unanswered = [turn for actor in actors for turn in actor.close(hand_back=hand_back)]
         tasks = [actor.task for actor in actors]
         if not tasks:
-            return []
+            return unanswered
         logger.info("shutdown: waiting up to {}s for {} conversations", timeout, len(tasks))
         _, late = await asyncio.wait(tasks, timeout=timeout)
-        unanswered = [turn for actor in actors if actor.task in late for turn in actor.abandon()]
+        unanswered += [turn for actor in actors if actor.task in late for turn in actor.abandon()]
         if late:
             await asyncio.gather(*late, return_exceptions=True)
         return unanswered

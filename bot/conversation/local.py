@@ -12,10 +12,11 @@ from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
 from bot.conversation.actors import ActorPool, PooledPlacement
-from bot.conversation.placement import Accepted, Action, Interrupted
-from bot.domain import ChatKey, Turn
-from states import ConversationStates
-from states.context import chat_context
+from bot.conversation.placement import Accepted
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import Action, Interrupted
+from bot.core.turn import Turn
 
 
 class _LocalFeed(TurnFeed):

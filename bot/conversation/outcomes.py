@@ -1,4 +1,5 @@
-"""How a turn ended, and the one table that maps each ending to the user's text and the log.
+"""The one table that maps each way a turn ends (bot/core/outcomes.py) to the user's text and
+the log.
 
 The runner's steps return an `Outcome`; nothing else in the bot decides what a user reads
 after a turn or how its log line looks (docs/architecture.md, "The path of a message").
@@ -8,51 +9,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from enum import StrEnum
 
 from loguru import logger
 
-from bot.capacity.usage import until_reset
-from bot.domain import Turn
-from bot.llm.errors import ModelErrorKind
-from bot.texts import Texts
-
-
-class Ending(StrEnum):
-    ANSWERED = "answered"  # delivered and committed
-    STOPPED = "stopped"  # the user stopped it: the text so far delivered and committed
-    STOPPED_EMPTY = "stopped before any text"
-    NOTHING_TO_RETRY = "nothing to retry"
-    MODEL_FAILED = "model failed"
-    EMPTY_ANSWER = "empty answer"
-    BLOCKED = "blocked"  # the user blocked the bot: nobody to tell
-    SEND_FAILED = "send failed"
-    RESET = "answered after a reset; not committed"
-    NOT_SAVED = "answered, not saved"  # the user has the answer; the history lost it
-    STORAGE_UNAVAILABLE = "storage unavailable"
-    CRASHED = "crashed"
-    # A voice note, photo or file that could not become a question (bot/media/): no model call.
-    FILE_TOO_BIG = "file too big"
-    DOWNLOAD_FAILED = "download failed"
-    EMPTY_TRANSCRIPT = "empty transcript"
-    UNSUPPORTED_FILE = "unsupported file"
-    NO_TEXT_LAYER = "pdf without a text layer"
-    UNREADABLE_FILE = "unreadable file"
-    IMAGE_TOO_LARGE = "image too large"  # over MAX_PIXELS, refused from its header
-    UNSUPPORTED_IMAGE = "unsupported image format"  # none of JPEG, PNG, WebP, GIF
-    PDF_TOO_SLOW = "pdf reading timed out with nothing read"  # PDF_TIMEOUT
-
-
-@dataclass(frozen=True, slots=True)
-class Outcome:
-    ending: Ending
-    chars: int = 0  # of the answer delivered
-    history: int = 0  # messages of history the prompt was built on
-    model_error: ModelErrorKind | None = None
-    detail: str = ""  # never a message text: an error's type, a model error's summary
-    error: BaseException | None = None  # a crash, for its traceback in the log
-    limit_mb: int = 0  # FILE_TOO_BIG: the limit the file was over
-    limit_mp: int = 0  # IMAGE_TOO_LARGE: the megapixels the image was over
+from bot.core.days import until_reset
+from bot.core.errors import ModelErrorKind
+from bot.core.outcomes import Ending, Outcome
+from bot.core.turn import Turn
+from bot.texts import Texts, texts_for
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +36,7 @@ def _model_error_text(texts: Texts, outcome: Outcome) -> str:
         ModelErrorKind.CONTEXT_TOO_LONG: texts.model_context_too_long,
         ModelErrorKind.BAD_CREDENTIALS: texts.model_bad_credentials,
         ModelErrorKind.QUOTA_EXCEEDED: texts.quota_exceeded(until_reset()),
+        ModelErrorKind.MODEL_RETIRED: texts.model_gone,
     }[outcome.model_error or ModelErrorKind.UNAVAILABLE]
 
 
@@ -86,6 +51,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.SEND_FAILED: _Rule(lambda t, _: t.send_failed, "WARNING"),
     Ending.RESET: _Rule(None, "INFO"),
     Ending.NOT_SAVED: _Rule(None, "ERROR"),
+    Ending.LEASE_LOST: _Rule(None, "WARNING"),
     Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
     Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
     Ending.FILE_TOO_BIG: _Rule(lambda t, o: t.file_too_big(o.limit_mb), "INFO"),
@@ -113,7 +79,9 @@ def notice_for(turn: Turn, outcome: Outcome) -> Notice | None:
     if rule.notice is None:
         return None
     reply_to = turn.message_id if rule.quotes_question else None
-    return Notice(rule.notice(turn.texts, outcome), reply_to, rule.replaces_preview)
+    return Notice(
+        rule.notice(texts_for(turn.language_code), outcome), reply_to, rule.replaces_preview
+    )
 
 
 def is_failure(outcome: Outcome) -> bool:

@@ -1,19 +1,19 @@
 """The placement port: how a chat's turns reach the one actor that answers them.
 
 Adapters: `LocalPlacement` (bot/conversation/local.py: one process, in-memory inboxes) and
-`LeasedPlacement` (bot/conversation/leased/: a durable inbox in Redis, a lease per chat, and a
-control channel between replicas). Both keep the contract of tests/unit/test_placement.py;
-docs/architecture.md says what each guarantees.
+`LeasedPlacement` (bot/conversation/leased.py: a durable inbox, a lease per chat and a control
+channel between replicas, bot/storage/inbox.py). Both keep the contract of
+tests/unit/test_placement.py; docs/architecture.md says what each guarantees.
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.domain import ChatKey, Turn
+from bot.core.chat import ChatKey
+from bot.core.interrupts import Action, Interrupted
+from bot.core.turn import Turn
 
 
 class Accepted(StrEnum):
@@ -21,25 +21,6 @@ class Accepted(StrEnum):
     DUPLICATE = "duplicate"  # Telegram delivered this message before
     INBOX_FULL = "inbox_full"
     CLOSING = "closing"
-
-
-class Action(StrEnum):
-    CANCEL = "cancel"  # stop the reply in progress, drop the queued turns
-    RESET = "reset"  # the same, and the turn in progress may no longer commit
-    STOP = "stop"  # the stop button: stop the reply to one message only
-
-
-@dataclass(frozen=True, slots=True)
-class Interrupted:
-    stopped: bool  # a reply in progress was stopped
-    dropped: int  # queued turns dropped
-    acknowledged: tuple[int, ...] = ()  # of those, the messages marked 👀 (to unmark)
-
-    @classmethod
-    def of(cls, stopped: bool, dropped: Iterable[Turn]) -> Interrupted:
-        turns = list(dropped)
-        marked = tuple(t.message_id for t in turns if t.acknowledged)
-        return cls(stopped, len(turns), marked)
 
 
 class Placement(ABC):

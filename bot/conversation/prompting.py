@@ -13,14 +13,16 @@ from loguru import logger
 
 from bot.chat_settings.model import ChatSettings
 from bot.chat_settings.prompt import ChatPreferences, TurnSettings, with_speakers
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.chat import ChatKey
+from bot.core.errors import ModelError, ModelErrorKind
+from bot.core.messages import ChatMessage, Role
+from bot.core.outcomes import Ending, Outcome
+from bot.core.trimming import Budget, min_tokens_for, trim_history
+from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
-from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.trimming import Budget, min_tokens_for, trim_history
-from bot.domain import ChatKey, Turn
-from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.port import ModelRequest
-from bot.storage.turns import TurnStorage
+from bot.storage.base import TurnStorage
+from bot.texts import texts_for
 
 
 class MediaTurns(Protocol):
@@ -77,7 +79,7 @@ class Prompts:
         """The chat's settings, the committed history and the question; /retry takes back the
         last pair."""
         loaded = await self._turns.load(key)  # one read: settings and history together
-        settings = await self._settings(turn, key, loaded.settings)
+        settings = await self._settings(turn, key, ChatSettings.from_data(loaded.data))
         history = loaded.history
         if not turn.retry:
             question = await self._question(turn)
@@ -94,7 +96,7 @@ class Prompts:
             return TurnSettings(self._system)
         settings = await self._preferences.for_turn(key, chosen)
         if settings.removed_model:
-            notice = turn.texts.model_removed(settings.removed_model)
+            notice = texts_for(turn.language_code).model_removed(settings.removed_model)
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
         return settings
 

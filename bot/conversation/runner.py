@@ -2,7 +2,7 @@
 
 A user's message in, the model's answer out, the pair committed only after delivery
 (docs/architecture.md, "The path of a message"). The load is one read and the turn's end one
-write (bot/storage/turns.py). What the user reads when a step fails is decided in
+write (bot/storage/base.py). What the user reads when a step fails is decided in
 bot/conversation/outcomes.py, not here.
 """
 
@@ -15,20 +15,23 @@ from typing import Protocol
 
 from loguru import logger
 
-from bot.capacity.usage import Tally
-from bot.conversation.outcomes import Ending, Outcome, is_failure, log_outcome, notice_for
+from bot.conversation.outcomes import is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.stop import StopSignal
+from bot.core.chat import ChatKey
+from bot.core.errors import ModelError, StorageUnavailable
+from bot.core.messages import ChatMessage
+from bot.core.outcomes import Ending, Outcome
+from bot.core.turn import Turn
 from bot.delivery.extras import collapsed, with_sources
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey, StorageUnavailable, Turn
-from bot.llm.errors import ModelError
 from bot.llm.port import ChatModel, Delta, ModelRequest, Source
-from bot.storage.turns import Commit, Conclusion, TurnStorage
+from bot.scheduling.usage import Tally
+from bot.storage.base import Commit, Conclusion, LeaseLost, TurnStorage
+from bot.texts import texts_for
 
 
 class TurnContext(Protocol):
@@ -48,6 +51,12 @@ class TurnContext(Protocol):
     def settles(self) -> bool:
         """Asked as the turn ends: True when nothing else waits, so its end writes the chat's
         state back to idle (the actor notes it, and a new burst sets awaiting_reply again)."""
+        ...
+
+    @property
+    def lease(self) -> str | None:
+        """The token of the chat's lease the turn runs under (leased placement): its end is
+        written only while that lease holds. None in memory mode."""
         ...
 
 
@@ -70,7 +79,7 @@ class _Progress:
         self.retired = piece.retired or self.retired
 
 
-# Told of every turn's ending and how long the turn took (bot/capacity/meter.py).
+# Told of every turn's ending and how long the turn took (bot/metrics/metrics.py).
 TurnEnded = Callable[[Turn, Outcome, float], Awaitable[None]]
 
 
@@ -209,12 +218,20 @@ class TurnRunner:
             ending = Ending.STOPPED_EMPTY if progress.stopped else Ending.EMPTY_ANSWER
             return Outcome(ending), None
         await self._show_reasoning(turn, prompt, progress)
-        shown = with_sources(answer, turn.texts.sources_heading, progress.sources)
-        shown = f"{shown}\n\n{turn.texts.stopped_suffix}" if progress.stopped else shown
+        shown = with_sources(
+            answer, texts_for(turn.language_code).sources_heading, progress.sources
+        )
+        shown = (
+            f"{shown}\n\n{texts_for(turn.language_code).stopped_suffix}"
+            if progress.stopped
+            else shown
+        )
         if progress.retired:  # told once: the next turns go to the stand-in at once
-            shown += "\n\n" + turn.texts.model_retired(progress.retired, progress.served_by)
+            shown += "\n\n" + texts_for(turn.language_code).model_retired(
+                progress.retired, progress.served_by
+            )
         elif progress.served_by:
-            shown += "\n\n" + turn.texts.fallback_note(progress.served_by)
+            shown += "\n\n" + texts_for(turn.language_code).fallback_note(progress.served_by)
         if context.has_company():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(
@@ -241,15 +258,22 @@ class TurnRunner:
     ) -> Outcome:
         """The turn's end in one write: the pair, if the dialog is still this one (checked with
         no await before the write), the tokens used, the chat's state, and the turn crossed
-        off its inbox."""
+        off its inbox; none of it if the chat's lease is another's by now."""
         if commit is not None and not context.is_current(epoch):
             outcome, commit = Outcome(Ending.RESET), None
         tokens = self._tally.take(turn.chat_id, turn.user_id)
         conclusion = Conclusion(
-            turn, tokens, failed=is_failure(outcome), commit=commit, idle=context.settles()
+            turn,
+            tokens,
+            failed=is_failure(outcome),
+            commit=commit,
+            idle=context.settles(),
+            lease=context.lease,
         )
         try:
             await self._turns.conclude(context.key, conclusion)
+        except LeaseLost:  # another replica answers the chat now, this turn included
+            return Outcome(Ending.LEASE_LOST, detail=outcome.ending.value)
         except StorageUnavailable as error:
             if commit is not None:
                 return Outcome(Ending.NOT_SAVED, detail=str(error))
@@ -263,5 +287,7 @@ class TurnRunner:
             return
         progress.reasoning_shown = True
         if progress.reasoning.strip():
-            text, entities = collapsed(turn.texts.reasoning_title, progress.reasoning)
+            text, entities = collapsed(
+                texts_for(turn.language_code).reasoning_title, progress.reasoning
+            )
             await self._sender.post(turn.chat_id, text, entities, None)

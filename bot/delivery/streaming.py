@@ -26,7 +26,7 @@ from aiogram.exceptions import TelegramAPIError, TelegramRetryAfter
 from aiogram.types import Message, MessageEntity, ReplyParameters
 from loguru import logger
 
-from bot.capacity.pacer import deferrable
+from bot.delivery.pacer import deferrable
 from bot.delivery.rendering import render
 from bot.delivery.splitting import visible_parts
 
@@ -99,7 +99,7 @@ class Preview(ABC):
         text, entities = parts[-1]  # the part still growing, below the finished ones
         self._next_at = now + self._interval
         try:
-            with deferrable():  # a preview yields to final answers (bot/capacity/pacer.py)
+            with deferrable():  # a preview yields to final answers (bot/delivery/pacer.py)
                 await self._show(text, entities)
             self._shown = markdown
             self.visible.set()

@@ -11,24 +11,40 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import cast
 
 from aiogram import Bot
+from aiogram.client.session.middlewares.base import (
+    BaseRequestMiddleware,
+    NextRequestMiddlewareType,
+)
 from aiogram.exceptions import TelegramAPIError
+from aiogram.methods import SendChatAction, TelegramMethod
+from aiogram.methods.base import Response, TelegramType
 from aiogram.utils.chat_action import ChatActionSender
 from loguru import logger
 
 TYPING_INTERVAL = 5.0  # seconds between renewals: Telegram's own display time
 
 
-class _TypingSender(ChatActionSender):
-    """aiogram's typing loop, its end logged: Telegram refusing the action (403 where the bot
-    may not act, a flood limit) must not leave a task exception nobody retrieves."""
+class QuietChatActions(BaseRequestMiddleware):
+    """A session middleware: Telegram refusing a chat action (403 where the bot may not act, a
+    flood limit) is one log line and a plain "done", so aiogram's typing loop never ends in a
+    task exception nobody retrieves; every other call passes untouched."""
 
-    async def _worker(self) -> None:
+    async def __call__(
+        self,
+        make_request: NextRequestMiddlewareType[TelegramType],
+        bot: Bot,
+        method: TelegramMethod[TelegramType],
+    ) -> Response[TelegramType]:
         try:
-            await super()._worker()
+            return await make_request(bot, method)
         except TelegramAPIError as error:
-            logger.info("chat={} typing indicator stopped: {}", self.chat_id, error.message)
+            if not isinstance(method, SendChatAction):
+                raise
+            logger.info("chat={} typing indicator not shown: {}", method.chat_id, error.message)
+            return Response[TelegramType](ok=True, result=cast(TelegramType, True))
 
 
 @asynccontextmanager
@@ -52,4 +68,4 @@ async def _typing_until(bot: Bot, chat_id: int, until: asyncio.Event) -> None:
 
 
 def _sender(bot: Bot, chat_id: int) -> ChatActionSender:
-    return _TypingSender.typing(chat_id=chat_id, bot=bot, interval=TYPING_INTERVAL)
+    return ChatActionSender.typing(chat_id=chat_id, bot=bot, interval=TYPING_INTERVAL)

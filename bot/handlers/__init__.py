@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from bot.handlers import capacity, chat, commands, export, fallback, media, settings
+from bot.handlers import chat, commands, export, fallback, media, settings, usage
 from bot.handlers.filters import Slashed
 
 
@@ -16,7 +16,7 @@ def get_routers() -> list[Router]:
     slashed.message.filter(Slashed())
     slashed.include_routers(
         commands.make_router(),
-        capacity.make_router(),
+        usage.make_router(),
         settings.make_router(),
         export.make_router(),
         chat.make_commands_router(),

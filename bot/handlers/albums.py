@@ -17,26 +17,25 @@ from aiogram import BaseMiddleware, Bot
 from aiogram.types import Message, TelegramObject
 from loguru import logger
 
-from bot.domain import ChatKey, MediaRef
+from bot.core.chat import ChatKey
+from bot.core.turn import MediaRef
+from bot.handlers.intake import Intake
 from bot.handlers.keys import chat_key
-
-# The album's first message, its handler data, its photos and its caption(s).
-SendAlbum = Callable[[Message, dict[str, Any], tuple[MediaRef, ...], str], Awaitable[None]]
 
 
 @dataclass
 class _Album:
     group_id: str
     first: Message
-    data: dict[str, Any]
+    bot: Bot
     refs: list[MediaRef] = field(default_factory=list)
     captions: list[str] = field(default_factory=list)
     timer: asyncio.Task[None] | None = None
 
 
 class Albums:
-    def __init__(self, send: SendAlbum, *, wait: float = 1.0) -> None:
-        self._send = send
+    def __init__(self, intake: Intake, *, wait: float = 1.0) -> None:
+        self._intake = intake
         self._wait = wait
         self._open: dict[ChatKey, _Album] = {}
         self._sending: dict[ChatKey, asyncio.Task[None]] = {}
@@ -52,15 +51,13 @@ class Albums:
         album = self._open.get(key)
         return album is not None and album.group_id == group_id
 
-    async def add(
-        self, key: ChatKey, message: Message, ref: MediaRef, data: dict[str, Any]
-    ) -> None:
+    async def add(self, key: ChatKey, message: Message, bot: Bot, ref: MediaRef) -> None:
         album = self._open.get(key)
         if album is not None and album.group_id != message.media_group_id:
             await self.flush(key)
             album = None
         if album is None:
-            album = _Album(message.media_group_id or "", message, data)
+            album = _Album(message.media_group_id or "", message, bot)
             self._open[key] = album
         album.refs.append(ref)
         if message.caption:
@@ -100,7 +97,8 @@ class Albums:
     async def _deliver(self, album: _Album) -> None:
         refs, caption = tuple(album.refs), "\n".join(album.captions)
         try:
-            await self._send(album.first, album.data, refs, caption)
+            # one turn, its state read now: the handler's is older than the album's wait
+            await self._intake.take(album.first, album.bot, busy=None, media=refs, text=caption)
         except Exception as error:  # in the background: logged, never lost silently
             logger.opt(exception=error).error(
                 "chat={} album of {} not accepted", album.first.chat.id, len(refs)

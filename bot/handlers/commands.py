@@ -9,48 +9,90 @@ from loguru import logger
 
 from bot.chat_settings.model import read
 from bot.config import Settings
-from bot.conversation.supervisor import Supervisor
-from bot.domain import ChatKey
+from bot.conversation.conversations import Conversations
+from bot.core.chat import ChatKey
+from bot.delivery.outbox import Outbox
+from bot.handlers.admins import is_admin
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 from bot.texts import Texts
 
 
-async def start(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
-    """A fresh dialog and a greeting that names the user."""
-    await conversations.reset(chat_key(bot, message))
+async def start(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
+) -> None:
+    """A fresh dialog and a greeting that names the user; in a group, an admin's only."""
     name = message.from_user.first_name if message.from_user else ""
     logger.info("chat={} /start", message.chat.id)
-    await message.answer(texts.greeting(name), reply_markup=main_keyboard(texts))
+    greeting = texts.greeting(name)
+    if message.chat.type == ChatType.PRIVATE:
+        await conversations.reset(chat_key(bot, message))
+        _answer(outbox, message, greeting, texts)
+        return
+    outbox.send(message.chat.id, lambda: _reset_group(message, bot, conversations, texts, True))
 
 
-async def new_dialog(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+async def new_dialog(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
+) -> None:
+    if message.chat.type == ChatType.PRIVATE:
+        dropped = await conversations.reset(chat_key(bot, message))
+        _answer(outbox, message, texts.new_dialog_dropping(dropped), texts)
+        return
+    outbox.send(message.chat.id, lambda: _reset_group(message, bot, conversations, texts, False))
+
+
+async def _reset_group(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, greet: bool
+) -> None:
+    """In the chat's outbox: asking Telegram who is an admin never holds the dispatch loop.
+    `greet`: /start's greeting, else the new-dialog button's note."""
+    if not await is_admin(bot, message):
+        await message.reply(texts.admins_only)
+        return
     dropped = await conversations.reset(chat_key(bot, message))
-    await message.answer(texts.new_dialog_dropping(dropped), reply_markup=main_keyboard(texts))
+    name = message.from_user.first_name if message.from_user else ""
+    text = texts.greeting(name) if greet else texts.new_dialog_dropping(dropped)
+    await message.answer(text, reply_markup=main_keyboard(texts))
 
 
-async def cancel(message: Message, bot: Bot, conversations: Supervisor, texts: Texts) -> None:
+def _answer(outbox: Outbox, message: Message, text: str, texts: Texts) -> None:
+    keyboard = main_keyboard(texts)
+    outbox.send(message.chat.id, lambda: message.answer(text, reply_markup=keyboard))
+
+
+async def cancel(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
+) -> None:
     outcome = await conversations.cancel(chat_key(bot, message))
-    await message.answer(texts.cancelled(outcome.stopped, outcome.dropped))
+    text = texts.cancelled(outcome.stopped, outcome.dropped)
+    outbox.send(message.chat.id, lambda: message.answer(text))
 
 
 async def stop_button(
-    event: MessageGenerationStopped, bot: Bot, conversations: Supervisor
+    event: MessageGenerationStopped, bot: Bot, conversations: Conversations
 ) -> None:
     """The stop button under a streaming draft (its id is the question's message id)."""
     await conversations.stop_turn(ChatKey(bot.id, event.chat.id), event.draft_id)
 
 
 async def help_(
-    message: Message, bot: Bot, state: FSMContext, texts: Texts, settings: Settings
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    outbox: Outbox,
 ) -> None:
-    """The help, with this chat's model and, in a group, how to address the bot."""
+    """The help, with this chat's model and, in a group, how to address the bot (getMe,
+    asked once: aiogram keeps the answer)."""
     model = (await read(state)).model or settings.groq_model
     text = texts.help + texts.help_model_template.format(model=model)
     if message.chat.type != ChatType.PRIVATE:
         text += texts.help_group.format(username=(await bot.me()).username)
-    await message.answer(text, reply_markup=main_keyboard(texts))
+    keyboard = main_keyboard(texts)
+    outbox.send(message.chat.id, lambda: message.answer(text, reply_markup=keyboard))
 
 
 def make_router() -> Router:

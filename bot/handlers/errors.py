@@ -4,10 +4,11 @@ from aiogram import Bot
 from aiogram.types import ErrorEvent
 from loguru import logger
 
+from bot.delivery.outbox import Outbox
 from bot.texts import texts_for
 
 
-async def storage_unavailable(event: ErrorEvent, bot: Bot) -> None:
+async def storage_unavailable(event: ErrorEvent, bot: Bot, outbox: Outbox) -> None:
     """Registered on `dp.errors` for storage errors raised anywhere while handling an update."""
     message = event.update.message
     logger.error(
@@ -16,6 +17,5 @@ async def storage_unavailable(event: ErrorEvent, bot: Bot) -> None:
     if message is None:
         return
     user = message.from_user
-    await bot.send_message(
-        message.chat.id, texts_for(user.language_code if user else None).storage_unavailable
-    )
+    text = texts_for(user.language_code if user else None).storage_unavailable
+    outbox.send(message.chat.id, lambda: bot.send_message(message.chat.id, text))

@@ -18,9 +18,11 @@ from loguru import logger
 
 from bot.chat_settings.model import ChatSettings, read
 from bot.config import Settings
-from bot.dialog.messages import ChatMessage, Role
+from bot.core.messages import ChatMessage, Role
+from bot.delivery.outbox import Outbox
+from bot.handlers.admins import is_admin
 from bot.handlers.keys import chat_key
-from bot.storage.backend import Backend
+from bot.storage.base import Backend
 from bot.texts import Texts
 
 
@@ -40,7 +42,8 @@ def render_export(
     now: float,
 ) -> str:
     """The dialog as Markdown: a header, then each message under its speaker and time."""
-    system = chosen.system or settings.system_prompt
+    # the chat's own prompt; the operator's SYSTEM_PROMPT is theirs, never a user's to export
+    system = chosen.system or texts.system_default
     lines = [
         f"# {texts.export_title}",
         "",
@@ -67,7 +70,24 @@ async def export(
     texts: Texts,
     settings: Settings,
     backend: Backend,
+    outbox: Outbox,
 ) -> None:
+    """Read and sent from the chat's outbox: a long dialog never holds the dispatch loop."""
+    outbox.send(message.chat.id, lambda: _export(message, bot, state, texts, settings, backend))
+
+
+async def _export(
+    message: Message,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    backend: Backend,
+) -> None:
+    """In a group, an admin's only: the dialog holds what every member said and sent."""
+    if not await is_admin(bot, message):
+        await message.reply(texts.admins_only)
+        return
     messages = await backend.dialogs.load(chat_key(bot, message))
     if not messages:
         await message.reply(texts.export_empty)

@@ -5,6 +5,7 @@ from aiogram.enums import ContentType
 from aiogram.types import Message
 from loguru import logger
 
+from bot.delivery.outbox import Outbox
 from bot.handlers.filters import ContentTypeIn
 from bot.texts import Texts
 
@@ -26,9 +27,9 @@ NOT_TEXT = {
 }
 
 
-async def not_text(message: Message, texts: Texts) -> None:
+async def not_text(message: Message, texts: Texts, outbox: Outbox) -> None:
     logger.info("chat={} sent a {}; told we read text only", message.chat.id, message.content_type)
-    await message.reply(texts.non_text)
+    outbox.send(message.chat.id, lambda: message.reply(texts.non_text))
 
 
 def make_router() -> Router:

@@ -2,7 +2,7 @@
 
 aiogram runs a plain callable, a magic `F` filter included, through `asyncio.to_thread`: a
 thread hop for every check of every update. These coroutine filters answer in the loop;
-`just bench` measured what that bought (see the README's Performance section).
+`just bench` measured what that bought (see docs/performance.md).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ from aiogram import Bot
 from aiogram.enums import ChatType
 from aiogram.types import Message
 
-from bot.domain import ChatKey, MediaRef, Turn
+from bot.core.chat import ChatKey
+from bot.core.turn import MediaRef, Turn
+from bot.handlers.admins import sender_id
 
 
 def chat_key(bot: Bot, message: Message) -> ChatKey:
@@ -27,7 +29,7 @@ def message_turn(
     user = message.from_user
     return Turn(
         chat_id=message.chat.id,
-        user_id=user.id if user is not None else message.chat.id,
+        user_id=sender_id(message),  # whose quota: a chat's, for an anonymous admin or channel
         message_id=message.message_id,
         text="" if retry else text or message.text or message.caption or "",
         language_code=user.language_code if user is not None else None,

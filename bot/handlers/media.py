@@ -3,21 +3,18 @@ handed to the chat's conversation like text; nothing is downloaded here (bot/med
 
 from __future__ import annotations
 
-from typing import Any
-
-from aiogram import Router
+from aiogram import Bot, Router
 from aiogram.enums import ContentType
-from aiogram.fsm.context import FSMContext
 from aiogram.types import Audio, Document, Message, PhotoSize, VideoNote, Voice
 
 from bot.config import Settings
-from bot.domain import MediaKind, MediaRef
+from bot.core.turn import MediaKind, MediaRef
 from bot.handlers.albums import Albums
-from bot.handlers.chat import BUSY, enqueue
+from bot.handlers.chat import BUSY
 from bot.handlers.filters import ContentTypeIn
+from bot.handlers.intake import Intake
 from bot.handlers.keys import chat_key
 from bot.media.files import MB
-from states import ConversationStates
 
 MEDIA = {
     ContentType.VOICE,
@@ -57,31 +54,27 @@ def media_ref(message: Message, max_bytes: int) -> MediaRef:
     return MediaRef(kind, item.file_id, item.file_unique_id, name, mime, item.file_size, group)
 
 
-async def media(message: Message, **data: Any) -> None:
-    await _accept(message, data, busy=False)
+async def media(
+    message: Message, bot: Bot, settings: Settings, albums: Albums, intake: Intake
+) -> None:
+    await _take(message, bot, settings, albums, intake, busy=False)
 
 
-async def queued_media(message: Message, **data: Any) -> None:
-    await _accept(message, data, busy=True)
+async def queued_media(
+    message: Message, bot: Bot, settings: Settings, albums: Albums, intake: Intake
+) -> None:
+    await _take(message, bot, settings, albums, intake, busy=True)
 
 
-async def _accept(message: Message, data: dict[str, Any], *, busy: bool) -> None:
-    settings: Settings = data["settings"]
+async def _take(
+    message: Message, bot: Bot, settings: Settings, albums: Albums, intake: Intake, *, busy: bool
+) -> None:
+    """A photo of an album waits for its album (bot/handlers/albums.py); the rest goes in."""
     ref = media_ref(message, settings.max_file_mb * MB)
     if message.media_group_id is not None and ref.kind is MediaKind.PHOTO:
-        albums: Albums = data["albums"]
-        await albums.add(chat_key(data["bot"], message), message, ref, data)
+        await albums.add(chat_key(bot, message), message, bot, ref)
         return
-    await enqueue(message, data, retry=False, busy=busy, media=(ref,))
-
-
-async def send_album(
-    message: Message, data: dict[str, Any], refs: tuple[MediaRef, ...], caption: str
-) -> None:
-    """An album, gathered (bot/handlers/albums.py), goes in as one turn."""
-    state: FSMContext = data["state"]
-    busy = await state.get_state() == ConversationStates.awaiting_reply.state
-    await enqueue(message, data, retry=False, busy=busy, media=refs, text=caption)
+    await intake.take(message, bot, busy=busy, media=(ref,))
 
 
 def make_router() -> Router:

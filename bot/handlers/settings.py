@@ -2,16 +2,18 @@
 
 Anyone may look; in a group only its administrators may change (asked with getChatMember).
 The choices are saved in the chat's FSM data and read by the next turn (bot/chat_settings).
+Each handler only hands its work to the chat's outbox (bot/delivery/outbox.py): asking
+Telegram who is an admin, Groq which models there are, and answering all happen there, in
+the chat's order, while the dispatch loop goes on.
 """
 
 from __future__ import annotations
 
 from aiogram import Bot, Router
-from aiogram.enums import ChatMemberStatus, ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command, CommandObject
 from aiogram.fsm.context import FSMContext
-from aiogram.types import CallbackQuery, Chat, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from loguru import logger
 
 from bot.chat_settings.menu import (
@@ -25,24 +27,16 @@ from bot.chat_settings.menu import (
 from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT, ChatSettings, read, write
 from bot.chat_settings.personas import PERSONAS
 from bot.config import Settings
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import min_tokens_for
+from bot.core.errors import ModelError
+from bot.core.messages import ChatMessage
+from bot.core.trimming import min_tokens_for
+from bot.delivery.outbox import Outbox
+from bot.handlers.admins import may_change
 from bot.llm.catalog import ModelCatalog
-from bot.llm.errors import ModelError
 from bot.texts import Texts, texts_for
 
-ADMINS = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
 
-
-async def may_change(bot: Bot, chat: Chat, user_id: int) -> bool:
-    """Private chats belong to their user; a group's settings to its administrators."""
-    if chat.type == ChatType.PRIVATE:
-        return True
-    member = await bot.get_chat_member(chat.id, user_id)
-    return member.status in ADMINS
-
-
-async def show_settings(
+async def _show_settings(
     message: Message, state: FSMContext, texts: Texts, settings: Settings
 ) -> None:
     chosen, owner = await read(state), _user_id(message)
@@ -52,7 +46,7 @@ async def show_settings(
     )
 
 
-async def model_command(
+async def _model_command(
     message: Message,
     command: CommandObject,
     bot: Bot,
@@ -88,7 +82,7 @@ async def model_command(
         await message.reply(texts.model_set_template.format(model=wanted))
 
 
-async def system_command(
+async def _system_command(
     message: Message,
     command: CommandObject,
     bot: Bot,
@@ -112,7 +106,7 @@ async def system_command(
     await message.reply(texts.system_set if prompt else texts.system_reset)
 
 
-async def pressed(
+async def _pressed(
     callback: CallbackQuery,
     callback_data: SettingsButton,
     bot: Bot,
@@ -208,6 +202,55 @@ async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup) -> 
 
 def _user_id(message: Message) -> int:
     return message.from_user.id if message.from_user is not None else message.chat.id
+
+
+async def show_settings(
+    message: Message, state: FSMContext, texts: Texts, settings: Settings, outbox: Outbox
+) -> None:
+    outbox.send(message.chat.id, lambda: _show_settings(message, state, texts, settings))
+
+
+async def model_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    catalog: ModelCatalog,
+    outbox: Outbox,
+) -> None:
+    outbox.send(
+        message.chat.id,
+        lambda: _model_command(message, command, bot, state, texts, settings, catalog),
+    )
+
+
+async def system_command(
+    message: Message,
+    command: CommandObject,
+    bot: Bot,
+    state: FSMContext,
+    texts: Texts,
+    settings: Settings,
+    outbox: Outbox,
+) -> None:
+    outbox.send(
+        message.chat.id, lambda: _system_command(message, command, bot, state, texts, settings)
+    )
+
+
+async def pressed(
+    callback: CallbackQuery,
+    callback_data: SettingsButton,
+    bot: Bot,
+    state: FSMContext,
+    settings: Settings,
+    catalog: ModelCatalog,
+    outbox: Outbox,
+) -> None:
+    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    outbox.send(chat_id, lambda: _pressed(callback, callback_data, bot, state, settings, catalog))
 
 
 def make_router() -> Router:

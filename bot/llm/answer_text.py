@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 
 _OPEN, _CLOSE, _MARK = "<think>", "</think>", "【"
-_MARK_LIMIT = 40  # a citation marker is short; a longer bracketed run is text
-_MARKER = re.compile(r"【\d+†[^】\n]{0,30}】")
+_MARKER = re.compile(r"【\d{1,4}†[^】\n<]{0,30}】")  # at most 37 characters
+_MARKER_START = re.compile(r"【\d{0,4}(?:†[^】\n<]{0,30})?")  # what may still become one
 
 
 def _held(text: str, tag: str) -> int:
@@ -52,27 +52,30 @@ class ContentSplitter:
         return "".join(answer), "".join(thinking)
 
     def _answer_part(self, data: str, at: int, answer: list[str]) -> int:
-        """Take answer text from `at` up to the next tag or marker; -1 when held back."""
-        think, mark = data.find(_OPEN, at), data.find(_MARK, at)
-        found = [p for p in (think, mark) if p >= 0]
+        """Take answer text from `at` up to the next tag or marker; -1 when held back. A
+        closing tag alone (a template that opened the thinking in the prompt) is dropped."""
+        found = [p for p in (data.find(t, at) for t in (_OPEN, _CLOSE, _MARK)) if p >= 0]
         if not found:
-            keep = len(data) - _held(data[at:], _OPEN)
+            keep = len(data) - max(_held(data[at:], _OPEN), _held(data[at:], _CLOSE))
             answer.append(data[at:keep])
             self._pending = data[keep:]
             return -1
         nearest = min(found)
         answer.append(data[at:nearest])
-        if nearest == think:
+        if data.startswith(_OPEN, nearest):
             self._thinking = True
-            return think + len(_OPEN)
-        close = data.find("】", mark)
-        if close < 0 and len(data) - mark <= _MARK_LIMIT:
-            self._pending = data[mark:]  # perhaps a marker, still arriving
+            return nearest + len(_OPEN)
+        if data.startswith(_CLOSE, nearest):
+            return nearest + len(_CLOSE)
+        whole = _MARKER.match(data, nearest)
+        if whole is not None:
+            return whole.end()
+        start = _MARKER_START.match(data, nearest)
+        if start is not None and start.end() == len(data):
+            self._pending = data[nearest:]  # perhaps a marker, still arriving
             return -1
-        if close >= 0 and _MARKER.fullmatch(data, mark, close + 1):
-            return close + 1
         answer.append(_MARK)  # a bracket of the text itself
-        return mark + 1
+        return nearest + 1
 
     def flush(self) -> tuple[str, str]:
         """What was held back, once the content has ended."""

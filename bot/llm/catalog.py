@@ -3,7 +3,7 @@
 Groq adds and retires models every month, so the list is never hard-coded: it is asked
 (`GET /openai/v1/models`, with each model's context window and completion limit) and kept
 for a while; what a model can do comes from its family (bot/llm/families.py). A model Groq
-stops serving mid-run is retired here, for every replica (bot/llm/retired.py), and requests
+stops serving mid-run is retired here, for every replica (bot/storage/base.py), and requests
 go to a live one of the same kind (docs/architecture.md, "Models").
 """
 
@@ -18,12 +18,11 @@ import groq
 from groq import AsyncGroq
 from loguru import logger
 
-from bot.dialog.trimming import Budget
-from bot.domain import StorageUnavailable
-from bot.llm.errors import ModelError
+from bot.core.errors import ModelError, StorageUnavailable
+from bot.core.trimming import Budget
 from bot.llm.families import Family, Kind, Reasoning, family_of
 from bot.llm.groq_errors import map_error
-from bot.llm.retired import RetiredModels
+from bot.storage.base import RetiredModels
 
 CATALOG_TTL = 600.0  # seconds a fetched list is trusted
 FAILURE_TTL = 30.0  # seconds a failed fetch is remembered: Groq down is not asked every turn
@@ -220,16 +219,17 @@ class ModelCatalog:
         wanted = ANSWER_TOKENS
         if family_of(model).reasoning is not Reasoning.NONE:
             wanted += THINKING_TOKENS
-        allowed = self._info(model).max_completion_tokens
-        return min(wanted, allowed) if allowed else wanted
+        info = self._info(model)
+        limits = [n for n in (info.max_completion_tokens, info.context_window // 2) if n]
+        return min([wanted, *limits])
 
     def history_budget(self, model: str, configured: Budget) -> Budget:
-        """HISTORY_MAX_TOKENS, or less where the model's context would not hold it and the
-        answer's room."""
+        """HISTORY_MAX_TOKENS, or less where the model's context would not hold it beside the
+        answer's room (at most half the window)."""
         window = self._info(model).context_window
         if not window:
             return configured
-        room = max(window - self.completion_tokens(model), window // 2)
+        room = window - self.completion_tokens(model)
         return Budget(min(configured.max_tokens, room), configured.max_messages)
 
     async def unserved(self) -> str | None:

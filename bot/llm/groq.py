@@ -10,10 +10,10 @@ import groq
 import httpx
 from groq import AsyncGroq
 
-from bot.dialog.messages import ChatMessage
+from bot.core.errors import ModelError, ModelErrorKind
+from bot.core.messages import ChatMessage
 from bot.llm.answer_text import ContentSplitter, split_content
 from bot.llm.catalog import ModelCatalog
-from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.families import Reasoning, Tool
 from bot.llm.groq_errors import map_error
 from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply, Source, Usage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import groq
 
-from bot.llm.errors import ModelError, ModelErrorKind
+from bot.core.errors import ModelError, ModelErrorKind
 
 _CONTEXT_MARKERS = ("context_length_exceeded", "reduce the length", "context length")
 # What Groq answers for a model it no longer serves (400) or never served this key (404).

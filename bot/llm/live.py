@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import replace
 
+from bot.core.errors import ModelError, ModelErrorKind
 from bot.llm.catalog import ModelCatalog
-from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply
 
 

@@ -6,8 +6,8 @@ from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +71,7 @@ class ChatModel(ABC):
     """A chat-completion model; adapters raise only `ModelError`, never their SDK's errors."""
 
     def watch_limits(self, seen: HeadersSeen) -> None:
-        """Report every response's headers to `seen` (bot/capacity); a no-op where a model
+        """Report every response's headers to `seen` (bot/scheduling); a no-op where a model
         has no rate-limit headers to show."""
         del seen
 

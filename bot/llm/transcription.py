@@ -9,8 +9,8 @@ import groq
 from groq import AsyncGroq
 from groq.resources.audio.transcriptions import AsyncTranscriptions
 
+from bot.core.errors import ModelErrorKind
 from bot.llm.catalog import ModelCatalog
-from bot.llm.errors import ModelErrorKind
 from bot.llm.groq_errors import map_error
 
 # The file names Groq accepts: it checks the extension, not the bytes.

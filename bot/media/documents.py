@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from enum import StrEnum
 
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.outcomes import Ending, Outcome
 from bot.llm.transcription import AUDIO_EXTENSIONS
 from bot.media.files import Unreadable
 

@@ -8,7 +8,7 @@ import aiohttp
 from aiogram import Bot
 from aiogram.exceptions import TelegramAPIError, TelegramBadRequest
 
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.outcomes import Ending, Outcome
 
 MB = 1024 * 1024
 

@@ -22,7 +22,7 @@ from collections import OrderedDict
 
 from PIL import Image, UnidentifiedImageError
 
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.outcomes import Ending, Outcome
 from bot.media.files import MB, Downloader, Unreadable
 
 MAX_BASE64_BYTES = 4 * MB  # Groq refuses a bigger base64 image

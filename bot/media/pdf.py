@@ -22,7 +22,7 @@ from pathlib import Path
 
 from loguru import logger
 
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.outcomes import Ending, Outcome
 from bot.media.files import Unreadable
 
 MAX_PDF_PAGES = 200  # read at most the first pages

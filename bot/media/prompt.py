@@ -1,7 +1,7 @@
 """A request whose dialog shows images: which of them it carries, fetched.
 
 The history keeps file ids; a request carries the newest images the model's per-request
-limit and half the token budget allow, each counted with an estimate (bot/dialog/tokens.py).
+limit and half the token budget allow, each counted with an estimate (bot/core/tokens.py).
 Older ones, and any that can no longer be fetched, become a short placeholder in their text.
 A model that sees them answers it: the chat's, or VISION_MODEL (bot/llm/live.py).
 """
@@ -13,9 +13,9 @@ from dataclasses import replace
 
 from loguru import logger
 
-from bot.dialog.messages import ChatMessage
-from bot.dialog.tokens import IMAGE_TOKENS
-from bot.dialog.trimming import Budget, trim_history
+from bot.core.messages import ChatMessage
+from bot.core.tokens import IMAGE_TOKENS
+from bot.core.trimming import Budget, trim_history
 from bot.llm.families import MAX_IMAGES_PER_REQUEST
 from bot.llm.port import ModelRequest
 from bot.media.files import Unreadable

@@ -10,10 +10,10 @@ import asyncio
 
 from aiogram.types import MessageEntity
 
-from bot.conversation.outcomes import Ending, Outcome
+from bot.core.messages import ChatMessage
+from bot.core.outcomes import Ending, Outcome
+from bot.core.turn import MediaKind, MediaRef, Turn
 from bot.delivery.sender import ReplySender
-from bot.dialog.messages import ChatMessage
-from bot.domain import MediaKind, MediaRef, Turn
 from bot.llm.families import MAX_IMAGES_PER_REQUEST
 from bot.llm.transcription import AUDIO_EXTENSIONS, Transcriber, language_hint
 from bot.media.documents import (
@@ -27,6 +27,7 @@ from bot.media.documents import (
 from bot.media.files import Downloader, Unreadable
 from bot.media.images import Images
 from bot.media.pdf import MAX_PDF_PAGES, PdfReading
+from bot.texts import texts_for
 
 SOUND = (MediaKind.VOICE, MediaKind.AUDIO, MediaKind.VIDEO_NOTE)
 _SHOWN_TRANSCRIPT = 3000  # characters of a transcript quoted back; the model gets it all
@@ -113,19 +114,19 @@ class MediaReader:
     async def _show_heard(self, turn: Turn, heard: str) -> None:
         """The transcript, quoted in a collapsed blockquote, so a misheard word is visible."""
         shown = heard if len(heard) <= _SHOWN_TRANSCRIPT else heard[:_SHOWN_TRANSCRIPT] + "…"
-        text = turn.texts.heard_template.format(transcript=shown)
+        text = texts_for(turn.language_code).heard_template.format(transcript=shown)
         quote = MessageEntity(type="expandable_blockquote", offset=0, length=utf16_len(text))
         await self._sender.post(turn.chat_id, text, [quote], turn.message_id)
 
     async def _photos(self, turn: Turn) -> ChatMessage:
         shown = turn.media[:MAX_IMAGES_PER_REQUEST]
         if len(turn.media) > len(shown):
-            notice = turn.texts.too_many_images(len(shown), len(turn.media))
+            notice = texts_for(turn.language_code).too_many_images(len(shown), len(turn.media))
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
         # Checked and cached now: a broken image fails this turn, not a later one.
         await asyncio.gather(*(self._images.data_url(r.file_id, r.size) for r in shown))
         images = tuple(ref.file_id for ref in shown)
-        return ChatMessage.user(turn.text or turn.texts.describe_image, images)
+        return ChatMessage.user(turn.text or texts_for(turn.language_code).describe_image, images)
 
     async def _document(self, turn: Turn, ref: MediaRef, kind: DocumentKind) -> ChatMessage:
         raw, _ = await self._downloader.fetch(ref.file_id, ref.size)
@@ -136,18 +137,21 @@ class MediaReader:
             text = read_text(raw, turn.language_code)
         kept, percent = cut(text, self._file_bytes)
         if percent < 100:
-            notice = turn.texts.file_cut(name, percent)
+            notice = texts_for(turn.language_code).file_cut(name, percent)
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
-        return ChatMessage.user(f"{fenced(name, kept)}\n\n{turn.text or turn.texts.read_file}")
+        return ChatMessage.user(
+            f"{fenced(name, kept)}\n\n{turn.text or texts_for(turn.language_code).read_file}"
+        )
 
     async def _pdf(self, turn: Turn, raw: bytes, name: str) -> str:
         """Its text, in a process of its own; the user is told when some pages were left."""
         read = await self._pdfs.read(raw, self._file_bytes, turn.chat_id)
+        texts = texts_for(turn.language_code)
         notice = None
         if read.stopped:
-            notice = turn.texts.pdf_partial(name, read.pages_read, read.pages_total)
+            notice = texts.pdf_partial(name, read.pages_read, read.pages_total)
         elif read.capped:
-            notice = turn.texts.pdf_pages_cut(name, MAX_PDF_PAGES, read.pages_total)
+            notice = texts.pdf_pages_cut(name, MAX_PDF_PAGES, read.pages_total)
         if notice is not None:
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
         return read.text

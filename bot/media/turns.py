@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.conversation.outcomes import Outcome
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import Budget
-from bot.domain import Turn
+from bot.core.messages import ChatMessage
+from bot.core.outcomes import Outcome
+from bot.core.trimming import Budget
+from bot.core.turn import Turn
 from bot.llm.port import ModelRequest
 from bot.llm.transcription import Transcriber
 from bot.media.prompt import PromptBuilder

@@ -1,13 +1,15 @@
-"""Per-user rate limit: at most N messages in a sliding window, the rest refused with a word."""
+"""Per-user rate limit: at most N messages and button presses (one count) in a sliding
+window, the rest refused with a word."""
 
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from aiogram import BaseMiddleware
-from aiogram.types import Message, TelegramObject
+from aiogram.types import CallbackQuery, Message, TelegramObject
 
-from bot.limits.notices import Notices
-from bot.limits.port import RateLimiter
+from bot.delivery.notices import Notices
+from bot.handlers.admins import sender_id
+from bot.storage.base import RateLimiter
 
 
 class RateLimitMiddleware(BaseMiddleware):
@@ -23,9 +25,10 @@ class RateLimitMiddleware(BaseMiddleware):
         event: TelegramObject,
         data: dict[str, Any],
     ) -> Any:
-        if not isinstance(event, Message) or event.from_user is None:
+        if not isinstance(event, Message | CallbackQuery) or event.from_user is None:
             return await handler(event, data)
-        if await self._limiter.admit(event.from_user.id):
+        counted = sender_id(event) if isinstance(event, Message) else event.from_user.id
+        if await self._limiter.admit(counted):
             return await handler(event, data)
         self._notices.rate_limited(event)  # in the background, once a window per user
         return None

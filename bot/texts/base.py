@@ -20,6 +20,7 @@ class Texts:
     non_text: str
     inbox_full_template: str
     rate_limited: str
+    press_rate_limited: str
     not_allowed: str
     shutting_down: str
     model_timeout: str
@@ -100,7 +101,7 @@ class Texts:
     export_user: str
     export_empty: str
     export_caption: str
-    # Capacity (bot/capacity): quotas, /usage, /stats, the fallback model's note.
+    # Capacity (bot/scheduling): quotas, /usage, /stats, the fallback model's note.
     quota_exceeded_template: str
     usage_template: str
     usage_quota_template: str
@@ -109,6 +110,7 @@ class Texts:
     command_usage: str
     # Models Groq retires while the bot runs (bot/llm/live.py): the chat's line, the admins'.
     model_retired_template: str
+    model_gone: str  # retired, and no live model of its kind can stand in
     model_retired_admin_template: str
     no_stand_in: str
     button_effort_template: str

@@ -35,6 +35,7 @@ EN = Texts(
         "You're sending messages too fast, so this one was not queued. "
         "Please wait a moment and send it again."
     ),
+    press_rate_limited="You're pressing buttons too fast. Please wait a moment and try again.",
     not_allowed="Sorry, this is a private bot and you are not on its list of users.",
     shutting_down=(
         "The bot is restarting, so this message was not answered. "
@@ -200,6 +201,10 @@ EN = Texts(
     model_retired_admin_template=(
         "⚠️ Groq has retired the model {model}. The bot now uses {stand_in} in its place; "
         "set a live model in the settings (see /model) to choose another."
+    ),
+    model_gone=(
+        "Groq no longer serves the model for this, and none of its live models can stand in. "
+        "The bot's admins have been told."
     ),
     no_stand_in="no model: none of Groq's live models can stand in",
     button_effort_template="🎚 Reasoning effort: {effort}",

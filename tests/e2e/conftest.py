@@ -18,10 +18,10 @@ from aiogram.fsm.storage.base import StorageKey
 from bot.app import build_dispatcher, poll, webhook_app
 from bot.components import build_bot
 from bot.config import Settings
-from bot.conversation.supervisor import Supervisor
-from bot.domain import ChatKey
+from bot.conversation.conversations import Conversations
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates
 from bot.webhook import serve
-from states import ConversationStates
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.ports import free_port
@@ -60,9 +60,9 @@ class RunningBot:
     task: asyncio.Task[None] = field(repr=False)
 
     @property
-    def conversations(self) -> Supervisor:
+    def conversations(self) -> Conversations:
         conversations = self.dp["conversations"]
-        assert isinstance(conversations, Supervisor)
+        assert isinstance(conversations, Conversations)
         return conversations
 
     async def state(self, chat_id: int, thread_id: int | None = None) -> str | None:

@@ -3,6 +3,9 @@ and the Telegram pacer, against the fakes (with memory and with Redis where it m
 
 from __future__ import annotations
 
+import asyncio
+import sys
+
 import aiohttp
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
@@ -148,6 +151,37 @@ async def test_metrics_count_known_traffic(start_bot: StartBot, fake_groq: FakeG
     prompt = sum(_usage_of_request(body, "") for body in answered)
     assert samples[("bot_model_tokens_total", (("direction", "prompt"),))] == prompt
     assert samples[("bot_live_conversations", ())] == 3
+
+
+async def reachable(host: str, port: int) -> bool:
+    """Whether a TCP connection to host:port is accepted."""
+    try:
+        _, writer = await asyncio.open_connection(host, port)
+    except OSError:
+        return False
+    writer.close()
+    await writer.wait_closed()
+    return True
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="all of 127/8 is loopback only on Linux")
+@pytest.mark.parametrize(
+    ("host", "listens", "not_on"),
+    [(None, "127.0.0.1", "127.0.0.2"), ("127.0.0.2", "127.0.0.2", "127.0.0.1")],
+    ids=["default", "METRICS_HOST"],
+)
+async def test_metrics_listen_where_metrics_host_says_loopback_by_default(
+    start_bot: StartBot, host: str | None, listens: str, not_on: str
+) -> None:
+    """A socket on 0.0.0.0 would take a connection to any address: 127.0.0.2 shows it."""
+    port = free_port()
+    await start_bot(METRICS_PORT=str(port), **({"METRICS_HOST": host} if host else {}))
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(f"http://{listens}:{port}/metrics") as response,
+    ):
+        assert response.status == 200
+    assert not await reachable(not_on, port)
 
 
 @pytest.mark.parametrize("pacing", ["true", "false"])

@@ -7,9 +7,9 @@ import random
 
 import pytest
 
+from bot.core.fsm import ConversationStates
 from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, utf16_len
 from bot.texts import EN, RU
-from states import ConversationStates
 from tests.e2e.conftest import StartBot
 from tests.support.fake_groq import FakeGroq
 

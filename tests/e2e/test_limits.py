@@ -1,10 +1,14 @@
-"""Refusals cost the others nothing: a flooding stranger is told once and holds no one up;
-commands addressed to another bot in a group are not ours."""
+"""Refusals cost the others nothing: a flooding stranger is told once and holds no one up,
+button presses included; commands addressed to another bot in a group are not ours."""
 
 from __future__ import annotations
 
+from bot.chat_settings.menu import SettingsButton
+from bot.chat_settings.model import ChatSettings, read
+from bot.core.chat import ChatKey
+from bot.core.fsm import chat_context
 from bot.texts import EN
-from tests.e2e.conftest import StartBot, StartReplica
+from tests.e2e.conftest import RunningBot, StartBot, StartReplica
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 
@@ -113,3 +117,54 @@ async def test_replicas_share_one_rate_limit_budget(
     # one budget of two; each replica tells the user once (notices are per process)
     assert texts == sorted(["reply to: m0", "reply to: m1", EN.rate_limited, EN.rate_limited])
     assert len(fake_groq.requests) == 2
+
+
+async def settings_of(bot: RunningBot, chat_id: int) -> ChatSettings:
+    return await read(chat_context(bot.dp.storage, ChatKey(bot.bot.id, chat_id, None)))
+
+
+async def test_a_strangers_button_press_changes_nothing_and_is_told(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    """A menu forwarded to a stranger, pressed as it is or with callback data of their own
+    making (Telegram lets a client send any): the allow-list holds for presses too."""
+    bot = await start_bot(ALLOWED_USER_IDS=str(ALLOWED))
+    bot.telegram.send_text(ALLOWED, "/settings")
+    await bot.replies(ALLOWED, 1)
+    menu = bot.telegram.sent_to(ALLOWED)[0]
+    before = menu.text
+    search = SettingsButton(action="search", owner=ALLOWED, revision=0)
+    bot.telegram.press(STRANGER, menu, search.pack())
+    claimed = search.model_copy(update={"owner": STRANGER})
+    bot.telegram.press(STRANGER, menu, claimed.pack())
+    bot.telegram.send_text(ALLOWED, "hello")  # dispatched after both presses
+    await bot.replies(ALLOWED, 2)
+    await bot.stop()
+    assert [a.get("text") for a in bot.telegram.callback_answers] == [EN.not_allowed]
+    assert str(bot.telegram.callback_answers[0].get("show_alert", "false")).lower() == "false"
+    assert bot.telegram.edits == [] and menu.text == before
+    assert await settings_of(bot, ALLOWED) == ChatSettings()
+
+
+async def test_presses_over_the_rate_limit_are_refused_and_hold_up_no_one(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    """A hundred presses of one's own menu, each a few Telegram calls when let through."""
+    bot = await start_bot(RATE_LIMIT_MESSAGES="3", RATE_LIMIT_WINDOW="600")
+    bot.telegram.send_text(63, "/settings")  # the first of the user's three
+    await bot.replies(63, 1)
+    menu = bot.telegram.sent_to(63)[0]
+    bot.telegram.call_delay = 0.05  # a slow Telegram: each call waited for is felt by all
+    reasoning = SettingsButton(action="reasoning", owner=63, revision=0).pack()
+    for _ in range(100):
+        bot.telegram.press(63, menu, reasoning)
+    bot.telegram.send_text(64, "other user")
+    assert await bot.replies(64, 1, timeout=2) == ["reply to: other user"]
+    await bot.telegram.wait_until(
+        lambda: EN.press_rate_limited in [a.get("text") for a in bot.telegram.callback_answers]
+    )
+    await bot.stop()
+    answers = [a.get("text") for a in bot.telegram.callback_answers]
+    assert answers.count(EN.press_rate_limited) == 1  # told once a window
+    assert len(answers) == 3  # the two presses let through, and the one refusal told
+    assert (await settings_of(bot, 63)).revision == 1  # the second press was stale

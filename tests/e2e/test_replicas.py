@@ -89,7 +89,12 @@ async def start_replica_process(
             stderr=sink,
         )
     base = f"http://127.0.0.1:{port}"
-    await wait_ready(base, timeout=30)
+    try:
+        await wait_ready(base, timeout=30)
+    except BaseException:  # not handed to the caller, who could not stop it
+        process.kill()
+        await process.wait()
+        raise
     return process, base, log
 
 

@@ -90,7 +90,7 @@ def run_python(app: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_the_image_copies_the_code_and_the_lock() -> None:
-    assert {"pyproject.toml", "uv.lock", "bot", "states"} <= set(build_stage_sources())
+    assert {"pyproject.toml", "uv.lock", "bot"} <= set(build_stage_sources())
 
 
 def test_the_image_runtime_names_the_missing_settings_in_one_line(runtime: Path) -> None:
@@ -104,7 +104,7 @@ def test_the_image_runtime_names_the_missing_settings_in_one_line(runtime: Path)
 
 def test_the_image_runtime_imports_the_whole_bot(runtime: Path) -> None:
     """What `python -m bot` imports once the settings are good, with only runtime packages."""
-    done = run_python(runtime, "-c", "import bot.app, bot.webhook, states")
+    done = run_python(runtime, "-c", "import bot.app, bot.webhook")
     assert done.returncode == 0, done.stderr[-3000:]
 
 

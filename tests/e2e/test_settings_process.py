@@ -56,6 +56,11 @@ MISTAKES = [
     Mistake("bad admin ids", "ADMIN_USER_IDS", {"ADMIN_USER_IDS": "1,me"}),
     Mistake("negative quota", "USER_DAILY_TOKENS", {"USER_DAILY_TOKENS": "-5"}),
     Mistake("metrics port out of range", "METRICS_PORT", {"METRICS_PORT": "70000"}),
+    Mistake(
+        "unresolvable metrics host",
+        "METRICS_HOST",
+        {"METRICS_PORT": "9100", "METRICS_HOST": "no-such-host.invalid"},
+    ),
     Mistake("bad URL scheme", "TELEGRAM_API_URL", {"TELEGRAM_API_URL": "ftp://127.0.0.1/"}),
     Mistake("bad storage port", "STORAGE_URL", {"STORAGE_URL": "redis://localhost:port/0"}),
     Mistake("bad storage db", "STORAGE_URL", {"STORAGE_URL": "redis://localhost:6379/zero"}),

@@ -121,3 +121,17 @@ async def test_a_retired_groq_model_stops_the_start_with_one_line(
     assert lines[0].startswith(f"configuration error: GROQ_MODEL={retired} ")
     assert "openai/gpt-oss-120b" in lines[0]  # a live model that could replace it
     assert fake_telegram.calls == []  # stopped before Telegram was asked anything
+
+
+async def test_with_no_live_model_left_the_user_is_told_in_plain_words(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(ADMIN_USER_IDS=str(ADMIN))
+    for model in [m for m in fake_groq.models if not m.startswith("whisper")]:
+        fake_groq.retire(model)  # Groq retires every chat model at once
+    bot.telegram.send_text(USER, "anyone?")
+    assert await bot.replies(USER, 1) == [EN.model_gone]
+    # Groq's list no longer names them, so only GROQ_MODEL is tried, and it has no stand-in
+    assert await bot.replies(ADMIN, 1) == [EN.model_retired_admin("openai/gpt-oss-120b", "")]
+    assert [r["model"] for r in fake_groq.requests] == ["openai/gpt-oss-120b"]
+    assert all("decommissioned" not in m.text for m in bot.telegram.sent)  # no raw error

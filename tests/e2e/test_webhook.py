@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import aiohttp
 
 from tests.e2e.conftest import HOOK_PATH, WEBHOOK_SECRET, StartBot, StartReplica
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
+from tests.support.log_capture import captured_logs
 
 
 async def test_webhook_answers_updates_with_the_secret_and_refuses_others(
@@ -44,3 +47,17 @@ async def test_polling_after_webhook_mode_removes_the_webhook(
     assert methods.index("deleteWebhook") < methods.index("getUpdates")
     [(_, params)] = [call for call in fake_telegram.calls if call[0] == "deleteWebhook"]
     assert str(params.get("drop_pending_updates", "false")).lower() == "false"  # updates kept
+
+
+async def test_a_non_ascii_secret_is_refused_without_a_traceback(
+    start_replica: StartReplica, fake_telegram: FakeTelegram, tmp_path: Path
+) -> None:
+    """A header Telegram never sends, from anyone who finds the URL: 401, like a wrong one."""
+    with captured_logs("DEBUG", tmp_path / "logs") as logs:
+        replica = await start_replica()
+        intruder = fake_telegram.message_update(72, "let me in")
+        assert await replica.post(intruder, secret="сек-рет-ключ-тест") == 401
+        assert await replica.post(intruder, secret=WEBHOOK_SECRET + "é") == 401
+        text = logs.text()
+    assert "Traceback" not in text and "Error handling request" not in text
+    assert fake_telegram.sent_to(72) == []

@@ -5,9 +5,9 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.dialog.messages import ChatMessage, Role
-from bot.dialog.tokens import message_tokens
-from bot.dialog.trimming import Budget, min_tokens_for, trim_history
+from bot.core.messages import ChatMessage, Role
+from bot.core.tokens import message_tokens
+from bot.core.trimming import Budget, min_tokens_for, trim_history
 
 TEXT = st.text(alphabet=st.sampled_from("ab cd\nЖжё😀€"), max_size=120)
 SYSTEM = st.builds(ChatMessage.system, TEXT)

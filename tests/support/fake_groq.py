@@ -118,6 +118,13 @@ FAMILIES = {
     "qwen3.6": Capabilities(
         "reasoning_format", ("none", "default"), vision=True, tools=frozenset({"function"})
     ),
+    # the SDK's reference: qwen/qwen3.8-27b "additionally supports low, medium, and high"
+    "qwen3.8": Capabilities(
+        "reasoning_format",
+        ("none", "default", "low", "medium", "high"),
+        vision=True,
+        tools=frozenset({"function"}),
+    ),
     # the safeguard model, speech models, and whatever a test adds: plain chat, no extras
     "plain": Capabilities(None, (), vision=False, tools=frozenset()),
 }
@@ -127,6 +134,8 @@ def family_of(model: str) -> str:
     """The key into FAMILIES for a model id."""
     if model.startswith("openai/gpt-oss-") and "safeguard" not in model:
         return "gpt-oss"
+    if model.startswith("qwen/qwen3.8"):
+        return "qwen3.8"
     if model.startswith("qwen/"):  # Groq's Qwen models think raw in the content by default
         return "qwen3.6"
     return "plain"

@@ -377,6 +377,11 @@ class FakeTelegram(LocalServer):
         """Refuse sends and edits over Telegram's limits with a 429 and retry_after."""
         self._limits = _SendLimits(overall, group, chat)
 
+    @property
+    def refused(self) -> dict[str, int]:
+        """429s sent by scope (overall, group, chat) since `enforce_limits`."""
+        return dict(self._limits.refused) if self._limits is not None else {}
+
     def hold(self, *methods: str) -> None:
         """Calls of `methods` wait (recorded in `calls`) until `let_go`."""
         self._held.update(methods)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.storage.backend import StorageOptions
+from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram

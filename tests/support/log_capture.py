@@ -11,7 +11,11 @@ from pathlib import Path
 
 from loguru import logger
 
+from bot.log_filters import LIBRARIES, URL_LOGGERS
 from bot.logs import setup_logging
+
+# The loggers setup_logging sets a level of its own on, besides the root.
+NAMED = (*LIBRARIES, *URL_LOGGERS, "aiogram.dispatcher")
 
 
 class CapturedLogs:
@@ -31,6 +35,7 @@ def captured_logs(level: str, log_dir: Path, *, json: bool = False) -> Iterator[
     """`setup_logging` as `python -m bot` calls it; loguru and stdlib logging restored after."""
     root = logging.getLogger()
     handlers, root_level = root.handlers[:], root.level
+    levels = {name: logging.getLogger(name).level for name in NAMED}
     console = io.StringIO()
     try:
         with redirect_stderr(console):  # setup_logging adds `sys.stderr` as it is at the call
@@ -41,3 +46,5 @@ def captured_logs(level: str, log_dir: Path, *, json: bool = False) -> Iterator[
         logger.add(sys.stderr)
         root.handlers[:] = handlers
         root.setLevel(root_level)
+        for name, saved in levels.items():
+            logging.getLogger(name).setLevel(saved)

@@ -7,11 +7,12 @@ import asyncio
 
 import pytest
 
-from bot.capacity.budget import MemoryBudgetStore, ModelBudget
-from bot.capacity.headers import LimitReading, parse_duration, read_limits
-from bot.capacity.scheduler import Scheduler
-from bot.domain import ChatKey
-from bot.llm.errors import ModelError, ModelErrorKind
+from bot.core.chat import ChatKey
+from bot.core.errors import ModelError, ModelErrorKind
+from bot.scheduling.budget import ModelBudget
+from bot.scheduling.headers import LimitReading, parse_duration, read_limits
+from bot.scheduling.scheduler import Scheduler
+from bot.storage.memory.budget import MemoryBudgetStore
 
 
 @pytest.mark.parametrize(

@@ -51,6 +51,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.pdf_timeout == 20
     assert settings.allowed_user_ids == frozenset()
     assert settings.telegram_api_url is None
+    assert settings.metrics_host == "127.0.0.1"  # metrics are not for the world by default
     assert "language" in settings.system_prompt
 
 
@@ -237,6 +238,10 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
     *[("USER_DAILY_TOKENS", {"USER_DAILY_TOKENS": bad}) for bad in ["-1", "x", "1.5", "1e13"]],
     *[("ADMIN_USER_IDS", {"ADMIN_USER_IDS": bad}) for bad in [",", "1,x", "-5", "0", "1,,2"]],
     *[("METRICS_PORT", {"METRICS_PORT": bad}) for bad in ["-1", "65536", "http"]],
+    *[
+        ("METRICS_HOST", {"METRICS_PORT": "9100", "METRICS_HOST": bad})
+        for bad in ["no-such-host.invalid", " ", "a..b"]
+    ],
     *[("TELEGRAM_PACING", {"TELEGRAM_PACING": bad}) for bad in ["maybe", "2"]],
     *[("LOG_LEVEL", {"LOG_LEVEL": bad}) for bad in ["LOUD", " "]],
     *[("LOG_FORMAT", {"LOG_FORMAT": bad}) for bad in ["xml", " "]],
@@ -290,6 +295,8 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {"WEBHOOK_HOST": "no-such-host.invalid"},  # unused without WEBHOOK_URL
         {"ALLOWED_USER_IDS": " 1 , 22 ,333 "},
         {"ADMIN_USER_IDS": "7", "USER_DAILY_TOKENS": "50000", "METRICS_PORT": "9100"},
+        {"METRICS_PORT": "9100", "METRICS_HOST": "0.0.0.0"},
+        {"METRICS_HOST": "no-such-host.invalid"},  # unused without METRICS_PORT
         {"FALLBACK_MODEL": "openai/gpt-oss-20b", "TELEGRAM_PACING": "false"},
         {"HISTORY_TTL": "60", "LEASE_TTL": "0.3", "RATE_LIMIT_MESSAGES": "0"},
         {"STREAM_REPLIES": "no", "LOG_TO_FILE": "0", "LOG_LEVEL": "debug", "LOG_FORMAT": "json"},

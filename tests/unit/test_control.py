@@ -10,11 +10,12 @@ from typing import Any, cast
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.conversation.leased.control import ChatControl, Handler
-from bot.conversation.placement import Action, Interrupted
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.interrupts import Action, Interrupted
+from bot.storage.inbox import ControlHandler as Handler
 from bot.storage.redis import RedisBackend
-from bot.storage.redis_keys import RedisKeys
+from bot.storage.redis.control import RedisControl
+from bot.storage.redis.keys import RedisKeys
 
 KEY = ChatKey(bot_id=1, chat_id=42, thread_id=5)
 
@@ -32,8 +33,8 @@ async def test_the_named_replica_acts_and_its_outcome_comes_back(
         return handle
 
     redis, keys = redis_backend.redis, redis_backend.keys
-    a = ChatControl(redis, keys, replica="a")
-    b = ChatControl(redis, keys, replica="b")
+    a = RedisControl(redis, keys, replica="a")
+    b = RedisControl(redis, keys, replica="b")
     listeners = [
         asyncio.create_task(a.serve(handler("a", Interrupted(stopped=True, dropped=2)))),
         asyncio.create_task(b.serve(handler("b", Interrupted(stopped=False, dropped=9)))),
@@ -50,7 +51,7 @@ async def test_the_named_replica_acts_and_its_outcome_comes_back(
 
 
 async def test_a_replica_that_does_not_answer_is_told_apart(redis_backend: RedisBackend) -> None:
-    control = ChatControl(redis_backend.redis, redis_backend.keys, replica="a", wait=0.2)
+    control = RedisControl(redis_backend.redis, redis_backend.keys, replica="a", wait=0.2)
     assert await control.ask("gone", Action.CANCEL, KEY, 0) is None
 
 
@@ -83,7 +84,7 @@ async def test_a_cancel_redis_turns_into_a_connection_error_still_stops_the_list
     async def handle(action: Action, key: ChatKey, message_id: int) -> Interrupted:
         raise AssertionError("no request was sent")
 
-    control = ChatControl(cast(Redis, _Redis()), RedisKeys("test", bot_id=1), replica="a")
+    control = RedisControl(cast(Redis, _Redis()), RedisKeys("test", bot_id=1), replica="a")
     listener = asyncio.create_task(control.serve(handle))
     await asyncio.sleep(0.05)
     listener.cancel()

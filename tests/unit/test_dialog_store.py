@@ -8,10 +8,10 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.dialog.messages import ChatMessage
-from bot.dialog.store import DialogStore
-from bot.domain import ChatKey, StorageUnavailable
-from bot.storage.backend import Backend, StorageOptions
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
+from bot.core.messages import ChatMessage
+from bot.storage.base import Backend, DialogStore, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 
@@ -50,27 +50,27 @@ async def test_a_new_dialog_is_empty(store: DialogStore) -> None:
 
 
 async def test_append_then_load_keeps_order(store: DialogStore) -> None:
-    await store.append(KEY, pair(1))
-    await store.append(KEY, pair(2))
+    await store.replace_last(KEY, 0, pair(1))
+    await store.replace_last(KEY, 0, pair(2))
     assert await store.load(KEY) == [*pair(1), *pair(2)]
 
 
 async def test_the_cap_keeps_the_newest(store: DialogStore) -> None:
     for n in range(5):
-        await store.append(KEY, pair(n))
+        await store.replace_last(KEY, 0, pair(n))
     assert await store.load(KEY) == [*pair(2), *pair(3), *pair(4)]
 
 
 async def test_clear_forgets(store: DialogStore) -> None:
-    await store.append(KEY, pair(1))
+    await store.replace_last(KEY, 0, pair(1))
     await store.clear(KEY)
     assert await store.load(KEY) == []
 
 
 async def test_chats_are_isolated(store: DialogStore) -> None:
-    await store.append(KEY, pair(1))
-    await store.append(OTHER, pair(2))
-    await store.append(TOPIC, pair(3))
+    await store.replace_last(KEY, 0, pair(1))
+    await store.replace_last(OTHER, 0, pair(2))
+    await store.replace_last(TOPIC, 0, pair(3))
     await store.clear(OTHER)
     assert await store.load(KEY) == pair(1)
     assert await store.load(OTHER) == []
@@ -78,14 +78,14 @@ async def test_chats_are_isolated(store: DialogStore) -> None:
 
 
 async def test_loaded_lists_are_copies(store: DialogStore) -> None:
-    await store.append(KEY, pair(1))
+    await store.replace_last(KEY, 0, pair(1))
     loaded = await store.load(KEY)
     loaded.append(ChatMessage.user("sneaky"))
     assert await store.load(KEY) == pair(1)
 
 
 async def test_concurrent_appends_never_split_a_pair(store: DialogStore) -> None:
-    await asyncio.gather(*(store.append(KEY, pair(n)) for n in range(3)))
+    await asyncio.gather(*(store.replace_last(KEY, 0, pair(n)) for n in range(3)))
     loaded = await store.load(KEY)
     assert len(loaded) == 6
     for user, assistant in zip(loaded[::2], loaded[1::2], strict=True):
@@ -96,9 +96,9 @@ async def test_a_dialog_is_forgotten_a_ttl_after_its_last_write(url: str) -> Non
     backend = backend_for(url, ttl_seconds=2)
     store = backend.dialogs
     try:
-        await store.append(KEY, pair(1))
+        await store.replace_last(KEY, 0, pair(1))
         await asyncio.sleep(1.2)
-        await store.append(KEY, pair(2))  # the whole dialog lives 2 s from here
+        await store.replace_last(KEY, 0, pair(2))  # the whole dialog lives 2 s from here
         await asyncio.sleep(1.2)  # past the first write's 2 s
         assert await store.load(KEY) == [*pair(1), *pair(2)]
         await asyncio.sleep(1.0)  # past the second's
@@ -117,7 +117,7 @@ async def test_each_backend_takes_only_its_own_urls() -> None:
 
 
 async def test_replace_last_swaps_the_last_answer(store: DialogStore) -> None:
-    await store.append(KEY, [*pair(1), *pair(2)])
+    await store.replace_last(KEY, 0, [*pair(1), *pair(2)])
     await store.replace_last(KEY, 2, pair(3))
     assert await store.load(KEY) == [*pair(1), *pair(3)]
     await store.replace_last(OTHER, 2, pair(4))  # nothing to replace: just appends
@@ -129,8 +129,8 @@ async def test_redis_keys_are_versioned_json_with_a_ttl(redis_url: str) -> None:
         redis_url, StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     )
     store, redis = backend.dialogs, backend.redis
-    await store.append(KEY, pair(1))
-    await store.append(TOPIC, pair(2))
+    await store.replace_last(KEY, 0, pair(1))
+    await store.replace_last(TOPIC, 0, pair(2))
     name = "t:v2:1:dialog:100"  # prefix, key layout, bot id, kind, chat
     assert 3500 < await redis.ttl(name) <= 3600
     raw = await redis.lrange(name, 0, -1)
@@ -149,7 +149,7 @@ async def test_redis_keys_are_versioned_json_with_a_ttl(redis_url: str) -> None:
 
 async def test_messages_keep_their_speaker_and_time(store: DialogStore) -> None:
     said = [ChatMessage.user("q", speaker="Ann", at=1.5), ChatMessage.assistant("a", at=2.5)]
-    await store.append(KEY, said)
+    await store.replace_last(KEY, 0, said)
     loaded = await store.load(KEY)
     assert [(m.role, m.content, m.speaker, m.at) for m in loaded] == [
         (m.role, m.content, m.speaker, m.at) for m in said
@@ -179,7 +179,7 @@ async def test_a_redis_that_is_down_is_unavailable() -> None:
 
 async def test_images_are_kept_as_references(store: DialogStore) -> None:
     shown = [ChatMessage.user("what is this?", ("file-1", "file-2")), ChatMessage.assistant("a")]
-    await store.append(KEY, shown)
+    await store.replace_last(KEY, 0, shown)
     loaded = await store.load(KEY)
     assert loaded == shown
     assert loaded[0].images == ("file-1", "file-2")
@@ -190,7 +190,9 @@ async def test_redis_writes_v2_with_images_only_when_shown_and_reads_v1(redis_ur
         redis_url, StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     )
     store, redis = backend.dialogs, backend.redis
-    await store.append(KEY, [ChatMessage.user("look", ("f1",)), ChatMessage.assistant("ok")])
+    await store.replace_last(
+        KEY, 0, [ChatMessage.user("look", ("f1",)), ChatMessage.assistant("ok")]
+    )
     name = "t:v2:1:dialog:100"
     raw = await redis.lrange(name, 0, -1)
     meta = {"speaker": "", "at": 0.0}

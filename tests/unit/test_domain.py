@@ -7,7 +7,8 @@ from dataclasses import replace
 
 import pytest
 
-from bot.domain import ChatKey, MediaKind, MediaRef, Turn
+from bot.core.chat import ChatKey
+from bot.core.turn import MediaKind, MediaRef, Turn
 
 
 def test_a_forum_topic_is_a_chat_key_of_its_own() -> None:

@@ -5,12 +5,12 @@ from collections.abc import AsyncIterator
 import pytest
 from groq import AsyncGroq
 
-from bot.dialog.messages import ChatMessage
+from bot.core.errors import ModelError, ModelErrorKind
+from bot.core.messages import ChatMessage
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
-from bot.llm.errors import ModelError, ModelErrorKind
 from bot.llm.groq import GroqChatModel
 from bot.llm.port import ModelRequest, Usage
-from bot.llm.retired import MemoryRetiredModels
+from bot.storage.memory.retired import MemoryRetiredModels
 from tests.support.fake_groq import FakeGroq, FaultKind
 
 PROMPT = ModelRequest([ChatMessage.system("s"), ChatMessage.user("hi")])

@@ -12,7 +12,7 @@ import time
 import pytest
 from PIL import Image, ImageFile
 
-from bot.conversation.outcomes import Ending
+from bot.core.outcomes import Ending
 from bot.media import images as images_module
 from bot.media.files import Unreadable
 from bot.media.images import MAX_PIXELS, MODEL_PIXELS, ImageCache, Images, encode

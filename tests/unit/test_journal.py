@@ -6,10 +6,13 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.conversation.leased.journal import Recorded, TurnJournal
-from bot.conversation.leased.leases import ChatLeases
-from bot.domain import ChatKey, StorageUnavailable, Turn
+from bot.core.chat import ChatKey
+from bot.core.errors import StorageUnavailable
+from bot.core.turn import Turn
+from bot.storage.inbox import Recorded
 from bot.storage.redis import RedisBackend
+from bot.storage.redis.inbox import RedisInbox
+from bot.storage.redis.leases import RedisLeases
 
 A = ChatKey(bot_id=1, chat_id=10)
 B = ChatKey(bot_id=1, chat_id=-20)
@@ -28,7 +31,7 @@ def turn(chat: ChatKey, message_id: int, text: str = "hi") -> Turn:
     )
 
 
-class Journal(TurnJournal):
+class Journal(RedisInbox):
     """The journal with a limit nothing here reaches, for the tests that are not about it."""
 
     async def add(self, key: ChatKey, turn: Turn) -> int:
@@ -41,8 +44,8 @@ async def journal(redis_backend: RedisBackend) -> AsyncIterator[Journal]:
 
 
 @pytest.fixture
-def leases(redis_backend: RedisBackend) -> ChatLeases:
-    return ChatLeases(redis_backend.redis, redis_backend.keys, ttl_seconds=5.0)
+def leases(redis_backend: RedisBackend) -> RedisLeases:
+    return RedisLeases(redis_backend.redis, redis_backend.keys, ttl_seconds=5.0)
 
 
 async def test_a_message_is_recorded_once(journal: Journal) -> None:
@@ -54,7 +57,7 @@ async def test_a_message_is_recorded_once(journal: Journal) -> None:
 
 
 async def test_the_lease_is_taken_with_the_record_and_held_like_an_acquired_one(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     redis, keys = redis_backend.redis, redis_backend.keys
     claim = leases.claim(A)
@@ -74,7 +77,7 @@ async def test_the_lease_is_taken_with_the_record_and_held_like_an_acquired_one(
 
 
 async def test_another_replicas_lease_is_left_as_it_is(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     redis, keys = redis_backend.redis, redis_backend.keys
     await redis.set(keys.lease(A), "other:7", px=60_000)
@@ -86,7 +89,7 @@ async def test_another_replicas_lease_is_left_as_it_is(
 
 
 async def test_a_redelivery_is_a_duplicate_and_takes_no_lease(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     await journal.add(A, turn(A, 7))
     for message_id in (7, 6):  # again, and older than what was taken
@@ -97,7 +100,7 @@ async def test_a_redelivery_is_a_duplicate_and_takes_no_lease(
 
 
 async def test_a_full_inbox_crosses_the_turn_off_and_takes_no_lease(
-    journal: Journal, leases: ChatLeases
+    journal: Journal, leases: RedisLeases
 ) -> None:
     for n in (1, 2):
         assert await journal.record(A, turn(A, n), limit=2) == Recorded(n)
@@ -109,7 +112,7 @@ async def test_a_full_inbox_crosses_the_turn_off_and_takes_no_lease(
 
 
 async def test_other_redis_errors_are_storage_unavailable(
-    journal: Journal, leases: ChatLeases, redis_backend: RedisBackend
+    journal: Journal, leases: RedisLeases, redis_backend: RedisBackend
 ) -> None:
     await redis_backend.redis.set(redis_backend.keys.inbox(A), "not a stream")
     with pytest.raises(StorageUnavailable):
@@ -155,16 +158,20 @@ async def test_chats_with_turns_left_are_listed_until_a_pull_finds_none(
     assert await journal.after(T, 0) == [turn(T, 2)]
 
 
-async def test_a_pull_crosses_off_what_was_offered_and_keeps_a_lease_taken_since(
+async def test_a_pull_without_the_lease_changes_nothing(
     journal: Journal, redis_backend: RedisBackend
 ) -> None:
+    """Fenced like a turn's end: 3 and 4 were offered to the old holder, whose lease ran out
+    (and was taken by another replica); the new holder answers them now: they stay."""
     redis, keys = redis_backend.redis, redis_backend.keys
     for n in (3, 4):
         await journal.add(A, turn(A, n, f"a{n}"))
-    await redis.set(keys.lease(A), "other:7")  # the lease ran out and another replica took it
-    # 3 and 4 were offered here, and their crossing-off failed: they are not left behind
-    assert await journal.pull(A, 4, "holder:1") == []
-    assert await journal.after(A, 0) == []
+    await redis.set(keys.lease(A), "holder:1")
+    await redis.delete(keys.lease(A))  # ran out, and nobody took it yet
+    assert await journal.pull(A, 4, "holder:1") is None
+    await redis.set(keys.lease(A), "other:7")  # taken by another replica
+    assert await journal.pull(A, 4, "holder:1") is None
+    assert [t.text for t in await journal.after(A, 0)] == ["a3", "a4"]
+    assert await journal.chats() == [A]
     assert await redis.get(keys.lease(A)) == b"other:7"
-    await journal.add(A, turn(A, 5, "a5"))
-    assert [t.text for t in await journal.pull(A, 4, "other:7")] == ["a5"]
+    assert [t.text for t in await journal.pull(A, 0, "other:7") or []] == ["a3", "a4"]

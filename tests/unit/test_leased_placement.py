@@ -15,13 +15,14 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.conversation.leased.journal import TurnJournal
-from bot.conversation.leased.placement import LeasedPlacement
+from bot.conversation.conversations import Conversations
+from bot.conversation.leased import LeasedPlacement
 from bot.conversation.placement import Accepted
-from bot.conversation.supervisor import Supervisor
-from bot.domain import ChatKey, Turn
-from bot.storage.backend import StorageOptions
+from bot.core.chat import ChatKey
+from bot.core.turn import Turn
+from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
+from bot.storage.redis.inbox import RedisInbox
 from tests.support.fake_telegram import FakeTelegram
 from tests.unit.test_placement import KEY, ScriptedModel, build, turn
 
@@ -40,7 +41,7 @@ async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
 @pytest.fixture
 async def conversations(
     backend: RedisBackend, fake_telegram: FakeTelegram
-) -> AsyncIterator[tuple[Supervisor, ScriptedModel]]:
+) -> AsyncIterator[tuple[Conversations, ScriptedModel]]:
     bot = Bot(
         "4242:TEST", session=AiohttpSession(api=TelegramAPIServer.from_base(fake_telegram.url))
     )
@@ -56,17 +57,19 @@ async def conversations(
 def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     """The `offered` of every pull of the inbox, in order."""
     seen: list[int] = []
-    pull = TurnJournal.pull
+    pull = RedisInbox.pull
 
-    async def counted(journal: TurnJournal, key: ChatKey, offered: int, token: str) -> list[Turn]:
+    async def counted(
+        journal: RedisInbox, key: ChatKey, offered: int, token: str
+    ) -> list[Turn] | None:
         seen.append(offered)
         return await pull(journal, key, offered, token)
 
-    monkeypatch.setattr(TurnJournal, "pull", counted)
+    monkeypatch.setattr(RedisInbox, "pull", counted)
     return seen
 
 
-def placement_of(supervisor: Supervisor) -> LeasedPlacement:
+def placement_of(supervisor: Conversations) -> LeasedPlacement:
     placement = supervisor.placement
     assert isinstance(placement, LeasedPlacement)
     return placement
@@ -78,13 +81,13 @@ def texts(telegram: FakeTelegram) -> list[str]:
 
 async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> None:
     """Turns in the chat's stream that nobody holds the lease for."""
-    journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
+    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     for n in message_ids:
         assert (await journal.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting
 
 
 async def test_a_full_inbox_takes_no_lease(
-    conversations: tuple[Supervisor, ScriptedModel], backend: RedisBackend
+    conversations: tuple[Conversations, ScriptedModel], backend: RedisBackend
 ) -> None:
     supervisor, _ = conversations
     await left_by_a_dead_replica(backend, *range(1, INBOX + 1))
@@ -96,7 +99,7 @@ async def test_a_full_inbox_takes_no_lease(
 
 
 async def test_another_replicas_lease_is_not_touched(
-    conversations: tuple[Supervisor, ScriptedModel], backend: RedisBackend
+    conversations: tuple[Conversations, ScriptedModel], backend: RedisBackend
 ) -> None:
     supervisor, _ = conversations
     lease = backend.keys.lease(KEY)
@@ -108,7 +111,7 @@ async def test_another_replicas_lease_is_not_touched(
 
 
 async def test_the_lease_is_taken_with_the_record(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
 ) -> None:
@@ -126,7 +129,7 @@ async def test_the_lease_is_taken_with_the_record(
 
 
 async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repeated(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
 ) -> None:
@@ -148,7 +151,7 @@ async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repe
 
 
 async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
     pulls: list[int],
@@ -169,7 +172,7 @@ async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
 
 
 async def test_turns_left_waiting_are_pulled_and_answered_first_in_order(
-    conversations: tuple[Supervisor, ScriptedModel],
+    conversations: tuple[Conversations, ScriptedModel],
     backend: RedisBackend,
     fake_telegram: FakeTelegram,
     pulls: list[int],
@@ -182,3 +185,27 @@ async def test_turns_left_waiting_are_pulled_and_answered_first_in_order(
     assert texts(fake_telegram) == ["echo: m1", "echo: m2", "echo: m3"]
     assert [prompt[-1].content for prompt in model.prompts] == ["m1", "m2", "m3"]
     assert pulls[0] == 0  # the new actor read the stream from its start
+
+
+async def test_a_turn_whose_lease_another_replica_took_cannot_commit(
+    conversations: tuple[Conversations, ScriptedModel],
+    backend: RedisBackend,
+    fake_telegram: FakeTelegram,
+) -> None:
+    """The actor stalled past its lease and another replica took the chat: the answer it
+    still sends is the one repeat a lost lease may cost, but it writes nothing, and leaves
+    the turn in the stream for the new holder."""
+    supervisor, model = conversations
+    model.gate = asyncio.Event()
+    assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
+    await model.started.wait()
+    await backend.redis.set(backend.keys.lease(KEY), "other:1", px=60_000)
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 1)
+    while len(supervisor):  # the actor without a lease stops
+        await asyncio.sleep(0.01)
+    assert await backend.dialogs.load(KEY) == []
+    assert (await backend.usage.today()).turns == 0
+    entries = await backend.redis.xrange(backend.keys.inbox(KEY)) or []
+    assert [entry_id for entry_id, _ in entries] == [b"1-1"]
+    assert await backend.redis.get(backend.keys.lease(KEY)) == b"other:1"

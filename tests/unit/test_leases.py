@@ -7,30 +7,30 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.conversation.leased.leases import ChatLeases
-from bot.domain import ChatKey
-from bot.storage.backend import StorageOptions
+from bot.core.chat import ChatKey
+from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
+from bot.storage.redis.leases import RedisLeases
 
 A = ChatKey(bot_id=1, chat_id=10)
 B = ChatKey(bot_id=1, chat_id=11)
 
 
 @pytest.fixture
-async def replicas(redis_url: str) -> AsyncIterator[tuple[ChatLeases, ChatLeases]]:
+async def replicas(redis_url: str) -> AsyncIterator[tuple[RedisLeases, RedisLeases]]:
     """Two replicas' leases on one Redis, each with a client of its own."""
     options = StorageOptions(bot_id=1, max_messages=10, ttl_seconds=60, prefix="t")
     backends = [RedisBackend.from_url(redis_url, options) for _ in "ab"]
     yield (
-        ChatLeases(backends[0].redis, backends[0].keys, ttl_seconds=1.0),
-        ChatLeases(backends[1].redis, backends[1].keys, ttl_seconds=1.0),
+        RedisLeases(backends[0].redis, backends[0].keys, ttl_seconds=1.0),
+        RedisLeases(backends[1].redis, backends[1].keys, ttl_seconds=1.0),
     )
     for backend in backends:
         await backend.aclose()
 
 
 async def test_one_holder_at_a_time_until_it_releases(
-    replicas: tuple[ChatLeases, ChatLeases],
+    replicas: tuple[RedisLeases, RedisLeases],
 ) -> None:
     first, second = replicas
     assert await first.holder(A) is None
@@ -47,7 +47,7 @@ async def test_one_holder_at_a_time_until_it_releases(
 
 
 async def test_a_renewed_lease_outlives_its_ttl_and_an_abandoned_one_runs_out(
-    replicas: tuple[ChatLeases, ChatLeases],
+    replicas: tuple[RedisLeases, RedisLeases],
 ) -> None:
     first, second = replicas
     kept, left = await first.acquire(A), await first.acquire(B)
@@ -60,7 +60,7 @@ async def test_a_renewed_lease_outlives_its_ttl_and_an_abandoned_one_runs_out(
 
 
 async def test_a_lease_taken_over_is_reported_lost_and_left_alone(
-    replicas: tuple[ChatLeases, ChatLeases],
+    replicas: tuple[RedisLeases, RedisLeases],
 ) -> None:
     first, second = replicas
     old = await first.acquire(A)
@@ -75,7 +75,7 @@ async def test_a_lease_taken_over_is_reported_lost_and_left_alone(
 
 
 async def test_a_claim_takes_nothing_and_its_token_is_its_own(
-    replicas: tuple[ChatLeases, ChatLeases],
+    replicas: tuple[RedisLeases, RedisLeases],
 ) -> None:
     """The journal takes a claim with the record (test_journal.py); here it is only handed out."""
     first, second = replicas

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.domain import MediaKind, MediaRef
+from bot.core.turn import MediaKind, MediaRef
 from bot.llm.families import has_vision
 from bot.llm.transcription import language_hint
 from bot.media.documents import DocumentKind, classify, cut, fenced, read_text

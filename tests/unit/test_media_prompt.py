@@ -6,10 +6,10 @@ import base64
 
 import pytest
 
-from bot.dialog.messages import ChatMessage
-from bot.dialog.tokens import IMAGE_TOKENS, message_tokens
-from bot.dialog.trimming import Budget, trim_history
-from bot.domain import ChatKey
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
+from bot.core.tokens import IMAGE_TOKENS, message_tokens
+from bot.core.trimming import Budget, trim_history
 from bot.llm.port import ModelRequest
 from bot.media.files import Unreadable
 from bot.media.images import ImageCache, Images, encode
@@ -30,7 +30,7 @@ class FakeImages(Images):
 
     async def data_url(self, file_id: str, size: int | None = None) -> str:
         if file_id in self._gone:
-            from bot.conversation.outcomes import Ending, Outcome
+            from bot.core.outcomes import Ending, Outcome
 
             raise Unreadable(Outcome(Ending.DOWNLOAD_FAILED))
         self.fetched.append(file_id)

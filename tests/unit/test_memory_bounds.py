@@ -12,10 +12,10 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.strategy import FSMStrategy
 from aiogram.types import Chat, Message, Update, User
 
-from bot.dialog.memory import MemoryDialogStore
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey
-from bot.storage.memory_fsm import MemoryFSMStorage
+from bot.core.chat import ChatKey
+from bot.core.messages import ChatMessage
+from bot.storage.memory.dialog import MemoryDialogStore
+from bot.storage.memory.fsm import MemoryFSMStorage
 
 TTL = 3600.0
 BOT_ID = 4242
@@ -60,7 +60,7 @@ async def test_memory_follows_active_chats() -> None:
     async def active_chats_talk() -> None:
         for chat_id in ACTIVE:
             await fsm.set_state(fsm_key(chat_id), busy)
-            await dialogs.append(ChatKey(BOT_ID, chat_id), [ChatMessage.user("q")])
+            await dialogs.replace_last(ChatKey(BOT_ID, chat_id), 0, [ChatMessage.user("q")])
 
     for step in range(20):  # the active chats talk every tenth of a TTL, for two TTLs
         clock.now += TTL / 10
@@ -68,7 +68,7 @@ async def test_memory_follows_active_chats() -> None:
         if step == 5:  # 2,000 chats talk once, then go quiet
             for chat_id in QUIET:
                 await fsm.set_state(fsm_key(chat_id), busy)
-                await dialogs.append(ChatKey(BOT_ID, chat_id), [ChatMessage.user("q")])
+                await dialogs.replace_last(ChatKey(BOT_ID, chat_id), 0, [ChatMessage.user("q")])
         if step == 8:  # 2,000 strangers, refused, each seen once
             for user_id in STRANGERS:
                 await dp.feed_update(bot, update(user_id))

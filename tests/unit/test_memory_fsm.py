@@ -8,7 +8,7 @@ from aiogram.fsm.state import State
 from aiogram.fsm.storage.base import BaseStorage, StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 
-from bot.storage.memory_fsm import MemoryFSMStorage
+from bot.storage.memory.fsm import MemoryFSMStorage
 
 KEY = StorageKey(bot_id=1, chat_id=2, user_id=2)
 OTHER = StorageKey(bot_id=1, chat_id=3, user_id=3)

@@ -12,7 +12,7 @@ from aiogram.methods import SendMessage
 from aiogram.types import Chat, Message, User
 from loguru import logger
 
-from bot.limits.notices import Notice, Notices
+from bot.delivery.notices import Notice, Notices
 
 WINDOW = 60.0
 

@@ -1,4 +1,4 @@
-"""The Telegram pacer (bot/capacity/pacer.py) on its own, through its session middleware, in
+"""The Telegram pacer (bot/delivery/pacer.py) on its own, through its session middleware, in
 virtual time: a fake clock, and a sleep that only records the wait. Calls a test makes one
 after another are made at the same instant, as concurrent turns' calls are; the time a call
 reaches Telegram is that instant plus the pacer's wait."""
@@ -23,7 +23,7 @@ from aiogram.methods import (
     TelegramMethod,
 )
 
-from bot.capacity.pacer import Pacer, PacingMiddleware, deferrable
+from bot.delivery.pacer import Pacer, PacingMiddleware, deferrable
 
 BOT = Bot("4242:TEST-TOKEN")  # never makes a request: the middleware's next step is a fake
 MARGIN = 1.15  # the pacer's default: each window 15% longer than Telegram's

@@ -8,7 +8,7 @@ import asyncio
 
 import pytest
 
-from bot.conversation.outcomes import Ending
+from bot.core.outcomes import Ending
 from bot.media.files import Unreadable
 from bot.media.pdf import MAX_PDF_PAGES, WORKER_NAME, PdfReading
 from tests.support.media_files import pdf_of_pages, slow_page, text_page

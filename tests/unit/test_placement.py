@@ -14,24 +14,27 @@ from aiogram import Bot
 from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
-from bot.capacity.usage import Tally
 from bot.conversation.actors import ActorPool
-from bot.conversation.placement import Accepted, Interrupted
+from bot.conversation.conversations import Conversations
+from bot.conversation.leased import LeasedPlacement
+from bot.conversation.local import LocalPlacement
+from bot.conversation.placement import Accepted, Placement
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
-from bot.conversation.supervisor import Supervisor
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import Interrupted
+from bot.core.messages import ChatMessage
+from bot.core.trimming import Budget
+from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.dialog.messages import ChatMessage
-from bot.dialog.trimming import Budget
-from bot.domain import ChatKey, Turn
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
-from bot.storage.backend import Backend, StorageOptions
+from bot.scheduling.usage import Tally
+from bot.storage.base import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
 from bot.texts import EN
-from states import ConversationStates
-from states.context import chat_context
 from tests.support.fake_telegram import FakeTelegram
 
 KEY = ChatKey(bot_id=4242, chat_id=1)
@@ -91,7 +94,7 @@ async def backend(request: pytest.FixtureRequest) -> AsyncIterator[Backend]:
     await built.aclose()
 
 
-def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
+def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
     sender, reactions = ReplySender(bot), Reactions(bot)
     runner = TurnRunner(
         model=model,
@@ -108,8 +111,13 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
         stream=False,
     )
     pool = ActorPool(runner=runner, fsm_storage=backend.fsm_storage, inbox_size=5)
-    placement = backend.placement(pool, idle_timeout=60)
-    return Supervisor(
+    shared = backend.shared_inbox()
+    placement: Placement = (
+        LocalPlacement(pool, idle_timeout=60, fsm_storage=backend.fsm_storage)
+        if shared is None
+        else LeasedPlacement(pool, shared, idle_timeout=60)
+    )
+    return Conversations(
         placement,
         dialogs=backend.dialogs,
         fsm_storage=backend.fsm_storage,
@@ -121,7 +129,7 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Supervisor:
 @pytest.fixture
 async def conversations(
     backend: Backend, bot: Bot, model: ScriptedModel
-) -> AsyncIterator[Supervisor]:
+) -> AsyncIterator[Conversations]:
     supervisor = build(backend, bot, model)
     await supervisor.start()
     yield supervisor
@@ -133,7 +141,7 @@ def turn(message_id: int, text: str, chat: ChatKey = KEY) -> Turn:
 
 
 async def test_turns_are_answered_once_each_in_order(
-    conversations: Supervisor, fake_telegram: FakeTelegram
+    conversations: Conversations, fake_telegram: FakeTelegram
 ) -> None:
     for n in range(1, 6):
         assert await conversations.accept(KEY, turn(n, f"m{n}")) is Accepted.QUEUED
@@ -142,7 +150,7 @@ async def test_turns_are_answered_once_each_in_order(
 
 
 async def test_a_message_delivered_twice_is_answered_once(
-    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+    conversations: Conversations, model: ScriptedModel, fake_telegram: FakeTelegram
 ) -> None:
     model.gate = asyncio.Event()
     assert await conversations.accept(KEY, turn(1, "once")) is Accepted.QUEUED
@@ -155,7 +163,7 @@ async def test_a_message_delivered_twice_is_answered_once(
 
 
 async def test_a_full_inbox_refuses_the_turn(
-    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+    conversations: Conversations, model: ScriptedModel, fake_telegram: FakeTelegram
 ) -> None:
     model.gate = asyncio.Event()
     results = [await conversations.accept(KEY, turn(n, f"m{n}")) for n in range(1, 8)]
@@ -167,7 +175,7 @@ async def test_a_full_inbox_refuses_the_turn(
 
 
 async def test_a_crash_inside_a_turn_gets_a_fallback_and_the_next_turn_works(
-    conversations: Supervisor,
+    conversations: Conversations,
     backend: Backend,
     model: ScriptedModel,
     fake_telegram: FakeTelegram,
@@ -186,7 +194,7 @@ async def test_a_crash_inside_a_turn_gets_a_fallback_and_the_next_turn_works(
 
 
 async def test_cancel_stops_the_reply_and_drops_the_waiting_turns(
-    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+    conversations: Conversations, model: ScriptedModel, fake_telegram: FakeTelegram
 ) -> None:
     model.gate = asyncio.Event()
     for n in range(1, 4):
@@ -205,12 +213,14 @@ async def test_cancel_stops_the_reply_and_drops_the_waiting_turns(
 
 
 async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(
-    conversations: Supervisor,
+    conversations: Conversations,
     backend: Backend,
     model: ScriptedModel,
     fake_telegram: FakeTelegram,
 ) -> None:
-    await backend.dialogs.append(KEY, [ChatMessage.user("old"), ChatMessage.assistant("old!")])
+    await backend.dialogs.replace_last(
+        KEY, 0, [ChatMessage.user("old"), ChatMessage.assistant("old!")]
+    )
     model.gate = asyncio.Event()
     for n in range(1, 4):
         await conversations.accept(KEY, turn(n, f"m{n}"))
@@ -227,11 +237,13 @@ async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(
 
 
 async def test_a_reset_while_the_answer_is_sent_commits_nothing(
-    conversations: Supervisor, backend: Backend, fake_telegram: FakeTelegram
+    conversations: Conversations, backend: Backend, fake_telegram: FakeTelegram
 ) -> None:
     """The turn's end (pair, counts, state, cross-off) is one write after delivery: a reset
     that lands while the answer is on its way cancels the turn before that write."""
-    await backend.dialogs.append(KEY, [ChatMessage.user("old"), ChatMessage.assistant("old!")])
+    await backend.dialogs.replace_last(
+        KEY, 0, [ChatMessage.user("old"), ChatMessage.assistant("old!")]
+    )
     fake_telegram.hold("sendMessage")
     await conversations.accept(KEY, turn(1, "m1"))
     await fake_telegram.wait_until(
@@ -246,7 +258,8 @@ async def test_a_reset_while_the_answer_is_sent_commits_nothing(
         await chat_context(backend.fsm_storage, KEY).get_state() == ConversationStates.idle.state
     )
     await conversations.accept(KEY, turn(2, "fresh"))
-    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 2)
+    while conversations.pending(KEY):  # its end, written after its answer was sent
+        await asyncio.sleep(0.01)
     assert await backend.dialogs.load(KEY) == [
         ChatMessage.user("fresh"),
         ChatMessage.assistant("echo: fresh"),
@@ -254,7 +267,10 @@ async def test_a_reset_while_the_answer_is_sent_commits_nothing(
 
 
 async def test_a_queued_turn_sets_the_chat_awaiting_until_its_answer_idles_it(
-    conversations: Supervisor, backend: Backend, model: ScriptedModel, fake_telegram: FakeTelegram
+    conversations: Conversations,
+    backend: Backend,
+    model: ScriptedModel,
+    fake_telegram: FakeTelegram,
 ) -> None:
     """Set in the accept's own step, before the actor can answer (and write idle): a handler
     writing it afterwards could land after the answer and leave an idle chat "busy"."""
@@ -272,7 +288,7 @@ async def test_a_queued_turn_sets_the_chat_awaiting_until_its_answer_idles_it(
 
 
 async def test_users_do_not_wait_for_each_other(
-    conversations: Supervisor, model: ScriptedModel, fake_telegram: FakeTelegram
+    conversations: Conversations, model: ScriptedModel, fake_telegram: FakeTelegram
 ) -> None:
     model.gate = asyncio.Event()
     await conversations.accept(KEY, turn(1, "stuck"))
@@ -284,7 +300,7 @@ async def test_users_do_not_wait_for_each_other(
 
 
 async def test_shutdown_refuses_new_turns_and_stops_idle_actors_at_once(
-    conversations: Supervisor, fake_telegram: FakeTelegram
+    conversations: Conversations, fake_telegram: FakeTelegram
 ) -> None:
     await conversations.accept(KEY, turn(1, "hi"))
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)

@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable
 import pytest
 from redis.asyncio import Redis
 
-from bot.domain import StorageUnavailable
-from bot.limits.memory import MemoryRateLimiter
-from bot.limits.port import RateLimiter
-from bot.limits.redis import RedisRateLimiter
+from bot.core.errors import StorageUnavailable
+from bot.storage.base import RateLimiter
+from bot.storage.memory.rate_limit import MemoryRateLimiter
+from bot.storage.redis.rate_limit import RedisRateLimiter
 
 LIMIT, WINDOW = 3, 60.0
 

@@ -11,8 +11,8 @@ import pytest
 from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
-from bot.domain import StorageUnavailable
-from bot.storage.redis_errors import CancelSafeRedis, unavailable_on_error
+from bot.core.errors import StorageUnavailable
+from bot.storage.redis.client import CancelSafeRedis, unavailable_on_error
 
 
 async def _read_that_turns_a_cancel_into_an_error() -> None:

@@ -2,9 +2,9 @@
 
 import pytest
 
-from bot.dialog.messages import ChatMessage
-from bot.dialog.tokens import estimate_tokens, message_tokens, shorten_to_tokens
-from bot.dialog.trimming import Budget, min_tokens_for, trim_history
+from bot.core.messages import ChatMessage
+from bot.core.tokens import estimate_tokens, message_tokens, shorten_to_tokens
+from bot.core.trimming import Budget, min_tokens_for, trim_history
 
 SYSTEM = ChatMessage.system("be brief")  # 8 bytes: 2 tokens + 4 overhead = 6
 

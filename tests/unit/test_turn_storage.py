@@ -8,19 +8,20 @@ durable inbox in the same transaction.
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
 from bot.chat_settings.model import ChatSettings, ChatSettingsStore
-from bot.conversation.leased.journal import TurnJournal
-from bot.dialog.messages import ChatMessage
-from bot.domain import ChatKey, Turn
-from bot.storage.backend import Backend, StorageOptions
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.messages import ChatMessage
+from bot.core.turn import Turn
+from bot.storage.base import Backend, Commit, Conclusion, LeaseLost, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
-from bot.storage.turns import Commit, Conclusion
-from states import ConversationStates
-from states.context import chat_context
+from bot.storage.redis.inbox import RedisInbox
+from bot.storage.redis.leases import RedisLeases
 
 KEY = ChatKey(bot_id=1, chat_id=100)
 TOPIC = ChatKey(bot_id=1, chat_id=100, thread_id=7)
@@ -54,24 +55,24 @@ def pair(n: int) -> tuple[ChatMessage, ChatMessage]:
 
 async def test_a_new_chat_loads_the_defaults_and_no_history(backend: Backend) -> None:
     loaded = await backend.turns.load(KEY)
-    assert loaded.settings == ChatSettings()
+    assert ChatSettings.from_data(loaded.data) == ChatSettings()
     assert loaded.history == []
 
 
 async def test_the_load_reads_the_settings_and_the_history_of_that_chat(backend: Backend) -> None:
     chosen = ChatSettings(model="m", system="be brief", reasoning=True, revision=3)
     await ChatSettingsStore(backend.fsm_storage).save(KEY, chosen)
-    await backend.dialogs.append(KEY, pair(1))
-    await backend.dialogs.append(TOPIC, pair(2))  # a forum topic is a dialog of its own
+    await backend.dialogs.replace_last(KEY, 0, pair(1))
+    await backend.dialogs.replace_last(TOPIC, 0, pair(2))  # a forum topic is a dialog of its own
     loaded = await backend.turns.load(KEY)
-    assert loaded.settings == chosen
+    assert ChatSettings.from_data(loaded.data) == chosen
     assert loaded.history == list(pair(1))
     topic = await backend.turns.load(TOPIC)
-    assert (topic.settings, topic.history) == (ChatSettings(), list(pair(2)))
+    assert (ChatSettings.from_data(topic.data), topic.history) == (ChatSettings(), list(pair(2)))
 
 
 async def test_an_answered_turn_commits_counts_and_idles_the_chat(backend: Backend) -> None:
-    await backend.dialogs.append(KEY, pair(1))
+    await backend.dialogs.replace_last(KEY, 0, pair(1))
     state = chat_context(backend.fsm_storage, KEY)
     await state.set_state(ConversationStates.awaiting_reply)
     conclusion = Conclusion(turn(2), 30, failed=False, commit=Commit(0, pair(2)), idle=True)
@@ -83,7 +84,7 @@ async def test_an_answered_turn_commits_counts_and_idles_the_chat(backend: Backe
 
 
 async def test_a_retry_replaces_the_last_pair(backend: Backend) -> None:
-    await backend.dialogs.append(KEY, [*pair(1), *pair(2)])
+    await backend.dialogs.replace_last(KEY, 0, [*pair(1), *pair(2)])
     again = (ChatMessage.user("q2"), ChatMessage.assistant("a2, better"))
     await backend.turns.conclude(
         KEY, Conclusion(turn(3), 5, failed=False, commit=Commit(2, again))
@@ -92,7 +93,7 @@ async def test_a_retry_replaces_the_last_pair(backend: Backend) -> None:
 
 
 async def test_a_failed_turn_is_counted_and_commits_nothing(backend: Backend) -> None:
-    await backend.dialogs.append(KEY, pair(1))
+    await backend.dialogs.replace_last(KEY, 0, pair(1))
     state = chat_context(backend.fsm_storage, KEY)
     await state.set_state(ConversationStates.awaiting_reply)
     await backend.turns.conclude(KEY, Conclusion(turn(2), 0, failed=True))  # others wait
@@ -105,12 +106,44 @@ async def test_a_failed_turn_is_counted_and_commits_nothing(backend: Backend) ->
 async def test_with_redis_the_end_crosses_the_turn_off_its_inbox(redis_url: str) -> None:
     options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     backend = RedisBackend.from_url(redis_url, options)
-    journal = TurnJournal(backend.redis, backend.keys, ttl_seconds=3600)
+    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     try:
         for n in (1, 2):
             await journal.record(KEY, turn(n), limit=10)
         commit = Commit(0, pair(1))
         await backend.turns.conclude(KEY, Conclusion(turn(1), 9, failed=False, commit=commit))
         assert [t.message_id for t in await journal.after(KEY, 0)] == [2]
+    finally:
+        await backend.aclose()
+
+
+async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(
+    redis_url: str,
+) -> None:
+    """The fence: a turn's end lands only while its lease is the one it ran under."""
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    backend = RedisBackend.from_url(redis_url, options)
+    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    stalled, taking = (RedisLeases(backend.redis, backend.keys, ttl_seconds=60) for _ in "ab")
+    state = chat_context(backend.fsm_storage, KEY)
+    try:
+        await journal.record(KEY, turn(1), limit=10)
+        old = await stalled.acquire(KEY)
+        await backend.redis.delete(backend.keys.lease(KEY))  # it ran out while stalled...
+        new = await taking.acquire(KEY)  # ...and another replica took the chat
+        assert old is not None and new is not None
+        commit = Commit(0, pair(1))
+        late = Conclusion(turn(1), 9, failed=False, commit=commit, idle=True, lease=old)
+        with pytest.raises(LeaseLost):
+            await backend.turns.conclude(KEY, late)
+        assert await backend.dialogs.load(KEY) == []
+        assert (await backend.usage.today()).turns == 0
+        assert await state.get_state() == ConversationStates.awaiting_reply.state
+        assert [t.message_id for t in await journal.after(KEY, 0)] == [1]  # for the new holder
+
+        await backend.turns.conclude(KEY, replace(late, lease=new))
+        assert await backend.dialogs.load(KEY) == list(pair(1))
+        assert await journal.after(KEY, 0) == []
+        assert await state.get_state() == ConversationStates.idle.state
     finally:
         await backend.aclose()

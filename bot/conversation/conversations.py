@@ -1,0 +1,127 @@
+"""Conversations: what handlers ask of the chats' conversations, the same in every placement.
+
+It adds to the placement only what every placement needs around it: a reset clears the
+history once the old turn can no longer commit, shutdown tells the users nobody will answer,
+and each request leaves one log line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+
+from aiogram.fsm.storage.base import BaseStorage
+from loguru import logger
+
+from bot.conversation.placement import Accepted, Placement
+from bot.core.chat import ChatKey
+from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import Action, Interrupted
+from bot.core.turn import Turn
+from bot.delivery.reactions import Reactions
+from bot.delivery.sender import ReplySender
+from bot.storage.base import DialogStore
+from bot.texts import texts_for
+
+
+class Conversations:
+    def __init__(
+        self,
+        placement: Placement,
+        *,
+        dialogs: DialogStore,
+        fsm_storage: BaseStorage,
+        sender: ReplySender,
+        reactions: Reactions,
+    ) -> None:
+        self._reactions = reactions
+        self._placement = placement
+        self._dialogs = dialogs
+        self._fsm_storage = fsm_storage
+        self._sender = sender
+
+    @property
+    def placement(self) -> Placement:
+        return self._placement
+
+    @property
+    def inbox_size(self) -> int:
+        return self._placement.inbox_size
+
+    def __len__(self) -> int:
+        """Live actors in this process."""
+        return len(self._placement)
+
+    def pending(self, key: ChatKey) -> int:
+        return self._placement.pending(key)
+
+    async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
+        result = await self._placement.accept(key, turn)
+        if result is Accepted.QUEUED:
+            logger.info("chat={} msg={} queued", key.chat_id, turn.message_id)
+        elif result is Accepted.INBOX_FULL:
+            logger.warning(
+                "chat={} inbox full ({}); msg={} refused",
+                key.chat_id,
+                self.inbox_size,
+                turn.message_id,
+            )
+        else:
+            logger.info("chat={} msg={} not queued: {}", key.chat_id, turn.message_id, result)
+        return result
+
+    async def reset(self, key: ChatKey) -> int:
+        """A fresh dialog: the reply in progress stops, queued turns go, history is cleared."""
+        outcome = await self._interrupt(Action.RESET, key)
+        # Only now: the old turn, wherever it ran, can no longer commit into the new dialog.
+        await self._dialogs.clear(key)
+        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
+        logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, outcome.dropped)
+        return outcome.dropped
+
+    async def cancel(self, key: ChatKey) -> Interrupted:
+        """/cancel: whether a reply in progress was stopped, and how many queued turns went."""
+        outcome = await self._interrupt(Action.CANCEL, key)
+        logger.info(
+            "chat={} cancel: stopped={} dropped={}", key.chat_id, outcome.stopped, outcome.dropped
+        )
+        return outcome
+
+    async def stop_turn(self, key: ChatKey, message_id: int) -> bool:
+        outcome = await self._placement.interrupt(Action.STOP, key, message_id)
+        logger.info(
+            "chat={} stop button for msg={}: stopped={}", key.chat_id, message_id, outcome.stopped
+        )
+        return outcome.stopped
+
+    async def _interrupt(self, action: Action, key: ChatKey) -> Interrupted:
+        """The dropped messages lose their 👀: they will not be answered."""
+        outcome = await self._placement.interrupt(action, key)
+        self._reactions.clear((key.chat_id, message) for message in outcome.acknowledged)
+        return outcome
+
+    async def start(self) -> None:
+        await self._placement.start()
+
+    async def shutdown(self, timeout: float) -> None:
+        """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""
+        unanswered = await self._placement.shutdown(timeout)
+        if unanswered:
+            logger.warning(
+                "shutdown: {} turns left unanswered; telling their users", len(unanswered)
+            )
+            await self._tell(unanswered)
+        await self._reactions.aclose()
+        logger.info("shutdown: conversations stopped")
+
+    async def _tell(self, turns: list[Turn]) -> None:
+        notices = (
+            self._sender.notify(
+                t.chat_id, texts_for(t.language_code).shutting_down, reply_to=t.message_id
+            )
+            for t in turns
+        )
+        try:
+            async with asyncio.timeout(5):
+                await asyncio.gather(*notices)
+        except TimeoutError:
+            logger.warning("shutdown: not every unanswered user could be told in time")

@@ -1,1 +1,0 @@
-"""The leased placement: a durable inbox in Redis, a lease per chat, a control channel."""

@@ -1,1 +1,0 @@
-"""Chat history: message types, trimming (pure), the DialogStore port and its adapters."""

@@ -1,0 +1,37 @@
+"""Who may change a group's chat: its administrators (asked with getChatMember), or an
+anonymous administrator, who writes as the group itself; and whose count a message is."""
+
+from __future__ import annotations
+
+from aiogram import Bot
+from aiogram.enums import ChatMemberStatus, ChatType
+from aiogram.types import Chat, Message
+
+ADMINS = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
+
+
+async def may_change(bot: Bot, chat: Chat, user_id: int) -> bool:
+    """Private chats belong to their user; a group's settings to its administrators."""
+    if chat.type == ChatType.PRIVATE:
+        return True
+    member = await bot.get_chat_member(chat.id, user_id)
+    return member.status in ADMINS
+
+
+async def is_admin(bot: Bot, message: Message) -> bool:
+    """The message's author may change its chat (start a new dialog, export it)."""
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    if message.sender_chat is not None:  # an anonymous admin is the group; a channel is not
+        return message.sender_chat.id == message.chat.id
+    user = message.from_user
+    return user is not None and await may_change(bot, message.chat, user.id)
+
+
+def sender_id(message: Message) -> int:
+    """Whose rate limit and quota a message counts in: its user's, or, for a message sent as
+    a chat (an anonymous admin, a channel), that chat's. Telegram gives all anonymous admins
+    one user id, and all channel posts another: counted by user, every group would share one."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return message.from_user.id if message.from_user is not None else message.chat.id

@@ -1,0 +1,122 @@
+"""The ports of the leased placement (bot/conversation/leased.py): a durable inbox per chat,
+a lease per chat, and a control channel between replicas. Redis implements them
+(bot/storage/redis/inbox.py, leases.py, control.py); docs/architecture.md, "Placements: the
+modes and what each guarantees".
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.core.chat import ChatKey
+from bot.core.interrupts import Action, Interrupted
+from bot.core.turn import Turn
+
+
+@dataclass(frozen=True, slots=True)
+class LeaseClaim:
+    """A lease to take, here or inside the inbox's record: `token` is this acquisition's own;
+    `key` and `ttl_ms` say where and for how long, in the storage's own terms."""
+
+    key: str
+    token: str
+    ttl_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What `record` found: the chat's turns waiting now, this one included (0: a redelivery,
+    above the limit: refused and crossed off), and whether the claimed lease was taken."""
+
+    waiting: int
+    leased: bool = False
+
+
+class DurableInbox(ABC):
+    """Each chat's turns, kept until they are over: a crash loses none."""
+
+    @abstractmethod
+    async def record(
+        self, key: ChatKey, turn: Turn, *, limit: int, claim: LeaseClaim | None = None
+    ) -> Recorded:
+        """Write the turn down unless more than `limit` would wait, and set the chat's state
+        to awaiting_reply; with a claim, take the chat's lease in the same step if it is free
+        and the turn was taken."""
+
+    @abstractmethod
+    async def done(self, key: ChatKey, turns: Sequence[Turn]) -> None:
+        """These turns are over (answered, failed with a notice, or dropped)."""
+
+    @abstractmethod
+    async def after(self, key: ChatKey, message_id: int) -> list[Turn]:
+        """The chat's turns not done with a message id above `message_id`, oldest first."""
+
+    @abstractmethod
+    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Turn] | None:
+        """The turns after message `offered`, oldest first; with none, the chat is unlisted and
+        its lease released, in the same step. None, having changed nothing, when the lease is
+        not `lease_token`'s any more."""
+
+    @abstractmethod
+    async def chats(self) -> list[ChatKey]:
+        """The chats that may have turns left (a superset: `pull` prunes it)."""
+
+
+class Leases(ABC):
+    """One holder per chat: a token per acquisition, renewed by its holder only."""
+
+    replica: str  # this process's id, the first part of its tokens
+
+    @property
+    @abstractmethod
+    def ttl(self) -> float:
+        """Seconds a lease lives unless renewed."""
+
+    @abstractmethod
+    def claim(self, key: ChatKey) -> LeaseClaim:
+        """A new acquisition of the chat's lease, not yet tried."""
+
+    @abstractmethod
+    async def acquire(self, key: ChatKey) -> str | None:
+        """The new lease's token, or None while another holder's lease runs."""
+
+    @abstractmethod
+    async def holder(self, key: ChatKey) -> str | None:
+        """The replica id of the chat's lease holder, if the chat is leased now."""
+
+    @abstractmethod
+    async def renew(self, held: Mapping[ChatKey, str]) -> list[ChatKey]:
+        """Extend every lease held, in one step; returns the ones that were lost."""
+
+    @abstractmethod
+    async def release(self, key: ChatKey, token: str) -> None:
+        """Let the lease go, if it is still `token`'s."""
+
+
+# What a replica does when asked: the action on the chat (and message) it holds.
+ControlHandler = Callable[[Action, ChatKey, int], Awaitable[Interrupted]]
+
+
+class ControlChannel(ABC):
+    """/cancel, resets and the stop button, carried to the replica holding the chat."""
+
+    @abstractmethod
+    async def ask(
+        self, replica: str, action: Action, key: ChatKey, message_id: int
+    ) -> Interrupted | None:
+        """What `replica` did, or None when it did not answer in time (it may have died)."""
+
+    @abstractmethod
+    async def serve(self, handler: ControlHandler) -> None:
+        """Act on the requests addressed to this replica until cancelled."""
+
+
+@dataclass(frozen=True, slots=True)
+class SharedInbox:
+    """What the leased placement needs from the storage, from one backend."""
+
+    inbox: DurableInbox
+    leases: Leases
+    control: ControlChannel
