@@ -27,6 +27,7 @@ from bot.llm.port import ChatModel
 from bot.llm.transcription import GroqTranscriber
 from bot.media.files import Downloader
 from bot.media.images import ImageCache, Images
+from bot.media.pdf import PdfReading
 from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
 from bot.media.turns import MediaSupport
@@ -120,6 +121,7 @@ def build_media(
         images=images,
         transcriber=transcriber,
         sender=sender,
+        pdfs=PdfReading(timeout=settings.pdf_timeout),
         file_bytes=settings.history_max_tokens // 2 * 4,  # half the budget, ~4 bytes a token
     )
     return MediaSupport(reader, PromptBuilder(images), transcriber)

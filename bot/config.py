@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     )
     # The Bot API's download limit; a local Bot API server (TELEGRAM_API_URL) allows 2000.
     max_file_mb: int = Field(20, ge=1, le=2000, validation_alias="MAX_FILE_MB")
+    # How long a PDF's text may take to read, in a process killed after it (bot/media/pdf.py).
+    pdf_timeout: float = Field(20.0, gt=0, le=HOUR, validation_alias="PDF_TIMEOUT")
     groq_request_timeout: float = Field(
         60.0,
         gt=0,

@@ -62,6 +62,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.UNREADABLE_FILE: _Rule(lambda t, _: t.unreadable_file, "INFO"),
     Ending.IMAGE_TOO_LARGE: _Rule(lambda t, o: t.image_too_large(o.limit_mp), "INFO"),
     Ending.UNSUPPORTED_IMAGE: _Rule(lambda t, _: t.unsupported_image, "INFO"),
+    Ending.PDF_TOO_SLOW: _Rule(lambda t, _: t.pdf_too_slow, "INFO"),
 }
 
 

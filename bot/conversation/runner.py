@@ -119,8 +119,10 @@ class TurnRunner:
         commit: Commit | None = None
         started = time.monotonic()
         try:
-            prompt = await self._prompts.load(turn, context.key)
-            if isinstance(prompt, Outcome):
+            prompt = await stop.within(self._prompts.load(turn, context.key))
+            if prompt is None:  # /cancel while it was read: a PDF's reading is killed
+                outcome = Outcome(Ending.STOPPED_EMPTY)
+            elif isinstance(prompt, Outcome):
                 outcome = prompt
             else:  # in a group an answer always says which question it answers
                 quote = crowded or context.has_company() or not turn.private

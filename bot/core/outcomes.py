@@ -32,6 +32,7 @@ class Ending(StrEnum):
     UNREADABLE_FILE = "unreadable file"
     IMAGE_TOO_LARGE = "image too large"  # over MAX_PIXELS, refused from its header
     UNSUPPORTED_IMAGE = "unsupported image format"  # none of JPEG, PNG, WebP, GIF
+    PDF_TOO_SLOW = "pdf reading timed out with nothing read"  # PDF_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

@@ -40,7 +40,7 @@ MAX_BRACE_DEPTH = 8  # the LaTeX conversion is superlinear in nested braces
 MAX_SPOILER_RUN = 4
 # Each entity costs more than the converter's work on a few characters (ours to build it, the
 # splitting's to clip it): more than one for every few characters is no real answer.
-ENTITY_SPACING = 3
+ENTITY_ALLOWANCE, ENTITY_SPACING = 50, 3
 
 _TEMPLATE = MessageEntity(type="bold", offset=0, length=1)
 _PLAIN_FIELDS = frozenset({"type", "offset", "length", "url", "language", "custom_emoji_id"})
@@ -68,7 +68,7 @@ def render(markdown: str) -> Rendered:
     if "||" in prepared.text and not _spoiler_safe(prepared.text):
         return Rendered(markdown, [])
     text, entities = telegramify_markdown.convert(prepared.text, latex_escape=math)
-    if len(entities) * ENTITY_SPACING > len(markdown):
+    if len(entities) > ENTITY_ALLOWANCE + len(markdown) // ENTITY_SPACING:
         return Rendered(markdown, [])
     return Rendered(text, [_entity(entity.to_dict()) for entity in entities])
 

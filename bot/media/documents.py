@@ -6,12 +6,8 @@ or a program costs no download and no model call.
 
 from __future__ import annotations
 
-import io
 import re
 from enum import StrEnum
-
-from pypdf import PdfReader
-from pypdf.errors import PyPdfError
 
 from bot.core.outcomes import Ending, Outcome
 from bot.llm.transcription import AUDIO_EXTENSIONS
@@ -81,31 +77,6 @@ def read_text(raw: bytes, language: str | None) -> str:
         primary = (language or "").split("-")[0].lower()
         legacy = "cp1251" if primary in _CYRILLIC_LANGUAGES else "cp1252"
         return raw.decode(legacy, errors="replace")
-
-
-def read_pdf(raw: bytes, max_chars: int) -> str:
-    """The text layer, page by page until there is more than `max_chars` of it.
-
-    CPU work: callers run it in a thread.
-    """
-    try:
-        reader = PdfReader(io.BytesIO(raw))
-        if reader.is_encrypted and not reader.decrypt(""):
-            raise Unreadable(Outcome(Ending.UNREADABLE_FILE, detail="encrypted pdf"))
-        pages: list[str] = []
-        size = 0
-        for page in reader.pages:
-            text = page.extract_text() or ""
-            pages.append(text)
-            size += len(text)
-            if size > max_chars:
-                break
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError) as error:
-        raise Unreadable(Outcome(Ending.UNREADABLE_FILE, detail=type(error).__name__)) from error
-    text = "\n\n".join(page.strip() for page in pages if page.strip())
-    if not text:
-        raise Unreadable(Outcome(Ending.NO_TEXT_LAYER))
-    return text
 
 
 def fenced(name: str, text: str) -> str:

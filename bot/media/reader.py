@@ -22,11 +22,11 @@ from bot.media.documents import (
     cut,
     extension,
     fenced,
-    read_pdf,
     read_text,
 )
 from bot.media.files import Downloader, Unreadable
 from bot.media.images import Images
+from bot.media.pdf import MAX_PDF_PAGES, PdfReading
 from bot.texts import texts_for
 
 SOUND = (MediaKind.VOICE, MediaKind.AUDIO, MediaKind.VIDEO_NOTE)
@@ -69,8 +69,10 @@ class MediaReader:
         images: Images,
         transcriber: Transcriber,
         sender: ReplySender,
+        pdfs: PdfReading,
         file_bytes: int,
     ) -> None:
+        self._pdfs = pdfs
         self._downloader = downloader
         self._images = images
         self._transcriber = transcriber
@@ -128,11 +130,11 @@ class MediaReader:
 
     async def _document(self, turn: Turn, ref: MediaRef, kind: DocumentKind) -> ChatMessage:
         raw, _ = await self._downloader.fetch(ref.file_id, ref.size)
+        name = ref.file_name or "file"
         if kind is DocumentKind.PDF:
-            text = await asyncio.to_thread(read_pdf, raw, self._file_bytes)
+            text = await self._pdf(turn, raw, name)
         else:
             text = read_text(raw, turn.language_code)
-        name = ref.file_name or "file"
         kept, percent = cut(text, self._file_bytes)
         if percent < 100:
             notice = texts_for(turn.language_code).file_cut(name, percent)
@@ -140,3 +142,16 @@ class MediaReader:
         return ChatMessage.user(
             f"{fenced(name, kept)}\n\n{turn.text or texts_for(turn.language_code).read_file}"
         )
+
+    async def _pdf(self, turn: Turn, raw: bytes, name: str) -> str:
+        """Its text, in a process of its own; the user is told when some pages were left."""
+        read = await self._pdfs.read(raw, self._file_bytes, turn.chat_id)
+        texts = texts_for(turn.language_code)
+        notice = None
+        if read.stopped:
+            notice = texts.pdf_partial(name, read.pages_read, read.pages_total)
+        elif read.capped:
+            notice = texts.pdf_pages_cut(name, MAX_PDF_PAGES, read.pages_total)
+        if notice is not None:
+            await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
+        return read.text

@@ -56,6 +56,9 @@ class Texts:
     unreadable_file: str
     image_too_large_template: str
     unsupported_image: str
+    pdf_too_slow: str
+    pdf_partial_template: str
+    pdf_pages_cut_template: str
     command_settings: str
     command_model: str
     command_system: str
@@ -142,6 +145,12 @@ class Texts:
 
     def image_too_large(self, limit_mp: int) -> str:
         return self.image_too_large_template.format(limit=limit_mp)
+
+    def pdf_partial(self, name: str, pages: int, total: int) -> str:
+        return self.pdf_partial_template.format(name=name, pages=pages, total=total)
+
+    def pdf_pages_cut(self, name: str, limit: int, total: int) -> str:
+        return self.pdf_pages_cut_template.format(name=name, limit=limit, total=total)
 
     def file_cut(self, name: str, percent: int) -> str:
         return self.file_cut_template.format(name=name, percent=percent)

@@ -112,6 +112,14 @@ EN = Texts(
     unsupported_image=(
         "I can't look at images in this format. Please send a JPEG, PNG, WebP or GIF."
     ),
+    pdf_too_slow=(
+        "This PDF takes too long to read, so I stopped before I got any text out of it. "
+        "Please send a smaller file, or paste the part you need."
+    ),
+    pdf_partial_template=(
+        "📄 {name} takes too long to read whole: I read {pages} of its {total} pages."
+    ),
+    pdf_pages_cut_template="📄 {name} has {total} pages: I read the first {limit}.",
     command_settings="Settings of this chat",
     command_model="Choose the model",
     command_system="Set the system prompt",

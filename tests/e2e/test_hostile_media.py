@@ -1,16 +1,21 @@
 """One user's hostile files cannot hurt the others (issue #22, items 3 and 4), end to end
-through the real polling loop: a decompression bomb, formats no model takes."""
+through the real polling loop: a decompression bomb, formats no model takes, PDFs that take
+forever to read."""
 
 from __future__ import annotations
+
+import asyncio
 
 import pytest
 from PIL import ImageFile
 
+from bot.media.pdf import MAX_PDF_PAGES, WORKER_NAME
 from bot.texts import EN
 from tests.e2e.conftest import StartBot
-from tests.e2e.test_media import send_document, send_photo
+from tests.e2e.test_media import last_user_text, send_document, send_photo
 from tests.support.fake_groq import FakeGroq
-from tests.support.media_files import image, psd, zero_png
+from tests.support.media_files import image, pdf_of_pages, psd, slow_page, text_page, zero_png
+from tests.support.processes import children_running, until_running
 
 USER, OTHER = 91, 92  # test_media's helpers send as USER
 
@@ -55,3 +60,58 @@ async def test_an_image_in_a_format_no_model_takes_is_refused_undecoded(
     assert await bot.replies(USER, 2) == [EN.unsupported_image] * 2
     assert decodes.calls == 0
     assert fake_groq.requests == []
+
+
+async def test_a_slow_pdf_is_cut_off_with_what_was_read_and_others_are_answered(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(PDF_TIMEOUT="1")
+    slow = pdf_of_pages(text_page("Quarterly report"), slow_page())
+    send_document(bot, slow, "report.pdf", "application/pdf", caption="sum it up")
+    await until_running(WORKER_NAME, 1)
+    bot.telegram.send_text(OTHER, "still there?")
+    assert await bot.replies(OTHER, 1, timeout=2) == ["reply to: still there?"]
+    notice, answer = await bot.replies(USER, 2)
+    assert notice == EN.pdf_partial("report.pdf", 1, 2)
+    assert last_user_text(fake_groq.requests[-1]).startswith(
+        "File report.pdf:\n```pdf\nQuarterly report\n```"
+    )
+    assert answer.startswith("reply to: File report.pdf:")
+    assert children_running(WORKER_NAME) == []  # stopped, not burning a core
+
+
+async def test_a_pdf_with_nothing_read_in_time_gets_a_clear_message(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot(PDF_TIMEOUT="1")
+    send_document(bot, pdf_of_pages(slow_page()), "slow.pdf", "application/pdf")
+    assert await bot.replies(USER, 1) == [EN.pdf_too_slow]
+    assert fake_groq.requests == []
+    assert children_running(WORKER_NAME) == []
+
+
+@pytest.mark.parametrize("command", ["/cancel", "/start"])
+async def test_cancelling_a_turn_stops_its_pdf_reading(
+    start_bot: StartBot, fake_groq: FakeGroq, command: str
+) -> None:
+    bot = await start_bot(PDF_TIMEOUT="60")
+    slow = pdf_of_pages(*[slow_page()] * 5)  # a minute of parsing, were it not stopped
+    send_document(bot, slow, "slow.pdf", "application/pdf")
+    await until_running(WORKER_NAME, 1)
+    bot.telegram.send_text(USER, command)
+    await until_running(WORKER_NAME, 0)  # within seconds, not the minute of the parse
+    await bot.settled(USER)
+    await asyncio.sleep(0.1)
+    assert fake_groq.requests == []
+
+
+async def test_only_the_first_pages_of_a_long_pdf_are_read(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    bot = await start_bot()
+    pages = [text_page(f"p{n}") for n in range(MAX_PDF_PAGES + 5)]
+    send_document(bot, pdf_of_pages(*pages), "long.pdf", "application/pdf")
+    notice, _ = await bot.replies(USER, 2)
+    assert notice == EN.pdf_pages_cut("long.pdf", MAX_PDF_PAGES, MAX_PDF_PAGES + 5)
+    question = last_user_text(fake_groq.requests[0])
+    assert f"p{MAX_PDF_PAGES - 1}\n```" in question and f"p{MAX_PDF_PAGES}" not in question

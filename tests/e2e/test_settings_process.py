@@ -45,6 +45,7 @@ MISTAKES = [
     Mistake("blank text", "SYSTEM_PROMPT", {"SYSTEM_PROMPT": " \t "}),
     Mistake("wrong type", "INBOX_SIZE", {"INBOX_SIZE": "many"}),
     Mistake("file limit zero", "MAX_FILE_MB", {"MAX_FILE_MB": "0"}),
+    Mistake("no time for a PDF", "PDF_TIMEOUT", {"PDF_TIMEOUT": "0"}),
     Mistake("negative", "GROQ_MAX_RETRIES", {"GROQ_MAX_RETRIES": "-1"}),
     Mistake("zero", "HISTORY_MAX_MESSAGES", {"HISTORY_MAX_MESSAGES": "0"}),
     Mistake("infinite", "GROQ_REQUEST_TIMEOUT", {"GROQ_REQUEST_TIMEOUT": "inf"}),

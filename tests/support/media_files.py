@@ -97,3 +97,46 @@ def psd(side: int = 8) -> bytes:
     header = b"8BPS" + struct.pack(">H6xHIIHH", 1, 1, side, side, 8, 1)
     sections = struct.pack(">III", 0, 0, 0) + struct.pack(">H", 0)
     return header + sections + bytes(side * side)
+
+
+def pdf_of_pages(*contents: bytes) -> bytes:
+    """A PDF of one page per content stream (PDF operators, compressed as PDFs do)."""
+    objects: list[bytes] = [b"<< /Type /Catalog /Pages 2 0 R >>", b"", _FONT]
+    kids = []
+    for content in contents:
+        data = zlib.compress(content, 9)
+        objects.append(b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(data) + data)
+        objects[-1] += b"\nendstream"
+        objects.append(_PAGE % len(objects))
+        kids.append(b"%d 0 R" % len(objects))
+    objects[1] = b"<< /Type /Pages /Kids [%s] /Count %d >>" % (b" ".join(kids), len(kids))
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (
+        len(objects) + 1,
+        xref,
+    )
+    return bytes(out)
+
+
+_FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
+_PAGE = (
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] "
+    b"/Resources << /Font << /F1 3 0 R >> >> /Contents %d 0 R >>"
+)
+
+
+def text_page(line: str) -> bytes:
+    return b"BT /F1 12 Tf 72 720 Td (%s) Tj ET" % line.encode("latin-1")
+
+
+def slow_page(operators: int = 300_000) -> bytes:
+    """A page a text extractor works on for a long time: a few KB compressed, each of its
+    hundreds of thousands of operators placing one letter (pypdf: about 4 s for 80,000)."""
+    return b"BT /F1 12 Tf " + b"1 0 0 1 72 720 Tm (x) Tj " * operators + b"ET"

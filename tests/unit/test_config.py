@@ -48,6 +48,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.inbox_size == 20
     assert settings.actor_idle_timeout == 600
     assert settings.shutdown_timeout == 10
+    assert settings.pdf_timeout == 20
     assert settings.allowed_user_ids == frozenset()
     assert settings.telegram_api_url is None
     assert settings.metrics_host == "127.0.0.1"  # metrics are not for the world by default
@@ -249,6 +250,7 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
     *[("TRANSCRIPTION_MODEL", {"TRANSCRIPTION_MODEL": bad}) for bad in ["  ", "whisper large"]],
     *[("VISION_MODEL", {"VISION_MODEL": bad}) for bad in ["\t", "m" * 300]],
     *[("MAX_FILE_MB", {"MAX_FILE_MB": bad}) for bad in ["0", "-1", "2001", "big", "1.5"]],
+    *[("PDF_TIMEOUT", {"PDF_TIMEOUT": bad}) for bad in ["0", "-1", "inf", "nan", "3601", "x"]],
 ]
 
 
@@ -276,7 +278,7 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {"GROQ_API_KEY": "gsk_" + "a1B2" * 13},
         {"GROQ_MODEL": "qwen/qwen3.6-27b"},
         {"TRANSCRIPTION_MODEL": "whisper-large-v3", "VISION_MODEL": "qwen/qwen3.8-27b"},
-        {"MAX_FILE_MB": "2000"},  # a local Bot API server serves files up to 2 GB
+        {"MAX_FILE_MB": "2000", "PDF_TIMEOUT": "0.5"},  # a local Bot API server: 2 GB
         {"GROQ_BASE_URL": "http://127.0.0.1:8000/openai"},
         {"TELEGRAM_API_URL": "http://telegram-bot-api:8081"},
         {"GROQ_REQUEST_TIMEOUT": "0.3", "BOT_REQUEST_TIMEOUT": "3600", "SHUTDOWN_TIMEOUT": "0"},

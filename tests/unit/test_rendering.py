@@ -114,6 +114,11 @@ def test_shapes_the_converter_is_slow_on_are_shown_as_plain_text() -> None:
         "*_~" * 500,  # a soup of markup
         "||" + "`a || b`\n\n\n\n\n\n" + "||",  # `||` left in code, a long run of blank lines
         "**a**" * 600,  # an entity every few characters
+        "*a*" * 1_000,
         "x" * 40_000,
     ):
         assert render(markdown) == Rendered(markdown, [])
+
+
+def test_a_short_answer_keeps_its_formatting() -> None:
+    assert shape("# A") == ("📌 A", [("bold", "A"), ("underline", "A")])
