@@ -8,10 +8,12 @@ default:
 run *args:
     uv run --locked python -m bot {{args}}
 
-# run the whole test suite (offline: fake Telegram and Groq servers on 127.0.0.1), in three
-# processes: most tests wait on their fake servers, so three share two cores well
+# run the whole test suite (offline: fake Telegram and Groq servers on 127.0.0.1), in four
+# processes that steal work from each other: most tests wait on their fake servers or on a
+# bot process, so four share two cores well, and the long process tests do not end up queued
+# behind each other at the end
 test *args:
-    uv run --locked pytest -n 3 {{args}}
+    uv run --locked pytest -n 4 --dist worksteal {{args}}
 
 # ruff check, ruff format --check, mypy --strict, the import contracts (layers, no cycle,
 # storage adapters from the composition root only) and hadolint on the Dockerfile
