@@ -193,7 +193,7 @@ async def test_a_decommissioned_model_is_retired_by_name(
     model: GroqChatModel, api: GroqApi, streamed: bool
 ) -> None:
     """Groq's 400 `model_decommissioned` names the model, so it can be retired."""
-    gone = "qwen/qwen3-32b"
+    gone = "qwen/qwen3-32b"  # retired by Groq in 2026
     message = f"The model `{gone}` has been decommissioned and is no longer supported."
     api.answers.append(error(400, message, "invalid_request_error", "model_decommissioned"))
     request = ModelRequest(PROMPT, model=gone)

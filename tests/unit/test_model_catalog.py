@@ -20,6 +20,9 @@ from bot.storage.redis import RedisBackend
 from tests.support import fake_groq as fake_module
 from tests.support.fake_groq import FakeGroq
 
+RETIRED_QWEN = "qwen/qwen3-32b"  # retired by Groq in 2026
+RETIRED_GEMMA = "gemma2-9b-it"  # retired by Groq in 2025
+
 GPT_120, GPT_20, QWEN = "openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.6-27b"
 WHISPER, TURBO = "whisper-large-v3", "whisper-large-v3-turbo"
 GONE = "llama-3.3-70b-versatile"  # retired by Groq: neither listed nor served
@@ -138,10 +141,10 @@ async def test_choose(make: Make, wanted: str, vision: bool, search: bool, expec
     [
         (ConfiguredModels(GPT_20, QWEN, TURBO), (), GPT_20),
         (ConfiguredModels(GONE, QWEN, TURBO, fallback=QWEN), (), QWEN),
-        (ConfiguredModels(GONE, QWEN, TURBO, "gemma2-9b-it"), (), GPT_120),  # the best...
+        (ConfiguredModels(GONE, QWEN, TURBO, RETIRED_GEMMA), (), GPT_120),  # the best...
         (ConfiguredModels(GONE, GONE, TURBO), (GPT_120,), QWEN),  # ...then qwen...
         (ConfiguredModels(GONE, GONE, TURBO), (GPT_120, QWEN), GPT_20),  # ...then gpt-oss-20b
-        (ConfiguredModels(GONE, GONE, TURBO), (GPT_120, QWEN, GPT_20), "qwen/qwen3-32b"),
+        (ConfiguredModels(GONE, GONE, TURBO), (GPT_120, QWEN, GPT_20), RETIRED_QWEN),
     ],
 )
 async def test_a_gone_model_goes_to_groq_model_then_fallback_then_the_best(
@@ -149,7 +152,7 @@ async def test_a_gone_model_goes_to_groq_model_then_fallback_then_the_best(
 ) -> None:
     """The last: no chat model left (the safeguard is none), so the chat's own is tried."""
     catalog = await make(configured, gone=gone)
-    assert catalog.choose("qwen/qwen3-32b") == expected
+    assert catalog.choose(RETIRED_QWEN) == expected
 
 
 async def test_transcription_falls_back_to_a_live_whisper(make: Make) -> None:
@@ -243,7 +246,7 @@ def test_history_budget_is_lowered_only_for_a_smaller_window(tiny: ModelCatalog)
 
 
 CHAT_LIVE = f"{GPT_120}, {QWEN}, {GPT_20}"
-SCOUT = "meta-llama/llama-4-scout-17b-16e-instruct"
+SCOUT = "meta-llama/llama-4-scout-17b-16e-instruct"  # retired by Groq in 2026
 DISTIL, WHISPERS = "distil-whisper-large-v3-en", f"{WHISPER}, {TURBO}"
 
 
