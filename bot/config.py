@@ -130,7 +130,7 @@ class Settings(BaseSettings):
     )
     rate_limit_window: float = Field(60.0, gt=0, le=DAY, validation_alias="RATE_LIMIT_WINDOW")
 
-    # Capacity (bot/scheduling): the model's budget, quotas, admins, metrics.
+    # Scheduling (bot/scheduling), quotas, admins, metrics.
     fallback_model: Annotated[str, text_value(256, spaces=False)] | None = Field(
         None, validation_alias="FALLBACK_MODEL"
     )

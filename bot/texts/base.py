@@ -101,7 +101,7 @@ class Texts:
     export_user: str
     export_empty: str
     export_caption: str
-    # Capacity (bot/scheduling): quotas, /usage, /stats, the fallback model's note.
+    # Quotas (bot/scheduling): /usage, /stats, the fallback model's note.
     quota_exceeded_template: str
     usage_template: str
     usage_quota_template: str

@@ -6,7 +6,7 @@ another replica takes the chat over. Every acquisition gets its own token, so a 
 renewal never touches a lease acquired later, even by the same process.
 
 A lease is taken here (`acquire`, the sweep's way), or in the same step as the write that makes
-it needed: `claim` hands out the key, a fresh token and the TTL, and the journal's record
+it needed: `claim` hands out the key, a fresh token and the TTL, and the inbox's record
 script sets it (inbox.py), so a new chat costs one round trip, not two.
 """
 
