@@ -43,6 +43,11 @@ def pdf_with_text(*lines: str) -> bytes:
         "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
         f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
     ]
+    return pdf_of_objects(objects)
+
+
+def pdf_of_objects(objects: list[str]) -> bytes:
+    """A PDF of these objects (numbered from 1, the catalog first), with its xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):

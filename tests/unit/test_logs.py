@@ -14,7 +14,7 @@ from loguru import logger
 from bot.media.pdf import PdfReading
 from tests.support.fake_groq import FakeGroq
 from tests.support.log_capture import captured_logs
-from tests.support.media_files import image
+from tests.support.media_files import image, pdf_of_objects
 
 DIARY = "dear diary, my card number is 4111 1111"
 
@@ -134,16 +134,7 @@ def broken_pdf(content: str) -> bytes:
         f"<< /Length {len(stream)} >>\nstream\n{stream}\nendstream",
         f"<< /Length {len(cmap)} >>\nstream\n{cmap}\nendstream",
     ]
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n{body}\nendobj\n".encode("latin-1")
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
-    trailer = f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n"
-    return bytes(out + trailer.encode())
+    return pdf_of_objects(objects)
 
 
 @pytest.mark.parametrize("level", ["INFO", "DEBUG"])
