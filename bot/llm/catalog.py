@@ -20,7 +20,7 @@ from loguru import logger
 
 from bot.core.errors import ModelError, StorageUnavailable
 from bot.core.trimming import Budget
-from bot.llm.families import Family, Kind, Reasoning, family_of
+from bot.llm.families import Kind, Reasoning, family_of
 from bot.llm.groq_errors import map_error
 from bot.storage.base import RetiredModels
 
@@ -155,9 +155,6 @@ class ModelCatalog:
     def is_live(self, model: str) -> bool:
         """Not retired, and listed (when the list could be read)."""
         return model not in self._retired and (self._listed is None or model in self._listed)
-
-    def family(self, model: str) -> Family:
-        return family_of(model)
 
     def choose(self, wanted: str, *, vision: bool = False, search: bool = False) -> str:
         """`wanted` if it is live and can do what the request needs; else its stand-in: the

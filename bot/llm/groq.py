@@ -14,7 +14,7 @@ from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.messages import ChatMessage
 from bot.llm.answer_text import ContentSplitter, split_content
 from bot.llm.catalog import ModelCatalog
-from bot.llm.families import Reasoning, Tool
+from bot.llm.families import Reasoning, Tool, family_of
 from bot.llm.groq_errors import map_error
 from bot.llm.port import ChatModel, Delta, HeadersSeen, ModelRequest, Reply, Source, Usage
 
@@ -114,7 +114,7 @@ class GroqChatModel(ChatModel):
         """The model and what its family takes: its reasoning kept apart (shown or not),
         the chat's reasoning effort, browser search, and room for the answer."""
         model = request.model or self._model
-        family = self._catalog.family(model)
+        family = family_of(model)
         options: dict[str, Any] = {
             "model": model,
             "max_completion_tokens": self._catalog.completion_tokens(model),
