@@ -133,6 +133,7 @@ def build_backend(settings: Settings, bot_id: int) -> Backend:
         bot_id=bot_id,
         max_messages=settings.history_max_messages,
         ttl_seconds=settings.history_ttl,
+        max_dialogs=settings.max_dialogs,
         prefix=settings.redis_prefix,
         lease_ttl=settings.lease_ttl,
     )

@@ -70,10 +70,11 @@ class Conversations:
         return result
 
     async def reset(self, key: ChatKey) -> int:
-        """A fresh dialog: the reply in progress stops, queued turns go, history is cleared."""
+        """A fresh dialog: the reply in progress stops, queued turns go, and the dialog so far
+        is kept among the chat's earlier ones (/dialogs)."""
         outcome = await self._interrupt(Action.RESET, key)
         # Only now: the old turn, wherever it ran, can no longer commit into the new dialog.
-        await self._dialogs.clear(key)
+        await self._dialogs.begin(key)
         await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
         logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, outcome.dropped)
         return outcome.dropped

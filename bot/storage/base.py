@@ -27,27 +27,60 @@ class StorageOptions:
     bot_id: int
     max_messages: int  # kept per dialog
     ttl_seconds: int  # a quiet dialog, and its FSM state, are forgotten after this
+    max_dialogs: int = 50  # kept per chat, the current one included (MAX_DIALOGS)
     prefix: str = "groqbot"  # Redis only
     lease_ttl: float = 10.0  # Redis only
 
 
+@dataclass(frozen=True, slots=True)
+class DialogInfo:
+    """One of a chat's dialogs, as /dialogs lists it."""
+
+    id: str  # "" only for a current dialog kept from before dialogs were kept (never titled)
+    title: str  # "" until the model titled it (or the user renamed it)
+    last_at: float  # when its last message was written (Unix time)
+    messages: int
+    current: bool  # the dialog the chat's next message continues
+    earlier: bool = False  # the history an upgrade found: "Earlier dialog" until renamed
+
+
 class DialogStore(ABC):
-    """Each chat's committed history between turns; a turn's end writes it (TurnStorage)."""
+    """Each chat's dialogs: the current one, which turns read and a turn's end writes
+    (TurnStorage), and the earlier ones kept for /dialogs, at most `max_dialogs`, the least
+    recently used going first; each dialog is forgotten `ttl_seconds` after its last write."""
 
     @abstractmethod
     async def load(self, key: ChatKey) -> list[ChatMessage]:
-        """The dialog's messages, oldest first; a new list the caller may change."""
+        """The current dialog's messages, oldest first; a new list the caller may change."""
 
     @abstractmethod
     async def replace_last(
-        self, key: ChatKey, count: int, messages: Sequence[ChatMessage]
+        self, key: ChatKey, count: int, messages: Sequence[ChatMessage], *, opens: str = ""
     ) -> None:
         """Drop the last `count` messages and append `messages`, as one change, keeping only
-        the newest `max_messages` (a turn's end writes its pair with it: TurnStorage)."""
+        the newest `max_messages` (a turn's end writes its pair with it: TurnStorage). With
+        `opens`, the messages begin a new current dialog of that id."""
 
     @abstractmethod
-    async def clear(self, key: ChatKey) -> None:
-        """Forget the dialog."""
+    async def begin(self, key: ChatKey) -> None:
+        """A new, empty current dialog; the one it replaces is kept among the earlier ones."""
+
+    @abstractmethod
+    async def dialogs(self, key: ChatKey) -> list[DialogInfo]:
+        """The chat's dialogs that have messages, the most recently written first."""
+
+    @abstractmethod
+    async def resume(self, key: ChatKey, dialog_id: str) -> DialogInfo | None:
+        """Make an earlier dialog the current one (the current is kept among the earlier);
+        None when there is no such dialog (any more)."""
+
+    @abstractmethod
+    async def rename(self, key: ChatKey, dialog_id: str, title: str) -> bool:
+        """Title a dialog; False when there is no such dialog."""
+
+    @abstractmethod
+    async def delete(self, key: ChatKey, dialog_id: str) -> bool:
+        """Forget a dialog (the current one too: the chat then starts afresh)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +154,7 @@ class Commit:
 
     replaced: int
     messages: tuple[ChatMessage, ...]
+    opens: str = ""  # the pair begins the dialog: its id, so its title can find it later
 
 
 @dataclass(frozen=True, slots=True)

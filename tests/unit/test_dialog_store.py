@@ -37,8 +37,14 @@ async def store(url: str) -> AsyncIterator[DialogStore]:
     backend = backend_for(url)
     yield backend.dialogs
     for key in (KEY, OTHER, TOPIC):
-        await backend.dialogs.clear(key)
+        await forget(backend.dialogs, key)
     await backend.aclose()
+
+
+async def forget(store: DialogStore, key: ChatKey) -> None:
+    """Every dialog of the chat deleted, so the next test starts afresh."""
+    for dialog in await store.dialogs(key):
+        await store.delete(key, dialog.id)
 
 
 def pair(n: int) -> list[ChatMessage]:
@@ -61,9 +67,9 @@ async def test_the_cap_keeps_the_newest(store: DialogStore) -> None:
     assert await store.load(KEY) == [*pair(2), *pair(3), *pair(4)]
 
 
-async def test_clear_forgets(store: DialogStore) -> None:
+async def test_deleting_the_current_dialog_forgets_it(store: DialogStore) -> None:
     await store.replace_last(KEY, 0, pair(1))
-    await store.clear(KEY)
+    await forget(store, KEY)
     assert await store.load(KEY) == []
 
 
@@ -71,7 +77,7 @@ async def test_chats_are_isolated(store: DialogStore) -> None:
     await store.replace_last(KEY, 0, pair(1))
     await store.replace_last(OTHER, 0, pair(2))
     await store.replace_last(TOPIC, 0, pair(3))
-    await store.clear(OTHER)
+    await forget(store, OTHER)
     assert await store.load(KEY) == pair(1)
     assert await store.load(OTHER) == []
     assert await store.load(TOPIC) == pair(3)
@@ -104,7 +110,7 @@ async def test_a_dialog_is_forgotten_a_ttl_after_its_last_write(url: str) -> Non
         await asyncio.sleep(1.0)  # past the second's
         assert await store.load(KEY) == []
     finally:
-        await store.clear(KEY)
+        await forget(store, KEY)
         await backend.aclose()
 
 
@@ -163,7 +169,7 @@ async def test_messages_of_schema_1_are_still_read(redis_url: str) -> None:
         name, json.dumps({"v": 1, "role": "user", "content": "old"})
     )
     assert await backend.dialogs.load(KEY) == [ChatMessage.user("old")]
-    await backend.dialogs.clear(KEY)
+    await forget(backend.dialogs, KEY)
     await backend.aclose()
 
 
@@ -215,5 +221,5 @@ async def test_redis_writes_v2_with_images_only_when_shown_and_reads_v1(redis_ur
         ChatMessage.assistant("ok"),
         ChatMessage.user("v1"),
     ]
-    await store.clear(KEY)
+    await forget(store, KEY)
     await backend.aclose()

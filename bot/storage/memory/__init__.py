@@ -16,7 +16,9 @@ from bot.storage.urls import MEMORY_URL
 class MemoryBackend(Backend):
     def __init__(self, options: StorageOptions) -> None:
         self.dialogs = MemoryDialogStore(
-            max_messages=options.max_messages, ttl_seconds=options.ttl_seconds
+            max_messages=options.max_messages,
+            ttl_seconds=options.ttl_seconds,
+            max_dialogs=options.max_dialogs,
         )
         # Reads create nothing and quiet chats' states expire with their dialogs.
         self.fsm_storage = MemoryFSMStorage(options.ttl_seconds)

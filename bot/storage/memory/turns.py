@@ -28,7 +28,9 @@ class MemoryTurnStorage(TurnStorage):
     async def conclude(self, key: ChatKey, conclusion: Conclusion) -> None:
         commit = conclusion.commit
         if commit is not None:
-            await self._dialogs.replace_last(key, commit.replaced, commit.messages)
+            await self._dialogs.replace_last(
+                key, commit.replaced, commit.messages, opens=commit.opens
+            )
         turn = conclusion.turn
         await self._usage.count_turn(turn.user_id, conclusion.tokens, failed=conclusion.failed)
         if conclusion.idle:

@@ -44,7 +44,11 @@ class RedisBackend(Backend):
         self._options = options
         self.keys = RedisKeys(options.prefix, options.bot_id)
         self.dialogs = RedisDialogStore(
-            redis, self.keys, max_messages=options.max_messages, ttl_seconds=options.ttl_seconds
+            redis,
+            self.keys,
+            max_messages=options.max_messages,
+            ttl_seconds=options.ttl_seconds,
+            max_dialogs=options.max_dialogs,
         )
         # A chat's state expires with its dialog, so strangers and quiet chats leave nothing.
         self.fsm_storage = _SharedRedisStorage(

@@ -45,6 +45,10 @@ class Writes(Protocol):
 
     def xdel(self, name: str, /, *ids: str) -> object: ...
 
+    def hset(self, name: str, key: str, value: str, /) -> object: ...
+
+    def delete(self, name: str, /) -> object: ...
+
 
 class FencedWrites:
     """Commands collected in order, each on one key, to run behind a lease's token."""
@@ -78,6 +82,12 @@ class FencedWrites:
 
     def xdel(self, name: str, /, *ids: str) -> None:
         self._add("XDEL", name, *ids)
+
+    def hset(self, name: str, key: str, value: str, /) -> None:
+        self._add("HSET", name, key, value)
+
+    def delete(self, name: str, /) -> None:
+        self._add("DEL", name)
 
 
 class Fence:

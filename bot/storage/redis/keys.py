@@ -30,6 +30,14 @@ class RedisKeys(KeyBuilder):
     def dialog(self, key: ChatKey) -> str:
         return f"{self.root}:dialog:{key.scope}"
 
+    def kept_dialog(self, key: ChatKey, dialog_id: str) -> str:
+        """An earlier dialog of the chat, kept for /dialogs (the current one is `dialog`)."""
+        return f"{self.root}:kept:{key.scope}:{dialog_id}"
+
+    def dialogs(self, key: ChatKey) -> str:
+        """The chat's hash of its dialogs' facts, and which dialog is current."""
+        return f"{self.root}:dialogs:{key.scope}"
+
     def inbox(self, key: ChatKey) -> str:
         """The chat's durable inbox, a stream of turns."""
         return f"{self.root}:inbox:{key.scope}"

@@ -72,7 +72,9 @@ class RedisTurnStorage(TurnStorage):
     def _queue_end(self, writes: Writes, key: ChatKey, conclusion: Conclusion) -> None:
         turn, commit = conclusion.turn, conclusion.commit
         if commit is not None:
-            self._dialogs.queue_replace_last(writes, key, commit.replaced, commit.messages)
+            self._dialogs.queue_replace_last(
+                writes, key, commit.replaced, commit.messages, opens=commit.opens
+            )
         self._usage.queue_count_turn(
             writes, turn.user_id, conclusion.tokens, failed=conclusion.failed
         )
