@@ -33,6 +33,7 @@ from bot.conversation.local import LocalPlacement
 from bot.conversation.placement import Placement
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
+from bot.conversation.titles import DialogTitles
 from bot.core.errors import ConfigurationError, StorageUnavailable
 from bot.delivery.notices import Notices
 from bot.delivery.outbox import Outbox
@@ -66,8 +67,9 @@ def build_conversations(
     scheduled: tuple[ChatModel, Tally],
     metrics: Metrics,
     catalog: ModelCatalog,
-    media: MediaSupport | None = None,
-) -> Conversations:
+    media: MediaSupport | None,
+    bot: Bot,
+) -> tuple[Conversations, DialogTitles]:
     preferences = ChatPreferences(
         ChatSettingsStore(backend.fsm_storage),
         catalog,
@@ -82,8 +84,13 @@ def build_conversations(
         media=media,
         preferences=preferences,
     )
+    model = LiveModel(scheduled[0], catalog)  # outermost: every call on a live model
+    titles = DialogTitles(
+        model, backend.dialogs, backend.usage, bot, default_model=settings.groq_model
+    )
     runner = TurnRunner(
-        model=LiveModel(scheduled[0], catalog),  # outermost: every call on a live model
+        model=model,
+        titles=titles if settings.dialog_titles else None,
         turns=backend.turns,
         tally=scheduled[1],
         sender=sender,
@@ -97,13 +104,14 @@ def build_conversations(
     )
     metrics.count_live(lambda: len(pool))
     placement = build_placement(settings, backend, pool)
-    return Conversations(
+    conversations = Conversations(
         placement,
         dialogs=backend.dialogs,
         fsm_storage=backend.fsm_storage,
         sender=sender,
         reactions=reactions,
     )
+    return conversations, titles
 
 
 def build_placement(settings: Settings, backend: Backend, pool: ActorPool) -> Placement:
@@ -161,8 +169,8 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     pace(settings, bot, metrics)
     scheduled = build_scheduled_model(settings, backend, model, metrics, catalog.is_live)
     catalog.on_retired = retirement_notices(settings, bot, metrics, notices)
-    conversations = build_conversations(
-        settings, sender, reactions, backend, scheduled, metrics, catalog, media
+    conversations, titles = build_conversations(
+        settings, sender, reactions, backend, scheduled, metrics, catalog, media, bot
     )
     intake = Intake(conversations, reactions, notices, backend.fsm_storage)
     outbox = Outbox()
@@ -178,6 +186,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         albums=albums,
         catalog=catalog,
         usage=backend.usage,
+        dialogs=backend.dialogs,
         metrics=metrics,
     )
     add_middlewares(dp, settings, backend, notices)
@@ -198,7 +207,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await conversations.shutdown(settings.shutdown_timeout)
         if metrics_server is not None:
             await metrics_server.aclose()
-        for part in (notices, outbox, scheduled[0], media, catalog, backend):
+        for part in (titles, notices, outbox, scheduled[0], media, catalog, backend):
             await part.aclose()
         logger.info("stopped")
 

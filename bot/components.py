@@ -61,6 +61,7 @@ def build_bot(settings: Settings) -> Bot:
 async def register_commands(bot: Bot) -> None:
     """The command menu of private chats and of groups, in English and, for Russian-speaking
     users, in Russian."""
+    await bot.me()  # kept by aiogram: handlers read the bot's topic mode without a wait
     for code, texts in LANGUAGES.items():
         commands = [
             BotCommand(command="start", description=texts.command_start),
@@ -72,6 +73,8 @@ async def register_commands(bot: Bot) -> None:
             BotCommand(command="system", description=texts.command_system),
             BotCommand(command="export", description=texts.command_export),
             BotCommand(command="usage", description=texts.command_usage),
+            BotCommand(command="new", description=texts.command_new),
+            BotCommand(command="dialogs", description=texts.command_dialogs),
         ]
         language = None if code == "en" else code
         for scope in (BotCommandScopeAllPrivateChats(), BotCommandScopeAllGroupChats()):

@@ -113,6 +113,7 @@ class Settings(BaseSettings):
         40, ge=1, le=100_000, validation_alias="HISTORY_MAX_MESSAGES"
     )
     max_dialogs: int = Field(50, ge=1, le=1000, validation_alias="MAX_DIALOGS")
+    dialog_titles: bool = Field(True, validation_alias="DIALOG_TITLES")
 
     stream_replies: bool = Field(True, validation_alias="STREAM_REPLIES")
     stream_interval: float = Field(0.5, gt=0, le=60, validation_alias="STREAM_INTERVAL")

@@ -19,7 +19,7 @@ from bot.core.interrupts import Action, Interrupted
 from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
-from bot.storage.base import DialogStore
+from bot.storage.base import DialogInfo, DialogStore
 from bot.texts import texts_for
 
 
@@ -78,6 +78,30 @@ class Conversations:
         await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
         logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, outcome.dropped)
         return outcome.dropped
+
+    async def resume(self, key: ChatKey, dialog_id: str) -> DialogInfo | None:
+        """An earlier dialog becomes the current one; as with a new dialog, the reply in
+        progress stops and waiting turns go first, so none lands in the other dialog."""
+        outcome = await self._interrupt(Action.RESET, key)
+        resumed = await self._dialogs.resume(key, dialog_id)
+        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
+        logger.info(
+            "chat={} dialog {} resumed: {}; {} queued turns dropped",
+            key.chat_id,
+            dialog_id,
+            resumed is not None,
+            outcome.dropped,
+        )
+        return resumed
+
+    async def delete(self, key: ChatKey, dialog: DialogInfo) -> bool:
+        """Forget a dialog; the current one's reply in progress stops first."""
+        if dialog.current:
+            await self._interrupt(Action.RESET, key)
+            await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
+        deleted = await self._dialogs.delete(key, dialog.id)
+        logger.info("chat={} dialog {} deleted: {}", key.chat_id, dialog.id, deleted)
+        return deleted
 
     async def cancel(self, key: ChatKey) -> Interrupted:
         """/cancel: whether a reply in progress was stopped, and how many queued turns went."""

@@ -18,6 +18,7 @@ from loguru import logger
 from bot.conversation.outcomes import is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.stop import StopSignal
+from bot.conversation.titles import DialogTitles
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, StorageUnavailable
 from bot.core.messages import ChatMessage
@@ -79,6 +80,8 @@ class _Progress:
         self.retired = piece.retired or self.retired
 
 
+_COMMITTED = (Ending.ANSWERED, Ending.STOPPED)  # endings whose pair the history kept
+
 # Told of every turn's ending and how long the turn took (bot/metrics/metrics.py).
 TurnEnded = Callable[[Turn, Outcome, float], Awaitable[None]]
 
@@ -95,8 +98,10 @@ class TurnRunner:
         prompts: Prompts,
         stream: bool,
         on_ended: TurnEnded | None = None,
+        titles: DialogTitles | None = None,
     ) -> None:
         self._on_ended = on_ended
+        self._titles = titles
         self._stream = stream
         self._model = model
         self._turns = turns
@@ -117,6 +122,7 @@ class TurnRunner:
     ) -> Outcome:
         preview: Preview | None = None
         commit: Commit | None = None
+        prompt: Prompt | Outcome | None = None
         started = time.monotonic()
         try:
             prompt = await stop.within(self._prompts.load(turn, context.key))
@@ -139,6 +145,9 @@ class TurnRunner:
         except Exception as error:
             outcome = Outcome(Ending.CRASHED, detail=type(error).__name__, error=error)
         outcome = await self._conclude(turn, context, epoch, outcome, commit)
+        if commit is not None and commit.opens and outcome.ending in _COMMITTED:
+            assert isinstance(prompt, Prompt)
+            self._title(turn, context.key, commit, prompt.settings.model)
         log_outcome(turn, outcome)
         if self._on_ended is not None:
             await self._on_ended(turn, outcome, time.monotonic() - started)
@@ -246,7 +255,22 @@ class TurnRunner:
         ending = Ending.STOPPED if progress.stopped else Ending.ANSWERED
         pair = (prompt.question, ChatMessage.assistant(answer, at=time.time()))
         outcome = Outcome(ending, chars=len(answer), history=len(prompt.history))
-        return outcome, Commit(prompt.replaced, pair)
+        opens = "" if prompt.history or prompt.replaced else str(turn.message_id)
+        return outcome, Commit(prompt.replaced, pair, opens=opens)
+
+    def _title(self, turn: Turn, key: ChatKey, commit: Commit, model: str | None) -> None:
+        """A dialog's first answer is in: its title is asked for in the background."""
+        if self._titles is None:
+            return
+        question, answer = commit.messages
+        self._titles.after_first_answer(
+            key,
+            commit.opens,
+            user_id=turn.user_id,
+            question=question,
+            answer=answer.content,
+            model=model,
+        )
 
     async def _conclude(
         self,

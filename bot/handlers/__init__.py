@@ -2,7 +2,7 @@
 
 from aiogram import Router
 
-from bot.handlers import chat, commands, export, fallback, media, settings, usage
+from bot.handlers import chat, commands, dialogs, export, fallback, media, settings, usage
 from bot.handlers.filters import Slashed
 
 
@@ -18,12 +18,14 @@ def get_routers() -> list[Router]:
         commands.make_router(),
         usage.make_router(),
         settings.make_router(),
+        dialogs.make_router(),
         export.make_router(),
         chat.make_commands_router(),
     )
     return [
         slashed,
         commands.make_keyboard_router(),
+        dialogs.make_reply_router(),
         chat.make_router(),
         media.make_router(),
         fallback.make_router(),

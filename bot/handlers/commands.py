@@ -36,7 +36,13 @@ async def start(
 async def new_dialog(
     message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
 ) -> None:
+    """/new and the keyboard's button: the dialog so far is kept (/dialogs). With the bot's
+    topic mode on, a private chat's new dialog is a topic of its own; aiogram keeps getMe's
+    answer, read at start (bot/components.py), so nothing here waits on Telegram."""
     if message.chat.type == ChatType.PRIVATE:
+        if (await bot.me()).has_topics_enabled:
+            outbox.send(message.chat.id, lambda: _open_topic(message, bot, texts))
+            return
         dropped = await conversations.reset(chat_key(bot, message))
         _answer(outbox, message, texts.new_dialog_dropping(dropped), texts)
         return
@@ -55,6 +61,20 @@ async def _reset_group(
     name = message.from_user.first_name if message.from_user else ""
     text = texts.greeting(name) if greet else texts.new_dialog_dropping(dropped)
     await message.answer(text, reply_markup=main_keyboard(texts))
+
+
+async def _open_topic(message: Message, bot: Bot, texts: Texts) -> None:
+    """A new topic for the new dialog; the dialogs of the other topics stay as they are. It
+    is titled after its first answer (bot/conversation/titles.py)."""
+    topic = await bot.create_forum_topic(message.chat.id, name=texts.dialog_topic_name)
+    logger.info("chat={} topic {} opened", message.chat.id, topic.message_thread_id)
+    await bot.send_message(
+        message.chat.id,
+        texts.new_dialog,
+        message_thread_id=topic.message_thread_id,
+        reply_markup=main_keyboard(texts),
+    )
+    await message.answer(texts.dialog_topic_opened)
 
 
 def _answer(outbox: Outbox, message: Message, text: str, texts: Texts) -> None:
@@ -99,6 +119,7 @@ def make_router() -> Router:
     router = Router(name="commands")
     router.message.register(start, CommandStart())
     router.message.register(help_, Command("help"))
+    router.message.register(new_dialog, Command("new"))
     router.message.register(cancel, Command("cancel"))
     router.stopped_message_generation.register(stop_button)
     return router

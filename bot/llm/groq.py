@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import AsyncIterator, Mapping, Sequence
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any
@@ -117,7 +118,9 @@ class GroqChatModel(ChatModel):
         family = family_of(model)
         options: dict[str, Any] = {
             "model": model,
-            "max_completion_tokens": self._catalog.completion_tokens(model),
+            "max_completion_tokens": min(
+                self._catalog.completion_tokens(model), request.max_tokens or sys.maxsize
+            ),
         }
         if family.reasoning is Reasoning.INCLUDE:
             options["include_reasoning"] = request.reasoning

@@ -23,6 +23,7 @@ class ModelRequest:
     reasoning: bool = False  # show a reasoning model's thinking (it is never in the text)
     effort: str = ""  # the chat's reasoning effort (low, medium, high); "": the model's own
     search: bool = False  # let the model search the web and cite its sources
+    max_tokens: int = 0  # the call's completion tokens at most; 0: an answer's room
 
 
 @dataclass(frozen=True, slots=True)

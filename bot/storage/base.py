@@ -100,6 +100,10 @@ class UsageStore(ABC):
     async def tokens_today(self, user_id: int) -> int: ...
 
     @abstractmethod
+    async def count_tokens(self, user_id: int, tokens: int) -> None:
+        """Tokens spent outside a turn (a dialog's title), for the user's day."""
+
+    @abstractmethod
     async def count_rate_limited(self) -> None: ...
 
     @abstractmethod

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +118,38 @@ class Texts:
     effort_low: str
     effort_medium: str
     effort_high: str
+    # Dialogs (bot/handlers/dialogs.py): /new, /dialogs and its buttons, titles, topics.
+    command_new: str
+    command_dialogs: str
+    dialogs_heading: str
+    dialogs_none: str
+    dialog_untitled_template: str  # a dialog not titled (yet): its date
+    dialog_earlier: str  # the history kept from before dialogs were kept
+    dialog_view_template: str
+    button_dialog_continue: str
+    button_dialog_rename: str
+    button_dialog_delete: str
+    button_dialog_delete_yes: str
+    button_newer: str
+    button_older: str
+    dialog_delete_confirm_template: str
+    dialog_deleted_template: str
+    dialog_resumed_template: str
+    dialog_gone: str
+    dialog_rename_template: str
+    dialog_renamed_template: str
+    dialog_topic_name: str  # a new topic's name until the dialog is titled
+    dialog_topic_opened: str  # in the chat: where the new dialog went
+    dialog_topic_here: str  # in a topic /dialogs pointed to
+
+    def dialog_name(self, title: str, earlier: bool, last_at: float) -> str:
+        """A dialog as lists and notes name it: its title, else what it is and its date."""
+        if title:
+            return title
+        if earlier:
+            return self.dialog_earlier
+        day = datetime.fromtimestamp(last_at, UTC).strftime("%Y-%m-%d")
+        return self.dialog_untitled_template.format(date=day)
 
     def cancelled(self, stopped: bool, dropped: int) -> str:
         """What /cancel did: the reply it stopped and the queued messages it dropped."""

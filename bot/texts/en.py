@@ -20,7 +20,10 @@ EN = Texts(
         "I also understand voice notes (I show what I heard), photos (ask about them, "
         "follow-up questions work too) and files: text, code, CSV, JSON and PDFs with text."
     ),
-    new_dialog="Started a new dialog. What would you like to talk about?",
+    new_dialog=(
+        "Started a new dialog; the previous one is kept in /dialogs. "
+        "What would you like to talk about?"
+    ),
     dropped_template="({count} waiting message(s) from the old dialog were left unanswered.)",
     unknown_command="I don't know that command. Send /help to see what I can do.",
     non_text=(
@@ -212,4 +215,26 @@ EN = Texts(
     effort_low="low",
     effort_medium="medium",
     effort_high="high",
+    command_new="Start a new dialog; the current one is kept",
+    command_dialogs="Your dialogs: open, rename or delete one",
+    dialogs_heading="Your dialogs, the latest first. Open one to continue it:",
+    dialogs_none="No dialogs yet: write me a message to begin one.",
+    dialog_untitled_template="Dialog of {date}",
+    dialog_earlier="Earlier dialog",
+    dialog_view_template="«{name}»\n{count} messages, the last on {date}.",
+    button_dialog_continue="▶️ Continue",
+    button_dialog_rename="✏️ Rename",
+    button_dialog_delete="🗑 Delete",
+    button_dialog_delete_yes="🗑 Yes, delete it",
+    button_newer="« Newer",
+    button_older="Older »",
+    dialog_delete_confirm_template="Delete «{name}» for good?",
+    dialog_deleted_template="Deleted «{name}».",
+    dialog_resumed_template="Continuing «{name}». Write your next message.",
+    dialog_gone="That dialog is no longer kept. Send /dialogs for the list.",
+    dialog_rename_template="Reply to this message with the new title for «{name}».",
+    dialog_renamed_template="Renamed to «{name}».",
+    dialog_topic_name="New dialog",
+    dialog_topic_opened="A new dialog is open in its own topic. Write there.",
+    dialog_topic_here="⬇️ Continue this dialog here.",
 )

@@ -21,7 +21,7 @@ RU = Texts(
         "Ещё я понимаю голосовые (и показываю, что услышал), фото (о них можно спрашивать, "
         "и уточняющие вопросы тоже работают) и файлы: текст, код, CSV, JSON и PDF с текстом."
     ),
-    new_dialog="Начали новый диалог. О чём поговорим?",
+    new_dialog="Начали новый диалог; прежний сохранён в /dialogs. О чём поговорим?",
     dropped_template=(
         "(Ожидавших ответа сообщений из прошлого диалога осталось без ответа: {count}.)"
     ),
@@ -215,4 +215,26 @@ RU = Texts(
     effort_low="низкая",
     effort_medium="средняя",
     effort_high="высокая",
+    command_new="Новый диалог; текущий сохранится",
+    command_dialogs="Ваши диалоги: открыть, переименовать, удалить",
+    dialogs_heading="Ваши диалоги, последние сверху. Откройте, чтобы продолжить:",
+    dialogs_none="Диалогов пока нет: напишите мне, и он начнётся.",
+    dialog_untitled_template="Диалог от {date}",
+    dialog_earlier="Прежний диалог",
+    dialog_view_template="«{name}»\nСообщений: {count}, последнее {date}.",
+    button_dialog_continue="▶️ Продолжить",
+    button_dialog_rename="✏️ Переименовать",
+    button_dialog_delete="🗑 Удалить",
+    button_dialog_delete_yes="🗑 Да, удалить",
+    button_newer="« Новее",
+    button_older="Старше »",
+    dialog_delete_confirm_template="Удалить «{name}» насовсем?",
+    dialog_deleted_template="Диалог «{name}» удалён.",
+    dialog_resumed_template="Продолжаем «{name}». Пишите следующее сообщение.",
+    dialog_gone="Этого диалога больше нет. Список: /dialogs.",
+    dialog_rename_template="Ответьте на это сообщение новым названием для «{name}».",
+    dialog_renamed_template="Новое название: «{name}».",
+    dialog_topic_name="Новый диалог",
+    dialog_topic_opened="Новый диалог открыт в отдельной теме. Пишите туда.",
+    dialog_topic_here="⬇️ Продолжим этот диалог здесь.",
 )

@@ -46,6 +46,9 @@ def bot_environment(telegram: FakeTelegram, groq: FakeGroq, **overrides: str) ->
         # The fake Telegram has no send limits unless a test enforces them; tests of the
         # pacer (tests/e2e/test_capacity.py) turn it on.
         "TELEGRAM_PACING": "false",
+        # A dialog's title is one more model call after its first answer; the tests of
+        # dialogs (tests/e2e/test_dialogs.py) turn it on, the rest count calls without it.
+        "DIALOG_TITLES": "false",
         **overrides,
     }
 

@@ -40,6 +40,9 @@ class MemoryUsage(UsageStore):
             day.tokens[user_id] += tokens
         day.errors += int(failed)
 
+    async def count_tokens(self, user_id: int, tokens: int) -> None:
+        self._today().tokens[user_id] += tokens
+
     async def count_rate_limited(self) -> None:
         self._today().rate_limited += 1
 

@@ -39,6 +39,12 @@ class RedisUsage(UsageStore):
         if failed:
             _add(pipe, self._key("stats", day), "errors", 1)
 
+    async def count_tokens(self, user_id: int, tokens: int) -> None:
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=False) as pipe:
+                _add(pipe, self._key("usage", utc_day()), str(user_id), tokens)
+                await pipe.execute()
+
     async def count_rate_limited(self) -> None:
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
