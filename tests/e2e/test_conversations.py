@@ -476,8 +476,8 @@ async def test_commands_are_registered_in_english_and_russian(
     assert set(by_menu) == {(language, scope) for language in (None, "ru") for scope in scopes}
     for (language, _), commands in by_menu.items():
         assert [c["command"] for c in commands] == [
-            *("start", "help", "cancel", "retry", "settings", "model", "system", "export", "usage"),
-            *("new", "dialogs"),
+            *("start", "help", "cancel", "retry", "settings", "model", "system", "export"),
+            *("usage", "new", "dialogs"),
         ]
         texts = RU if language == "ru" else EN
         assert commands[2]["description"] == texts.command_cancel

@@ -295,7 +295,8 @@ class FakeTelegram(LocalServer):
     def sent_json(self, sent: SentMessage) -> dict[str, Any]:
         """A message the bot sent, as Telegram shows it inside a reply or a callback."""
         message = _message_json(sent.chat_id, sent.message_id, sent.text)
-        if sent.reply_markup is not None:
+        # A Message shows only an inline keyboard: a reply keyboard or ForceReply is not kept.
+        if sent.reply_markup is not None and "inline_keyboard" in sent.reply_markup:
             message["reply_markup"] = sent.reply_markup
         return message
 

@@ -213,14 +213,8 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
         for bad in ["63", "-1", "10000001", "many"]
     ],
     ("HISTORY_MAX_TOKENS", {"SYSTEM_PROMPT": "x" * 4000, "HISTORY_MAX_TOKENS": "500"}),
-    *[
-        ("HISTORY_MAX_MESSAGES", {"HISTORY_MAX_MESSAGES": bad})
-        for bad in ("0", "many")
-    ],
-    *[
-        ("MAX_DIALOGS", {"MAX_DIALOGS": bad})
-        for bad in ["0", "-1", "100001", "x"]
-    ],
+    *[("HISTORY_MAX_MESSAGES", {"HISTORY_MAX_MESSAGES": bad}) for bad in ("0", "many")],
+    *[("MAX_DIALOGS", {"MAX_DIALOGS": bad}) for bad in ["0", "-1", "100001", "x"]],
     *[("STREAM_REPLIES", {"STREAM_REPLIES": bad}) for bad in ["maybe", "2"]],
     ("DIALOG_TITLES", {"DIALOG_TITLES": "sometimes"}),
     *[("STREAM_INTERVAL", {"STREAM_INTERVAL": bad}) for bad in ["0", "-1", "nan", "inf", "61"]],

@@ -1,0 +1,184 @@
+"""Several dialogs per chat, the way a user meets them: through the real polling loop, on
+memory and on Redis. /new keeps the dialog so far; /dialogs lists the chat's dialogs with
+their titles; a dialog resumed continues with its own history (the model's prompt shows it);
+rename and delete; a history written by the previous release is kept as a dialog."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from typing import Any
+
+import pytest
+from redis.asyncio import Redis
+
+from bot.core.chat import ChatKey
+from bot.handlers.dialog_menu import DialogButton
+from bot.storage.base import DialogStore
+from bot.texts import EN
+from tests.e2e.conftest import RunningBot, StartBot
+from tests.support.fake_groq import FakeGroq, Messages, echo_last_user, text_of
+from tests.support.fake_telegram import SentMessage
+
+USER = 6101
+
+
+@pytest.fixture(params=["memory", "redis"])
+def storage(request: pytest.FixtureRequest) -> str:
+    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
+
+
+def titles_or_echo(messages: Messages) -> str:
+    """A title for a title request ("Title <the question's first word>"), else the echo."""
+    system = text_of(messages[0]["content"]) if messages else ""
+    if system.startswith("Give the conversation below a title"):
+        question = text_of(messages[-1]["content"]).removeprefix("User: ")
+        return f"Title {question.split()[0]}"
+    return echo_last_user(messages)
+
+
+def users_said(request: dict[str, Any]) -> list[str]:
+    return [text_of(m["content"]) for m in request["messages"] if m["role"] == "user"]
+
+
+async def say(bot: RunningBot, text: str, **extra: Any) -> None:
+    """A message, answered and committed."""
+    before = len(bot.telegram.sent_to(USER))
+    bot.telegram.push(bot.telegram.message_update(USER, text, **extra))
+    await bot.replies(USER, before + 1)
+    await bot.settled(USER)
+
+
+async def titled(bot: RunningBot, count: int) -> None:
+    """Until `count` dialogs of the chat have their titles (asked in the background)."""
+    store: DialogStore = bot.dp["dialogs"]
+    key = ChatKey(bot.bot.id, USER)
+    for _ in range(500):
+        if sum(1 for d in await store.dialogs(key) if d.title) >= count:
+            return
+        await asyncio.sleep(0.02)
+    raise AssertionError("the dialogs were not titled")
+
+
+async def dialogs_menu(bot: RunningBot) -> SentMessage:
+    before = len(bot.telegram.sent_to(USER))
+    bot.telegram.push(bot.telegram.message_update(USER, "/dialogs"))
+    await bot.replies(USER, before + 1)
+    return bot.telegram.sent_to(USER)[-1]
+
+
+def listed(menu: SentMessage) -> dict[str, str]:
+    """The menu's dialogs: each button's text by the dialog's id."""
+    assert menu.reply_markup is not None
+    found = {}
+    for row in menu.reply_markup["inline_keyboard"]:
+        for button in row:
+            data = DialogButton.unpack(button["callback_data"])
+            if data.action == "open":
+                found[data.dialog] = button["text"]
+    return found
+
+
+async def press(bot: RunningBot, menu: SentMessage, action: str, dialog: str) -> None:
+    """A button of the menu, once the bot has answered the press."""
+    answered = len(bot.telegram.callback_answers)
+    data = DialogButton(action=action, dialog=dialog, owner=USER).pack()
+    bot.telegram.press(USER, menu, data)
+    await bot.telegram.wait_until(lambda: len(bot.telegram.callback_answers) > answered)
+
+
+async def test_three_dialogs_listed_with_titles_and_resumed_out_of_order(
+    start_bot: StartBot, fake_groq: FakeGroq, storage: str
+) -> None:
+    fake_groq.responder = titles_or_echo
+    bot = await start_bot(STORAGE_URL=storage, DIALOG_TITLES="true")
+    await say(bot, "cats purr")
+    await say(bot, "/new")
+    await say(bot, "dogs bark")
+    await say(bot, "/new")
+    await say(bot, "birds sing")
+    await titled(bot, 3)
+
+    menu = await dialogs_menu(bot)
+    assert menu.text == EN.dialogs_heading
+    shown = listed(menu)
+    assert [text.split(" · ")[0] for text in shown.values()] == [
+        "▶️ Title birds",  # the current one first, then the latest
+        "Title dogs",
+        "Title cats",
+    ]
+    ids = {text.split(" · ")[0].removeprefix("▶️ "): dialog for dialog, text in shown.items()}
+
+    await press(bot, menu, "resume", ids["Title cats"])
+    assert menu.text == EN.dialog_resumed_template.format(name="Title cats")
+    await say(bot, "more on cats")
+    assert users_said(fake_groq.requests[-1]) == ["cats purr", "more on cats"]
+
+    menu = await dialogs_menu(bot)
+    await press(bot, menu, "resume", ids["Title dogs"])
+    await say(bot, "and dogs?")
+    assert users_said(fake_groq.requests[-1]) == ["dogs bark", "and dogs?"]
+
+    menu = await dialogs_menu(bot)
+    await press(bot, menu, "resume", ids["Title birds"])
+    await say(bot, "birds again")
+    assert users_said(fake_groq.requests[-1]) == ["birds sing", "birds again"]
+    titles = [r for r in fake_groq.requests if users_said(r)[0].startswith("User: ")]
+    assert len(titles) == 3  # one title call per dialog, after its first answer only
+    assert all(r["max_completion_tokens"] == 32 for r in titles)
+
+
+async def test_a_dialog_is_renamed_by_a_reply_and_deleted_after_a_confirmation(
+    start_bot: StartBot, storage: str
+) -> None:
+    bot = await start_bot(STORAGE_URL=storage)  # titles off: "Dialog of <date>"
+    await say(bot, "first topic")
+    await say(bot, "/new")
+    await say(bot, "second topic")
+    menu = await dialogs_menu(bot)
+    [second, first] = listed(menu)
+    assert listed(menu)[first].startswith(EN.dialog_untitled_template.format(date=""))
+
+    await press(bot, menu, "rename", first)
+    prompt = bot.telegram.sent_to(USER)[-1]
+    assert prompt.reply_markup is not None and prompt.reply_markup["force_reply"] is True
+    reply = {"reply_to_message": bot.telegram.sent_json(prompt)}
+    await say(bot, "  Old  plans ", **reply)
+    assert bot.telegram.sent_to(USER)[-1].text == EN.dialog_renamed_template.format(
+        name="Old plans"
+    )
+    menu = await dialogs_menu(bot)
+    assert listed(menu)[first].startswith("Old plans · ")
+
+    await press(bot, menu, "delete", first)
+    assert menu.text == EN.dialog_delete_confirm_template.format(name="Old plans")
+    await press(bot, menu, "confirm", first)
+    assert menu.text == EN.dialog_deleted_template.format(name="Old plans")
+    menu = await dialogs_menu(bot)
+    assert list(listed(menu)) == [second]
+    await say(bot, "still here")  # the current dialog goes on
+    assert bot.telegram.sent_to(USER)[-1].text == "reply to: still here"
+
+
+async def test_an_upgrade_keeps_the_old_history_as_a_dialog(
+    start_bot: StartBot, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    redis = Redis.from_url(redis_url)
+    old = "groqbot:v2:4242:dialog:6101"  # as the previous release wrote a chat's history
+    for role, content in (("user", "old question"), ("assistant", "old answer")):
+        message = {"v": 2, "role": role, "content": content, "speaker": "", "at": 1.7e9}
+        await redis.rpush(old, json.dumps(message))
+    await redis.aclose()
+    bot = await start_bot(STORAGE_URL=redis_url)
+
+    menu = await dialogs_menu(bot)
+    [earlier] = listed(menu)
+    assert listed(menu)[earlier].startswith(f"▶️ {EN.dialog_earlier} · ")
+    await say(bot, "/new")
+    await say(bot, "a new start")
+    assert users_said(fake_groq.requests[-1]) == ["a new start"]
+    menu = await dialogs_menu(bot)
+    [_, earlier] = listed(menu)
+    await press(bot, menu, "resume", earlier)
+    await say(bot, "back to it")
+    assert users_said(fake_groq.requests[-1]) == ["old question", "back to it"]
