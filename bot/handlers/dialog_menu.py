@@ -20,7 +20,8 @@ PAGE = 10  # dialogs a page of the list shows
 
 
 class DialogButton(CallbackData, prefix="dg"):
-    """`action`: list (a page), open, resume, rename, delete, confirm; `dialog`: its id."""
+    """`action`: list (a page), open (which resumes it), rename, delete, confirm;
+    `dialog`: its id."""
 
     action: str
     dialog: str = ""
@@ -69,25 +70,23 @@ def list_keyboard(
 
 
 def view_text(texts: Texts, dialog: DialogInfo) -> str:
-    return texts.dialog_view_template.format(
-        name=name_of(texts, dialog), count=dialog.messages, date=day_of(dialog.last_at)
-    )
+    """The dialog the chat continues now, and how long it is."""
+    resumed = texts.dialog_resumed_template.format(name=name_of(texts, dialog))
+    size = texts.dialog_size_template.format(count=dialog.messages, date=day_of(dialog.last_at))
+    return f"{resumed}\n{size}"
 
 
 def view_keyboard(texts: Texts, dialog: DialogInfo, owner: int, page: int) -> InlineKeyboardMarkup:
-    """One dialog: continue it (unless it is the current one), rename, delete, back."""
+    """The dialog just opened: rename it, delete it, or back to the list."""
     builder = InlineKeyboardBuilder()
-
-    def button(text: str, action: str) -> None:
+    for text, action in (
+        (texts.button_dialog_rename, "rename"),
+        (texts.button_dialog_delete, "delete"),
+        (texts.button_back, "list"),
+    ):
         data = DialogButton(action=action, dialog=dialog.id, page=page, owner=owner)
         builder.button(text=text, callback_data=data)
-
-    if not dialog.current:
-        button(texts.button_dialog_continue, "resume")
-    button(texts.button_dialog_rename, "rename")
-    button(texts.button_dialog_delete, "delete")
-    button(texts.button_back, "list")
-    builder.adjust(1)
+    builder.adjust(2, 1)
     return builder.as_markup()
 
 

@@ -116,14 +116,15 @@ async def _act(
     owner, page = button.owner, button.page
     name = name_of(texts, dialog)
     match button.action:
-        case "open":
-            await _edit(
-                message, view_text(texts, dialog), view_keyboard(texts, dialog, owner, page)
-            )
-        case "resume":
-            resumed = await conversations.resume(key, dialog.id)
-            text = texts.dialog_resumed_template if resumed else texts.dialog_gone
-            await _edit(message, text.format(name=name), None)
+        case "open":  # the next message continues it; rename and delete are offered
+            if not dialog.current:
+                resumed = await conversations.resume(key, dialog.id)
+                if resumed is None:
+                    await _edit(message, texts.dialog_gone, None)
+                    return
+                dialog = resumed
+            text = view_text(texts, dialog)
+            await _edit(message, text, view_keyboard(texts, dialog, owner, page))
         case "rename":
             prompt = await message.answer(
                 texts.dialog_rename_template.format(name=name),

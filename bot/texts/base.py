@@ -125,8 +125,7 @@ class Texts:
     dialogs_none: str
     dialog_untitled_template: str  # a dialog not titled (yet): its date
     dialog_earlier: str  # the history kept from before dialogs were kept
-    dialog_view_template: str
-    button_dialog_continue: str
+    dialog_size_template: str
     button_dialog_rename: str
     button_dialog_delete: str
     button_dialog_delete_yes: str

@@ -16,9 +16,9 @@ from bot.core.chat import ChatKey
 from bot.handlers.dialog_menu import DialogButton
 from bot.storage.base import DialogStore
 from bot.texts import EN
-from tests.e2e.conftest import RunningBot, StartBot
+from tests.e2e.conftest import RunningBot, StartBot, StartReplica
 from tests.support.fake_groq import FakeGroq, Messages, echo_last_user, text_of
-from tests.support.fake_telegram import SentMessage
+from tests.support.fake_telegram import FakeTelegram, SentMessage
 
 USER = 6101
 
@@ -109,18 +109,22 @@ async def test_three_dialogs_listed_with_titles_and_resumed_out_of_order(
     ]
     ids = {text.split(" · ")[0].removeprefix("▶️ "): dialog for dialog, text in shown.items()}
 
-    await press(bot, menu, "resume", ids["Title cats"])
-    assert menu.text == EN.dialog_resumed_template.format(name="Title cats")
+    await press(bot, menu, "open", ids["Title cats"])
+    assert menu.text.startswith(EN.dialog_resumed_template.format(name="Title cats"))
     await say(bot, "more on cats")
     assert users_said(fake_groq.requests[-1]) == ["cats purr", "more on cats"]
+    bot.telegram.push(bot.telegram.message_update(USER, "/export"))  # the current dialog
+    await bot.telegram.wait_until(lambda: len(bot.telegram.documents) == 1)
+    exported = bot.telegram.documents[0].content
+    assert "more on cats" in exported and "dogs bark" not in exported
 
     menu = await dialogs_menu(bot)
-    await press(bot, menu, "resume", ids["Title dogs"])
+    await press(bot, menu, "open", ids["Title dogs"])
     await say(bot, "and dogs?")
     assert users_said(fake_groq.requests[-1]) == ["dogs bark", "and dogs?"]
 
     menu = await dialogs_menu(bot)
-    await press(bot, menu, "resume", ids["Title birds"])
+    await press(bot, menu, "open", ids["Title birds"])
     await say(bot, "birds again")
     assert users_said(fake_groq.requests[-1]) == ["birds sing", "birds again"]
     titles = [r for r in fake_groq.requests if users_said(r)[0].startswith("User: ")]
@@ -129,7 +133,7 @@ async def test_three_dialogs_listed_with_titles_and_resumed_out_of_order(
 
 
 async def test_a_dialog_is_renamed_by_a_reply_and_deleted_after_a_confirmation(
-    start_bot: StartBot, storage: str
+    start_bot: StartBot, fake_groq: FakeGroq, storage: str
 ) -> None:
     bot = await start_bot(STORAGE_URL=storage)  # titles off: "Dialog of <date>"
     await say(bot, "first topic")
@@ -139,6 +143,7 @@ async def test_a_dialog_is_renamed_by_a_reply_and_deleted_after_a_confirmation(
     [second, first] = listed(menu)
     assert listed(menu)[first].startswith(EN.dialog_untitled_template.format(date=""))
 
+    await press(bot, menu, "open", first)  # resumed, with its rename and delete buttons
     await press(bot, menu, "rename", first)
     prompt = bot.telegram.sent_to(USER)[-1]
     assert prompt.reply_markup is not None and prompt.reply_markup["force_reply"] is True
@@ -148,7 +153,7 @@ async def test_a_dialog_is_renamed_by_a_reply_and_deleted_after_a_confirmation(
         name="Old plans"
     )
     menu = await dialogs_menu(bot)
-    assert listed(menu)[first].startswith("Old plans · ")
+    assert listed(menu)[first].startswith("▶️ Old plans · ")  # opened: the current one
 
     await press(bot, menu, "delete", first)
     assert menu.text == EN.dialog_delete_confirm_template.format(name="Old plans")
@@ -156,8 +161,8 @@ async def test_a_dialog_is_renamed_by_a_reply_and_deleted_after_a_confirmation(
     assert menu.text == EN.dialog_deleted_template.format(name="Old plans")
     menu = await dialogs_menu(bot)
     assert list(listed(menu)) == [second]
-    await say(bot, "still here")  # the current dialog goes on
-    assert bot.telegram.sent_to(USER)[-1].text == "reply to: still here"
+    await say(bot, "a fresh start")  # the deleted one was current: the chat starts afresh
+    assert users_said(fake_groq.requests[-1]) == ["a fresh start"]
 
 
 async def test_an_upgrade_keeps_the_old_history_as_a_dialog(
@@ -179,6 +184,61 @@ async def test_an_upgrade_keeps_the_old_history_as_a_dialog(
     assert users_said(fake_groq.requests[-1]) == ["a new start"]
     menu = await dialogs_menu(bot)
     [_, earlier] = listed(menu)
-    await press(bot, menu, "resume", earlier)
+    await press(bot, menu, "open", earlier)
     await say(bot, "back to it")
     assert users_said(fake_groq.requests[-1]) == ["old question", "back to it"]
+
+
+async def test_a_resume_on_one_replica_is_seen_by_the_next_message_on_another(
+    start_replica: StartReplica, fake_telegram: FakeTelegram, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    replicas = [await start_replica(STORAGE_URL=redis_url) for _ in range(2)]
+
+    async def post(replica: int, text: str, count: int) -> None:
+        update = fake_telegram.message_update(USER, text)
+        assert await replicas[replica].post(update) == 200
+        await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(USER)) >= count)
+
+    await post(0, "rivers flow", 1)
+    await post(1, "/new", 2)
+    await post(0, "mountains stand", 3)
+    await post(1, "/dialogs", 4)
+    menu = fake_telegram.sent_to(USER)[-1]
+    [_, rivers] = listed(menu)
+    press = DialogButton(action="open", dialog=rivers, owner=USER).pack()
+    assert await replicas[1].post(fake_telegram.press(USER, menu, press)) == 200
+    await fake_telegram.wait_until(lambda: menu.text.startswith(EN.dialog_resumed_template[:10]))
+    await post(0, "and lakes?", 5)
+    assert users_said(fake_groq.requests[-1]) == ["rivers flow", "and lakes?"]
+
+
+async def test_in_a_group_only_admins_list_and_resume_its_dialogs(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    group, admin, member = -100_777, 6201, 6202
+    bot = await start_bot()
+    tg = bot.telegram
+    tg.admins.add((group, admin))
+
+    async def said(user: int, text: str, count: int, **extra: Any) -> SentMessage:
+        tg.push(tg.group_update(user, text, chat_id=group, **extra))
+        await tg.wait_until(lambda: len(tg.sent_to(group)) >= count)
+        return tg.sent_to(group)[-1]
+
+    await said(member, "@test_bot tides turn", 1)
+    await bot.settled(group)
+    assert (await said(member, "/dialogs", 2)).text == EN.admins_only
+    await said(admin, "/new", 3)
+    await bot.settled(group)
+    await said(member, "@test_bot winds blow", 4)
+    await bot.settled(group)
+    menu = await said(admin, "/dialogs", 5)
+    [_, tides] = listed(menu)
+    answered = len(tg.callback_answers)
+    tg.press(member, menu, DialogButton(action="open", dialog=tides, owner=member).pack())
+    await tg.wait_until(lambda: len(tg.callback_answers) > answered)
+    assert tg.callback_answers[-1]["text"] == EN.admins_only  # a member's own forged press
+    tg.press(admin, menu, DialogButton(action="open", dialog=tides, owner=admin).pack())
+    await tg.wait_until(lambda: menu.text.startswith(EN.dialog_resumed_template[:10]))
+    await said(member, "@test_bot and the sea?", 6)
+    assert users_said(fake_groq.requests[-1]) == ["User: tides turn", "User: and the sea?"]
