@@ -4,6 +4,7 @@ from aiogram import Bot, Router
 from aiogram.enums import ChatType
 from aiogram.filters import Command, CommandStart
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import Message, MessageGenerationStopped
 from loguru import logger
 
@@ -15,6 +16,7 @@ from bot.delivery.outbox import Outbox
 from bot.handlers.admins import is_admin
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
+from bot.handlers.topics import in_topic_mode, open_topic
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 from bot.texts import Texts
 
@@ -34,14 +36,19 @@ async def start(
 
 
 async def new_dialog(
-    message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
+    message: Message,
+    bot: Bot,
+    conversations: Conversations,
+    texts: Texts,
+    outbox: Outbox,
+    fsm_storage: BaseStorage,
 ) -> None:
     """/new and the keyboard's button: the dialog so far is kept (/dialogs). With the bot's
     topic mode on, a private chat's new dialog is a topic of its own; aiogram keeps getMe's
     answer, read at start (bot/components.py), so nothing here waits on Telegram."""
     if message.chat.type == ChatType.PRIVATE:
-        if (await bot.me()).has_topics_enabled:
-            outbox.send(message.chat.id, lambda: _open_topic(message, bot, texts))
+        if await in_topic_mode(bot, message):
+            outbox.send(message.chat.id, lambda: open_topic(message, bot, texts, fsm_storage))
             return
         dropped = await conversations.reset(chat_key(bot, message))
         _answer(outbox, message, texts.new_dialog_dropping(dropped), texts)
@@ -61,20 +68,6 @@ async def _reset_group(
     name = message.from_user.first_name if message.from_user else ""
     text = texts.greeting(name) if greet else texts.new_dialog_dropping(dropped)
     await message.answer(text, reply_markup=main_keyboard(texts))
-
-
-async def _open_topic(message: Message, bot: Bot, texts: Texts) -> None:
-    """A new topic for the new dialog; the dialogs of the other topics stay as they are. It
-    is titled after its first answer (bot/conversation/titles.py)."""
-    topic = await bot.create_forum_topic(message.chat.id, name=texts.dialog_topic_name)
-    logger.info("chat={} topic {} opened", message.chat.id, topic.message_thread_id)
-    await bot.send_message(
-        message.chat.id,
-        texts.new_dialog,
-        message_thread_id=topic.message_thread_id,
-        reply_markup=main_keyboard(texts),
-    )
-    await message.answer(texts.dialog_topic_opened)
 
 
 def _answer(outbox: Outbox, message: Message, text: str, texts: Texts) -> None:

@@ -20,8 +20,8 @@ PAGE = 10  # dialogs a page of the list shows
 
 
 class DialogButton(CallbackData, prefix="dg"):
-    """`action`: list (a page), open (which resumes it), rename, delete, confirm;
-    `dialog`: its id."""
+    """`action`: list (a page), open (which resumes it), rename, delete, confirm, topic
+    (a private chat's topic: `dialog` is its thread id); `dialog`: its id."""
 
     action: str
     dialog: str = ""

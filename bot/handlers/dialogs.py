@@ -16,6 +16,7 @@ from aiogram.enums import ChatType
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
+from aiogram.fsm.storage.base import BaseStorage
 from aiogram.types import CallbackQuery, ForceReply, InlineKeyboardMarkup, Message
 from loguru import logger
 
@@ -34,6 +35,7 @@ from bot.handlers.dialog_menu import (
     view_text,
 )
 from bot.handlers.keys import chat_key
+from bot.handlers.topics import in_topic_mode, point_to_topic, show_topics
 from bot.storage.base import DialogInfo, DialogStore
 from bot.texts import Texts, texts_for
 
@@ -41,8 +43,18 @@ RENAMING = "renaming"  # the chat's FSM data: {"prompt": message id, "dialog": d
 
 
 async def show_dialogs(
-    message: Message, bot: Bot, dialogs: DialogStore, texts: Texts, outbox: Outbox
+    message: Message,
+    bot: Bot,
+    dialogs: DialogStore,
+    texts: Texts,
+    outbox: Outbox,
+    fsm_storage: BaseStorage,
 ) -> None:
+    if await in_topic_mode(bot, message):
+        outbox.send(
+            message.chat.id, lambda: show_topics(message, bot, texts, fsm_storage, dialogs)
+        )
+        return
     outbox.send(message.chat.id, lambda: _show_dialogs(message, bot, dialogs, texts))
 
 
@@ -90,6 +102,9 @@ async def _pressed(
         return
     if not await may_change(bot, message.chat, callback.from_user.id):
         await callback.answer(texts.admins_only, show_alert=True)
+        return
+    if button.action == "topic" and button.dialog.isdigit():
+        await point_to_topic(callback, bot, int(button.dialog), texts)
         return
     key = chat_key(bot, message)
     found = await dialogs.dialogs(key)

@@ -197,10 +197,11 @@ class RedisDialogStore(DialogStore):
         if current is not None:
             aside = set_aside_id(current.id)
             pipe.rename(self._keys.dialog(key), self._keys.kept_dialog(key, aside))
-            facts = Facts(title=current.title, earlier=current.earlier)
-            if aside != current.id:
+            if aside != current.id:  # a history from before dialogs: its facts move too
+                facts = Facts(title=current.title, earlier=current.earlier)
                 pipe.hdel(names, current.id)
-            pipe.hset(names, aside, facts.encode())
+                pipe.hset(names, aside, facts.encode())
+            # else its facts stay where they are: a title written since the read is kept
             earlier.append(replace(current, id=aside, current=False))
         elif shelf.current:
             pipe.hdel(names, shelf.current)
