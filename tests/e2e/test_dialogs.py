@@ -242,3 +242,47 @@ async def test_in_a_group_only_admins_list_and_resume_its_dialogs(
     await tg.wait_until(lambda: menu.text.startswith(EN.dialog_resumed_template[:10]))
     await said(member, "@test_bot and the sea?", 6)
     assert users_said(fake_groq.requests[-1]) == ["User: tides turn", "User: and the sea?"]
+
+
+async def test_in_topic_mode_each_new_dialog_is_a_topic_titled_after_its_first_answer(
+    start_bot: StartBot, fake_telegram: FakeTelegram, fake_groq: FakeGroq, storage: str
+) -> None:
+    fake_telegram.topics_enabled = True  # the bot's topic mode, as getMe reports it
+    fake_groq.responder = titles_or_echo
+    bot = await start_bot(STORAGE_URL=storage, DIALOG_TITLES="true")
+    tg = bot.telegram
+
+    async def new_topic() -> int:
+        known, before = set(tg.topics), len(tg.sent_to(USER))
+        tg.push(tg.message_update(USER, "/new"))
+        await bot.replies(USER, before + 2)  # a greeting in the topic, a note in the chat
+        [(_, thread)] = set(tg.topics) - known
+        return thread
+
+    async def in_topic(thread: int, text: str) -> None:
+        before = len(tg.sent_to(USER))
+        tg.push(tg.private_topic_update(USER, text, thread_id=thread))
+        await bot.replies(USER, before + 1)
+        await bot.settled_topic(USER, thread)
+
+    alpha = await new_topic()
+    assert tg.sent_to(USER)[-1].text == EN.dialog_topic_opened
+    assert [m.thread_id for m in tg.sent_to(USER)[-2:]] == [alpha, None]  # greeted in it
+    await in_topic(alpha, "alpha one")
+    beta = await new_topic()
+    await in_topic(beta, "beta one")
+    await in_topic(alpha, "alpha two")
+    assert users_said(fake_groq.requests[-1]) == ["alpha one", "alpha two"]
+    assert tg.sent_to(USER)[-1].thread_id == alpha  # answered in its topic
+    await tg.wait_until(lambda: (USER, alpha, "Title alpha") in tg.topic_edits)
+    await tg.wait_until(lambda: (USER, beta, "Title beta") in tg.topic_edits)
+
+    menu = await dialogs_menu(bot)
+    assert menu.reply_markup is not None
+    buttons = [row[0] for row in menu.reply_markup["inline_keyboard"]]
+    assert [b["text"].split(" · ")[0] for b in buttons] == ["Title beta", "Title alpha"]
+    answered = len(tg.callback_answers)
+    tg.press(USER, menu, buttons[1]["callback_data"])
+    await tg.wait_until(lambda: len(tg.callback_answers) > answered)
+    pointer = tg.sent_to(USER)[-1]
+    assert (pointer.text, pointer.thread_id) == (EN.dialog_topic_here, alpha)
