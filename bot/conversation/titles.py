@@ -120,5 +120,5 @@ def cleaned(text: str) -> str:
     """The model's title as a name: one line, no quotes or final stop, at most TITLE_WORDS
     words and TITLE_CHARS characters."""
     line = next((part for part in text.strip().splitlines() if part.strip()), "")
-    words = line.strip().strip("\"'«»“”*#").rstrip(".").split()
+    words = line.strip("\"'«»“”*#. \t").split()
     return " ".join(words[:TITLE_WORDS])[:TITLE_CHARS].strip()
