@@ -37,9 +37,11 @@ from bot.handlers.dialog_menu import (
 from bot.handlers.keys import chat_key
 from bot.handlers.topics import in_topic_mode, point_to_topic, show_topics
 from bot.storage.base import DialogInfo, DialogStore
-from bot.texts import Texts, texts_for
+from bot.texts import LANGUAGES, Texts, texts_for
 
 RENAMING = "renaming"  # the chat's FSM data: {"prompt": message id, "dialog": dialog id}
+# How a rename prompt begins, in every language.
+_PROMPTS = tuple(t.dialog_rename_template.split("{")[0] for t in LANGUAGES.values())
 
 
 async def show_dialogs(
@@ -166,8 +168,8 @@ async def rename_reply(message: Message, bot: Bot, state: FSMContext) -> bool | 
     reply = message.reply_to_message
     if reply is None or reply.from_user is None or reply.from_user.id != bot.id:
         return False
-    if not (message.text or "").strip():
-        return False
+    if not (message.text or "").strip() or not (reply.text or "").startswith(_PROMPTS):
+        return False  # a reply to an answer: no read of the chat's data for it
     pending = (await state.get_data()).get(RENAMING)
     if not isinstance(pending, dict) or pending.get("prompt") != reply.message_id:
         return False
