@@ -188,7 +188,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     async def on_startup(bot: Bot) -> None:
         await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
-        await conversations.start()
+        await conversations.placement.start()
         if metrics_server is not None:
             await metrics_server.start()
         log_start(settings)
