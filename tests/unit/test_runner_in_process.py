@@ -17,7 +17,7 @@ from bot.chat_settings.model import ChatSettings, ChatSettingsStore
 from bot.chat_settings.prompt import ChatPreferences
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
-from bot.conversation.stop import StopSignal
+from bot.conversation.scope import CancelScope
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.fsm import ConversationStates, chat_context
@@ -158,11 +158,11 @@ def runner(
 
 
 async def run(
-    turn_runner: TurnRunner, text: str, key: ChatKey = PRIVATE, stop: StopSignal | None = None
+    turn_runner: TurnRunner, text: str, key: ChatKey = PRIVATE, stop: CancelScope | None = None
 ) -> Outcome:
     """Message 3 of user 5, in a chat where nothing else waits."""
     turn = Turn(key.chat_id, user_id=5, message_id=3, text=text, private=key.chat_id > 0)
-    stop = stop or StopSignal()
+    stop = stop or CancelScope()
     return await turn_runner.run(turn, Alone(key), epoch=0, crowded=False, stop=stop)
 
 
@@ -232,10 +232,10 @@ async def test_a_stop_delivers_the_text_so_far_marked_stopped(
 ) -> None:
     """The stop button ends the generation, not the turn: what came is kept, and said so."""
     model = ScriptedModel(Delta("The first half"), hang=True)
-    stop = StopSignal()
+    stop = CancelScope()
     running = asyncio.create_task(run(runner(bot, backend, model, stream=True), "go", stop=stop))
     await model.waiting.wait()
-    assert stop.request()
+    assert stop.cancel()
     outcome = await running
     assert outcome.ending is Ending.STOPPED
     assert [d.text for d in bot.session.calls(SendMessageDraft)] == ["The first half"]
