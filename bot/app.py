@@ -45,7 +45,8 @@ from bot.handlers.intake import Intake
 from bot.llm.catalog import ModelCatalog
 from bot.llm.live import LiveModel
 from bot.llm.port import ChatModel
-from bot.media.turns import MediaSupport
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
 from bot.metrics.metrics import Metrics, TurnMeter
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
@@ -66,7 +67,7 @@ def build_conversations(
     scheduled: tuple[ChatModel, Tally],
     metrics: Metrics,
     catalog: ModelCatalog,
-    media: MediaSupport | None = None,
+    media: tuple[MediaReader, PromptBuilder],
 ) -> Conversations:
     preferences = ChatPreferences(
         ChatSettingsStore(backend.fsm_storage),
@@ -79,7 +80,8 @@ def build_conversations(
         sender=sender,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
-        media=media,
+        reader=media[0],
+        images=media[1],
         preferences=preferences,
     )
     runner = TurnRunner(
@@ -198,7 +200,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await conversations.shutdown(settings.shutdown_timeout)
         if metrics_server is not None:
             await metrics_server.aclose()
-        for part in (notices, outbox, scheduled[0], media, catalog, backend):
+        for part in (notices, outbox, scheduled[0], media[0], catalog, backend):
             await part.aclose()
         logger.info("stopped")
 

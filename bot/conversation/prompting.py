@@ -5,9 +5,8 @@ request built from them, trimmed to the budget (docs/architecture.md, "The path 
 from __future__ import annotations
 
 import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from loguru import logger
 
@@ -21,26 +20,10 @@ from bot.core.trimming import Budget, min_tokens_for, trim_history
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ModelRequest
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
 from bot.storage.base import TurnStorage
 from bot.texts import texts_for
-
-
-class MediaTurns(Protocol):
-    """Voice, photos and files (bot/media/): what the runner asks of them."""
-
-    async def question(self, turn: Turn) -> ChatMessage | Outcome:
-        """The turn's question read from its media, or how it ended instead."""
-        ...
-
-    async def request(
-        self,
-        system: ChatMessage,
-        dialog: Sequence[ChatMessage],
-        budget: Budget,
-        wanted: ModelRequest,
-    ) -> ModelRequest:
-        """`wanted`, trimmed, with the images it shows and a model that can see them."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,14 +48,16 @@ class Prompts:
         sender: ReplySender,
         system_prompt: ChatMessage,
         budget: Budget,
-        media: MediaTurns | None = None,
+        reader: MediaReader | None = None,  # None: text turns only
+        images: PromptBuilder | None = None,  # None: requests show no images
         preferences: ChatPreferences | None = None,  # None: every chat has the defaults
     ) -> None:
         self._turns = turns
         self._sender = sender
         self._system = system_prompt
         self._budget = budget
-        self._media = media
+        self._reader = reader
+        self._images = images
         self._preferences = preferences
 
     async def load(self, turn: Turn, key: ChatKey) -> Prompt | Outcome:
@@ -109,8 +94,8 @@ class Prompts:
     async def _question(self, turn: Turn) -> ChatMessage | Outcome:
         """The user's message as the history keeps it: who said it, when, and what."""
         read: ChatMessage | Outcome = ChatMessage.user(turn.text)
-        if turn.media and self._media is not None:
-            read = await self._media.question(turn)
+        if turn.media and self._reader is not None:
+            read = await self._reader.question(turn)
         if isinstance(read, Outcome):
             return read
         return replace(read, speaker=turn.speaker, at=turn.sent_at or time.time())
@@ -137,8 +122,8 @@ class Prompts:
                 effort=settings.effort,
                 search=settings.search,
             )
-            if self._media is not None:
-                return await self._media.request(system, dialog, budget, wanted)
+            if self._images is not None:
+                return await self._images.request(system, dialog, budget, wanted)
             return replace(wanted, messages=trim_history(system, dialog, budget))
 
         budget = settings.budget or self._budget
