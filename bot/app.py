@@ -70,10 +70,7 @@ def build_conversations(
     media: tuple[MediaReader, PromptBuilder],
 ) -> Conversations:
     preferences = ChatPreferences(
-        ChatSettingsStore(backend.fsm_storage),
-        catalog,
-        settings.system_prompt_message,
-        settings.history_budget,
+        ChatSettingsStore(backend.fsm_storage), catalog, settings.history_budget
     )
     prompts = Prompts(
         turns=backend.turns,
