@@ -114,7 +114,7 @@ class Prompts:
 
         async def request(budget: Budget) -> ModelRequest:
             wanted = ModelRequest((), settings, chat=key, user_id=turn.user_id)
-            if self._images is not None:
+            if self._images is not None and any(message.images for message in dialog):
                 return await self._images.request(system, dialog, budget, wanted)
             return replace(wanted, messages=trim_history(system, dialog, budget))
 
