@@ -46,7 +46,8 @@ from bot.handlers.intake import Intake
 from bot.llm.catalog import ModelCatalog
 from bot.llm.live import LiveModel
 from bot.llm.port import ChatModel
-from bot.media.turns import MediaSupport
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
 from bot.metrics.metrics import Metrics, TurnMeter
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots
@@ -67,21 +68,19 @@ def build_conversations(
     scheduled: tuple[ChatModel, Tally],
     metrics: Metrics,
     catalog: ModelCatalog,
-    media: MediaSupport | None,
+    media: tuple[MediaReader, PromptBuilder],
     bot: Bot,
 ) -> tuple[Conversations, DialogTitles]:
     preferences = ChatPreferences(
-        ChatSettingsStore(backend.fsm_storage),
-        catalog,
-        settings.system_prompt_message,
-        settings.history_budget,
+        ChatSettingsStore(backend.fsm_storage), catalog, settings.history_budget
     )
     prompts = Prompts(
         turns=backend.turns,
         sender=sender,
         system_prompt=settings.system_prompt_message,
         budget=settings.history_budget,
-        media=media,
+        reader=media[0],
+        images=media[1],
         preferences=preferences,
     )
     model = LiveModel(scheduled[0], catalog)  # outermost: every call on a live model
@@ -197,7 +196,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
     async def on_startup(bot: Bot) -> None:
         await backend.start()  # a storage that is down stops the bot here, with one line
         await register_commands(bot)
-        await conversations.start()
+        await conversations.placement.start()
         if metrics_server is not None:
             await metrics_server.start()
         log_start(settings)
@@ -207,7 +206,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await conversations.shutdown(settings.shutdown_timeout)
         if metrics_server is not None:
             await metrics_server.aclose()
-        for part in (titles, notices, outbox, scheduled[0], media, catalog, backend):
+        for part in (titles, notices, outbox, scheduled[0], media[0], catalog, backend):
             await part.aclose()
         logger.info("stopped")
 

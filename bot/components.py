@@ -30,7 +30,6 @@ from bot.media.images import ImageCache, Images
 from bot.media.pdf import PdfReading
 from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
-from bot.media.turns import MediaSupport
 from bot.metrics.metrics import Metrics
 from bot.metrics.server import MetricsServer
 from bot.scheduling.limit_watch import LimitWatch
@@ -114,8 +113,9 @@ def build_model(settings: Settings, catalog: ModelCatalog) -> ChatModel:
 
 def build_media(
     settings: Settings, bot: Bot, sender: ReplySender, catalog: ModelCatalog
-) -> MediaSupport:
-    """Voice, photos and files: downloads through `bot`, Whisper and vision through Groq."""
+) -> tuple[MediaReader, PromptBuilder]:
+    """Voice, photos and files: downloads through `bot`, Whisper and vision through Groq;
+    the reader of a turn's question, and the builder of a request that shows images."""
     downloader = Downloader(bot, max_mb=settings.max_file_mb, timeout=settings.bot_request_timeout)
     images = Images(downloader, ImageCache())
     transcriber = GroqTranscriber(groq_client(settings), settings.transcription_model, catalog)
@@ -127,7 +127,7 @@ def build_media(
         pdfs=PdfReading(timeout=settings.pdf_timeout),
         file_bytes=settings.history_max_tokens // 2 * 4,  # half the budget, ~4 bytes a token
     )
-    return MediaSupport(reader, PromptBuilder(images), transcriber)
+    return reader, PromptBuilder(images)
 
 
 def build_backend(settings: Settings, bot_id: int) -> Backend:

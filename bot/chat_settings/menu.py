@@ -1,4 +1,5 @@
-"""The /settings menu: its text and its inline keyboards, built from a chat's settings.
+"""The /settings menu: its text and its inline keyboards, built from a chat's settings, and
+what each button changes (the handler, bot/handlers/settings.py, only checks who pressed it).
 
 Every button carries who opened the menu and the settings' revision it was drawn from, so a
 button pressed by someone else, or on a menu older than the last change, is told apart.
@@ -13,8 +14,10 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
-from bot.chat_settings.model import ChatSettings
 from bot.chat_settings.personas import PERSONAS
+from bot.core.chat_settings import ChatSettings
+from bot.core.errors import ModelError
+from bot.llm.catalog import ModelCatalog
 from bot.llm.families import family_of
 from bot.texts import Texts
 
@@ -74,6 +77,30 @@ def settings_keyboard(
     button(texts.button_search_template.format(state=texts.state(settings.search)), "search")
     builder.adjust(1, 2, 2, 1, 1, 1)
     return builder.as_markup()
+
+
+async def after_press(
+    button: SettingsButton, chosen: ChatSettings, catalog: ModelCatalog, default_model: str
+) -> ChatSettings | None:
+    """The settings after the button; None when it changes nothing (back, a gone model)."""
+    match button.action:
+        case "reasoning":
+            return chosen.changed(reasoning=not chosen.reasoning)
+        case "effort":
+            return chosen.changed(effort=next_effort(chosen, default_model))
+        case "search":
+            return chosen.changed(search=not chosen.search)
+        case "persona" if button.value in PERSONAS:
+            persona = PERSONAS[button.value]
+            name = "" if persona.name == "assistant" else persona.name
+            return chosen.changed(system=persona.prompt, persona=name)
+        case "model":
+            try:
+                model = model_by_token(button.value, await catalog.chat_models())
+            except ModelError:
+                model = None
+            return chosen.changed(model=model) if model is not None else None
+    return None
 
 
 def next_effort(settings: ChatSettings, default_model: str) -> str:

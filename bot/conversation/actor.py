@@ -17,7 +17,6 @@ from loguru import logger
 
 from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope
-from bot.conversation.stop import StopSignal
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
 from bot.core.outcomes import Ending
@@ -76,7 +75,7 @@ class ChatActor:
         self._epoch = 0
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
         self._current: CancelScope | None = None  # the turn in progress, for a reset
-        self._stop = StopSignal()  # for the turn in progress
+        self._stop = CancelScope()  # /cancel and the stop button: the turn's reading or answer
         self._went_idle = False
         self._closing = False
         self._handed_back = False  # queued turns left to the chat's next holder at shutdown
@@ -148,7 +147,7 @@ class ChatActor:
     def cancel(self) -> tuple[bool, list[Turn]]:
         """/cancel: stop the turn in progress (the dialog stays), drop the queued ones."""
         dropped = self._drop_queued()
-        stopping = self._active is not None and self._stop.request()
+        stopping = self._active is not None and self._stop.cancel()
         return stopping, dropped
 
     def stop_turn(self, message_id: int) -> bool:
@@ -156,7 +155,7 @@ class ChatActor:
         active = self._active
         if active is None or active.turn.message_id != message_id:
             return False
-        return self._stop.request()
+        return self._stop.cancel()
 
     def close(self, *, hand_back: bool = False) -> list[Turn]:
         """Finish what is queued, then stop; an idle actor stops at once.
@@ -191,7 +190,7 @@ class ChatActor:
         try:
             while (queued := await self._next()) is not None:
                 self._active = queued
-                self._stop = StopSignal()
+                self._stop = CancelScope()
                 try:
                     if self._went_idle:  # a new burst: heal a state written out of order
                         await self._set_state(ConversationStates.awaiting_reply)

@@ -41,18 +41,9 @@ class Conversations:
 
     @property
     def placement(self) -> Placement:
+        """Where the turns wait and which actor answers them: its start, its actors, their
+        inboxes."""
         return self._placement
-
-    @property
-    def inbox_size(self) -> int:
-        return self._placement.inbox_size
-
-    def __len__(self) -> int:
-        """Live actors in this process."""
-        return len(self._placement)
-
-    def pending(self, key: ChatKey) -> int:
-        return self._placement.pending(key)
 
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
         result = await self._placement.accept(key, turn)
@@ -62,7 +53,7 @@ class Conversations:
             logger.warning(
                 "chat={} inbox full ({}); msg={} refused",
                 key.chat_id,
-                self.inbox_size,
+                self._placement.inbox_size,
                 turn.message_id,
             )
         else:
@@ -123,9 +114,6 @@ class Conversations:
         outcome = await self._placement.interrupt(action, key)
         self._reactions.clear((key.chat_id, message) for message in outcome.acknowledged)
         return outcome
-
-    async def start(self) -> None:
-        await self._placement.start()
 
     async def shutdown(self, timeout: float) -> None:
         """Refuse new turns, let the queued ones finish within `timeout`, then cancel the rest."""

@@ -7,13 +7,12 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import Protocol
 
 from loguru import logger
 
-from bot.chat_settings.model import ChatSettings
-from bot.chat_settings.prompt import ChatPreferences, TurnSettings, with_speakers
+from bot.chat_settings.prompt import ChatPreferences
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.messages import ChatMessage, Role
 from bot.core.outcomes import Ending, Outcome
@@ -21,26 +20,10 @@ from bot.core.trimming import Budget, min_tokens_for, trim_history
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ModelRequest
+from bot.media.prompt import PromptBuilder
+from bot.media.reader import MediaReader
 from bot.storage.base import TurnStorage
 from bot.texts import texts_for
-
-
-class MediaTurns(Protocol):
-    """Voice, photos and files (bot/media/): what the runner asks of them."""
-
-    async def question(self, turn: Turn) -> ChatMessage | Outcome:
-        """The turn's question read from its media, or how it ended instead."""
-        ...
-
-    async def request(
-        self,
-        system: ChatMessage,
-        dialog: Sequence[ChatMessage],
-        budget: Budget,
-        wanted: ModelRequest,
-    ) -> ModelRequest:
-        """`wanted`, trimmed, with the images it shows and a model that can see them."""
-        ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +31,7 @@ class Prompt:
     question: ChatMessage
     history: list[ChatMessage]
     replaced: int  # messages the commit replaces (/retry: the last pair)
-    settings: TurnSettings  # the chat's choices, read once for the turn
+    settings: ChatSettings  # the chat's, read once for the turn; every request carries them
 
     @property
     def dialog(self) -> list[ChatMessage]:
@@ -65,14 +48,16 @@ class Prompts:
         sender: ReplySender,
         system_prompt: ChatMessage,
         budget: Budget,
-        media: MediaTurns | None = None,
+        reader: MediaReader | None = None,  # None: text turns only
+        images: PromptBuilder | None = None,  # None: requests show no images
         preferences: ChatPreferences | None = None,  # None: every chat has the defaults
     ) -> None:
         self._turns = turns
         self._sender = sender
         self._system = system_prompt
         self._budget = budget
-        self._media = media
+        self._reader = reader
+        self._images = images
         self._preferences = preferences
 
     async def load(self, turn: Turn, key: ChatKey) -> Prompt | Outcome:
@@ -90,13 +75,13 @@ class Prompts:
             return Outcome(Ending.NOTHING_TO_RETRY)
         return Prompt(history[-2], history[:-2], 2, settings)
 
-    async def _settings(self, turn: Turn, key: ChatKey, chosen: ChatSettings) -> TurnSettings:
-        """What the chat's settings make of this turn; a model Groq retired is told, once."""
+    async def _settings(self, turn: Turn, key: ChatKey, chosen: ChatSettings) -> ChatSettings:
+        """The chat's settings for this turn; a model Groq retired is told, once."""
         if self._preferences is None:
-            return TurnSettings(self._system)
-        settings = await self._preferences.for_turn(key, chosen)
-        if settings.removed_model:
-            notice = texts_for(turn.language_code).model_removed(settings.removed_model)
+            return ChatSettings()
+        settings, removed = await self._preferences.for_turn(key, chosen)
+        if removed:
+            notice = texts_for(turn.language_code).model_removed(removed)
             await self._sender.notify(turn.chat_id, notice, reply_to=turn.message_id)
         return settings
 
@@ -109,8 +94,8 @@ class Prompts:
     async def _question(self, turn: Turn) -> ChatMessage | Outcome:
         """The user's message as the history keeps it: who said it, when, and what."""
         read: ChatMessage | Outcome = ChatMessage.user(turn.text)
-        if turn.media and self._media is not None:
-            read = await self._media.question(turn)
+        if turn.media and self._reader is not None:
+            read = await self._reader.question(turn)
         if isinstance(read, Outcome):
             return read
         return replace(read, speaker=turn.speaker, at=turn.sent_at or time.time())
@@ -124,24 +109,18 @@ class Prompts:
     ) -> str:
         """One model call; a context-too-long refusal is retried once with half the budget."""
         settings = prompt.settings
-        system = settings.system
+        system = ChatMessage.system(settings.system) if settings.system else self._system
         dialog = prompt.dialog if turn.private else with_speakers(prompt.dialog)
 
         async def request(budget: Budget) -> ModelRequest:
-            wanted = ModelRequest(
-                (),
-                model=settings.model,
-                chat=key,
-                user_id=turn.user_id,
-                reasoning=settings.reasoning,
-                effort=settings.effort,
-                search=settings.search,
-            )
-            if self._media is not None:
-                return await self._media.request(system, dialog, budget, wanted)
+            wanted = ModelRequest((), settings, chat=key, user_id=turn.user_id)
+            if self._images is not None and any(message.images for message in dialog):
+                return await self._images.request(system, dialog, budget, wanted)
             return replace(wanted, messages=trim_history(system, dialog, budget))
 
-        budget = settings.budget or self._budget
+        budget = self._budget
+        if self._preferences is not None:
+            budget = self._preferences.budget(settings)
         try:
             return await ask(await request(budget))
         except ModelError as error:
@@ -155,3 +134,11 @@ class Prompts:
             smaller.max_tokens,
         )
         return await ask(await request(smaller))
+
+
+def with_speakers(messages: Sequence[ChatMessage]) -> list[ChatMessage]:
+    """A group's dialog as the model reads it: each user message says who wrote it."""
+    return [
+        replace(m, content=f"{m.speaker}: {m.content}") if m.role is Role.USER and m.speaker else m
+        for m in messages
+    ]

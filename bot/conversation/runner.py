@@ -17,7 +17,7 @@ from loguru import logger
 
 from bot.conversation.outcomes import is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
-from bot.conversation.stop import StopSignal
+from bot.conversation.scope import CancelScope
 from bot.conversation.titles import DialogTitles
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, StorageUnavailable
@@ -111,22 +111,23 @@ class TurnRunner:
         self._prompts = prompts
 
     async def run(
-        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: CancelScope
     ) -> Outcome:
         """Never raises but for cancellation: every ending is logged and told as it should."""
         with in_topic(turn.chat_id, turn.thread_id):  # all it sends goes to the forum topic
             return await self._run(turn, context, epoch=epoch, crowded=crowded, stop=stop)
 
     async def _run(
-        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: StopSignal
+        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: CancelScope
     ) -> Outcome:
         preview: Preview | None = None
         commit: Commit | None = None
         prompt: Prompt | Outcome | None = None
         started = time.monotonic()
         try:
-            prompt = await stop.within(self._prompts.load(turn, context.key))
-            if prompt is None:  # /cancel while it was read: a PDF's reading is killed
+            with stop:  # /cancel or the stop button end the reading too: a PDF's is killed
+                prompt = await self._prompts.load(turn, context.key)
+            if prompt is None:  # stopped while it was read
                 outcome = Outcome(Ending.STOPPED_EMPTY)
             elif isinstance(prompt, Outcome):
                 outcome = prompt
@@ -147,7 +148,7 @@ class TurnRunner:
         outcome = await self._conclude(turn, context, epoch, outcome, commit)
         if commit is not None and commit.opens and outcome.ending in _COMMITTED:
             assert isinstance(prompt, Prompt)
-            self._title(turn, context.key, commit, prompt.settings.model)
+            self._title(turn, context.key, commit, prompt.settings.model or None)
         log_outcome(turn, outcome)
         if self._on_ended is not None:
             await self._on_ended(turn, outcome, time.monotonic() - started)
@@ -174,7 +175,7 @@ class TurnRunner:
         context: TurnContext,
         prompt: Prompt,
         preview: Preview | None,
-        stop: StopSignal,
+        stop: CancelScope,
     ) -> _Progress:
         """The answer, streamed into the preview or in one piece, until done or stopped."""
         progress = _Progress()
@@ -209,7 +210,9 @@ class TurnRunner:
         async with self._sender.typing(turn.chat_id, until=shown):
             if turn.acknowledged:  # its answer starts: the 👀 of "queued" has done its job
                 self._reactions.clear([(turn.chat_id, turn.message_id)])
-            progress.stopped = await stop.run(whole())
+            with stop:  # the stop ends the generation, not the turn: what came is delivered
+                await whole()
+            progress.stopped = stop.cancelled_caught
         return progress
 
     async def _deliver(

@@ -13,6 +13,7 @@ from aiogram.exceptions import TelegramAPIError
 from loguru import logger
 
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError, StorageUnavailable
 from bot.core.messages import ChatMessage
 from bot.llm.families import family_of
@@ -81,9 +82,8 @@ class DialogTitles:
                     f"User: {question.content[:_EXCERPT]}\n\nAssistant: {answer[:_EXCERPT]}"
                 ),
             ),
-            model=model,
+            settings=ChatSettings(model=model, effort=efforts[0] if efforts else ""),
             user_id=user_id,
-            effort=efforts[0] if efforts else "",
             max_tokens=TITLE_TOKENS,
         )
         try:

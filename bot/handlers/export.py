@@ -16,8 +16,9 @@ from aiogram.fsm.context import FSMContext
 from aiogram.types import BufferedInputFile, Message
 from loguru import logger
 
-from bot.chat_settings.model import ChatSettings, read
+from bot.chat_settings.model import read
 from bot.config import Settings
+from bot.core.chat_settings import ChatSettings
 from bot.core.messages import ChatMessage, Role
 from bot.delivery.outbox import Outbox
 from bot.handlers.admins import is_admin

@@ -65,6 +65,6 @@ class Intake:
         if result is not Accepted.QUEUED and busy:
             self._reactions.clear([(message.chat.id, message.message_id)])
         if result is Accepted.INBOX_FULL:  # in the background, once a window
-            self._notices.inbox_full(message, self._conversations.inbox_size)
+            self._notices.inbox_full(message, self._conversations.placement.inbox_size)
         elif result is Accepted.CLOSING:
             await message.reply(texts_for(turn.language_code).shutting_down)

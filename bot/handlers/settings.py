@@ -18,15 +18,14 @@ from loguru import logger
 
 from bot.chat_settings.menu import (
     SettingsButton,
-    model_by_token,
+    after_press,
     models_keyboard,
-    next_effort,
     settings_keyboard,
     settings_text,
 )
-from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT, ChatSettings, read, write
-from bot.chat_settings.personas import PERSONAS
+from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT, read, write
 from bot.config import Settings
+from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError
 from bot.core.messages import ChatMessage
 from bot.core.trimming import min_tokens_for
@@ -135,36 +134,12 @@ async def _pressed(
     if callback_data.action == "models":
         await _show_models(callback, message, texts, chosen, catalog, default)
         return
-    changed = await _apply(callback_data, chosen, catalog, default)
+    changed = await after_press(callback_data, chosen, catalog, default)
     if changed is not None:
         await write(state, changed)
         logger.info("chat={} setting changed: {}", message.chat.id, callback_data.action)
     await _redraw(message, texts, changed or chosen, callback_data.owner, default)
     await callback.answer(texts.setting_saved if changed is not None else None)
-
-
-async def _apply(
-    button: SettingsButton, chosen: ChatSettings, catalog: ModelCatalog, default: str
-) -> ChatSettings | None:
-    """The settings after the button; None when it changes nothing (back, a gone model)."""
-    match button.action:
-        case "reasoning":
-            return chosen.changed(reasoning=not chosen.reasoning)
-        case "effort":
-            return chosen.changed(effort=next_effort(chosen, default))
-        case "search":
-            return chosen.changed(search=not chosen.search)
-        case "persona" if button.value in PERSONAS:
-            persona = PERSONAS[button.value]
-            name = "" if persona.name == "assistant" else persona.name
-            return chosen.changed(system=persona.prompt, persona=name)
-        case "model":
-            try:
-                model = model_by_token(button.value, await catalog.chat_models())
-            except ModelError:
-                model = None
-            return chosen.changed(model=model) if model is not None else None
-    return None
 
 
 async def _show_models(

@@ -114,7 +114,8 @@ class GroqChatModel(ChatModel):
     def _options(self, request: ModelRequest) -> dict[str, Any]:
         """The model and what its family takes: its reasoning kept apart (shown or not),
         the chat's reasoning effort, browser search, and room for the answer."""
-        model = request.model or self._model
+        chosen = request.settings
+        model = chosen.model or self._model
         family = family_of(model)
         options: dict[str, Any] = {
             "model": model,
@@ -123,11 +124,11 @@ class GroqChatModel(ChatModel):
             ),
         }
         if family.reasoning is Reasoning.INCLUDE:
-            options["include_reasoning"] = request.reasoning
+            options["include_reasoning"] = chosen.reasoning
         elif family.reasoning is Reasoning.FORMAT:
-            options["reasoning_format"] = "parsed" if request.reasoning else "hidden"
-        effort = request.effort
-        if request.search and Tool.BROWSER_SEARCH in family.tools:
+            options["reasoning_format"] = "parsed" if chosen.reasoning else "hidden"
+        effort = chosen.effort
+        if chosen.search and Tool.BROWSER_SEARCH in family.tools:
             options["tools"] = [{"type": Tool.BROWSER_SEARCH.value}]
             effort = effort or "low"  # Groq's advice: higher efforts browse far longer
         if effort in family.efforts:

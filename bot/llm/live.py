@@ -38,7 +38,7 @@ class LiveModel(ChatModel):
                 continue
             if not retired:
                 return reply
-            return replace(reply, retired=retired, served_by=routed.model or "")
+            return replace(reply, retired=retired, served_by=routed.settings.model)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         routed = await self._route(request)
@@ -56,28 +56,30 @@ class LiveModel(ChatModel):
                 retired = retired or error.model
                 continue
             if retired:
-                yield Delta(retired=retired, served_by=routed.model or "")
+                yield Delta(retired=retired, served_by=routed.settings.model)
             return
 
     async def _route(self, request: ModelRequest) -> ModelRequest:
         """The request on the model that should answer it now."""
         await self._catalog.refresh()
-        wanted = request.model or self._catalog.configured.chat
-        model = self._catalog.choose(wanted, vision=bool(request.images), search=request.search)
-        return replace(request, model=model)
+        chosen = request.settings
+        wanted = chosen.model or self._catalog.configured.chat
+        return request.on(
+            self._catalog.choose(wanted, vision=bool(request.images), search=chosen.search)
+        )
 
     async def _instead(self, error: ModelError, routed: ModelRequest) -> ModelRequest:
         """The request again on a stand-in, when `error` says its model is retired; else
         the error stands (as it does when no live model is left)."""
-        model = routed.model or ""
+        model = routed.settings.model
         if error.kind is not ModelErrorKind.MODEL_RETIRED or not model:
             raise error
         stand_in = await self._catalog.retire(
-            model, vision=bool(routed.images), search=routed.search
+            model, vision=bool(routed.images), search=routed.settings.search
         )
         if stand_in is None:
             raise error
-        return replace(routed, model=stand_in)
+        return routed.on(stand_in)
 
     async def aclose(self) -> None:
         await self._inner.aclose()

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.messages import ChatMessage
 
 
@@ -15,15 +16,20 @@ class ModelRequest:
     """One call: the prompt, and what the chat chose for it."""
 
     messages: Sequence[ChatMessage]
-    model: str | None = None  # None: the adapter's default model (GROQ_MODEL)
+    # The chat's settings as its turn read them; each consumer reads its own field (the model,
+    # reasoning shown, its effort, web search). `settings.model` "": the adapter's default
+    # (GROQ_MODEL); the decorators route the call by setting it (`on`).
+    settings: ChatSettings = ChatSettings()
     chat: ChatKey | None = None  # whose turn: for fair shares of a limited budget
     user_id: int = 0  # who asked: for per-user quotas
     # The image of each file id the messages show, as a data: URL (bot/media/prompt.py).
     images: Mapping[str, str] = field(default_factory=dict)
-    reasoning: bool = False  # show a reasoning model's thinking (it is never in the text)
-    effort: str = ""  # the chat's reasoning effort (low, medium, high); "": the model's own
-    search: bool = False  # let the model search the web and cite its sources
     max_tokens: int = 0  # the call's completion tokens at most; 0: an answer's room
+
+    def on(self, model: str) -> ModelRequest:
+        """The same call on another model (a stand-in, the fallback); the chat's other
+        choices go with it."""
+        return replace(self, settings=replace(self.settings, model=model))
 
 
 @dataclass(frozen=True, slots=True)

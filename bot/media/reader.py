@@ -79,6 +79,10 @@ class MediaReader:
         self._sender = sender
         self._file_bytes = file_bytes  # of a document's text a question may carry
 
+    async def aclose(self) -> None:
+        """Its transcriber's client, which nothing else uses."""
+        await self._transcriber.aclose()
+
     async def question(self, turn: Turn) -> ChatMessage | Outcome:
         """Raises only `ModelError` (transcription) and cancellation."""
         try:

@@ -68,7 +68,7 @@ class ScheduledModel(ChatModel):
             self._account(request, reply.usage, estimate)
             if not self._fell_back(request, routed):
                 return reply
-            return replace(reply, served_by=routed.model or "")
+            return replace(reply, served_by=routed.settings.model)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
         deadline = await self._check_quota(request)
@@ -90,7 +90,7 @@ class ScheduledModel(ChatModel):
             finally:
                 self._scheduler.finished()
             if self._fell_back(request, routed):
-                yield Delta(served_by=routed.model or "")
+                yield Delta(served_by=routed.settings.model)
             return
 
     async def aclose(self) -> None:
@@ -109,7 +109,7 @@ class ScheduledModel(ChatModel):
         one is spent and the fallback is not), and our estimate of its prompt's tokens."""
         estimate = sum(message_tokens(m) for m in request.messages)
         tokens = int(estimate * self._prompt_scale + self._completion_guess)
-        model = request.model or self._allowance.model
+        model = request.settings.model or self._allowance.model
         fallback = self._allowance.fallback
         if (
             fallback
@@ -120,12 +120,12 @@ class ScheduledModel(ChatModel):
         ):
             model = fallback
         await self._scheduler.admit(model, request.chat, tokens, deadline)
-        return replace(request, model=model), estimate
+        return request.on(model), estimate
 
     def _fell_back(self, request: ModelRequest, routed: ModelRequest) -> bool:
         """FALLBACK_MODEL answered in place of the one asked for (the chat's, a vision
         model, or GROQ_MODEL): the answer says so."""
-        return routed.model != (request.model or self._allowance.model)
+        return routed.settings.model != (request.settings.model or self._allowance.model)
 
     def _again(self, error: ModelError, deadline: float) -> bool:
         """A 429 that still came: its retry-after is in the budget now; queue up again."""

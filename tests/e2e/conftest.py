@@ -88,7 +88,7 @@ class RunningBot:
     ) -> None:
         """`settled` for one forum topic of the chat (None: the chat itself)."""
         deadline = asyncio.get_running_loop().time() + timeout
-        while self.conversations.pending(ChatKey(self.bot.id, chat_id, thread_id)) or (
+        while self.conversations.placement.pending(ChatKey(self.bot.id, chat_id, thread_id)) or (
             await self.state(chat_id, thread_id) != ConversationStates.idle.state
         ):
             assert asyncio.get_running_loop().time() < deadline, "turns did not settle"

@@ -227,12 +227,12 @@ async def test_an_idle_actor_stops_and_the_next_message_continues_the_dialog(
     bot = await start_bot(ACTOR_IDLE_TIMEOUT="0.2")
     bot.telegram.send_text(14, "first")
     await bot.replies(14, 1)
-    assert len(bot.conversations) == 1
+    assert len(bot.conversations.placement) == 1
     for _ in range(100):
-        if len(bot.conversations) == 0:
+        if len(bot.conversations.placement) == 0:
             break
         await asyncio.sleep(0.05)
-    assert len(bot.conversations) == 0
+    assert len(bot.conversations.placement) == 0
     bot.telegram.send_text(14, "second")
     assert await bot.replies(14, 2) == ["reply to: first", "reply to: second"]
     assert user_turns(fake_groq.requests[-1]) == ["first", "second"]

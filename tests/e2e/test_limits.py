@@ -4,8 +4,9 @@ button presses included; commands addressed to another bot in a group are not ou
 from __future__ import annotations
 
 from bot.chat_settings.menu import SettingsButton
-from bot.chat_settings.model import ChatSettings, read
+from bot.chat_settings.model import read
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.fsm import chat_context
 from bot.texts import EN
 from tests.e2e.conftest import RunningBot, StartBot, StartReplica

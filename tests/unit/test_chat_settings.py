@@ -3,7 +3,7 @@ encoding in the FSM data (the model catalog: tests/unit/test_model_catalog.py)."
 
 from __future__ import annotations
 
-from bot.chat_settings.model import DATA_FIELD, ChatSettings
+from bot.core.chat_settings import DATA_FIELD, ChatSettings
 from bot.delivery.extras import collapsed, with_sources
 from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, utf16_len
 from bot.llm.port import Source

@@ -65,7 +65,7 @@ async def test_the_title_is_cleaned_and_its_tokens_counted() -> None:
     assert dialog.title == "Cats and dogs, friends or foes"  # six words at most
     assert await backend.usage.tokens_today(9) == 47
     [request] = model.requests
-    assert request.max_tokens == TITLE_TOKENS and request.effort == "low"
+    assert request.max_tokens == TITLE_TOKENS and request.settings.effort == "low"
     assert "do cats like dogs?" in request.messages[-1].content
 
 

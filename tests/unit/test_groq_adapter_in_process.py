@@ -12,6 +12,7 @@ import httpx
 import pytest
 from groq import AsyncGroq, DefaultAsyncHttpxClient
 
+from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.messages import ChatMessage
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
@@ -148,7 +149,7 @@ async def test_a_completion_keeps_reasoning_apart_and_reports_usage(
     """gpt-oss's `reasoning` field is the thinking, never the answer's text."""
     message = {"role": "assistant", "content": "Hello!", "reasoning": "step one, step two"}
     api.answers.append(completion(MODEL, message, usage(8, 6, reasoning=4)))
-    reply = await model.complete(ModelRequest(PROMPT, reasoning=True))
+    reply = await model.complete(ModelRequest(PROMPT, ChatSettings(reasoning=True)))
     assert (reply.text, reply.reasoning, reply.usage) == (
         "Hello!",
         "step one, step two",
@@ -166,7 +167,7 @@ async def test_raw_thinking_in_the_content_is_taken_out(
     """Qwen's default format thinks in the content; the answer must not show it."""
     message = {"role": "assistant", "content": "<think>hmm</think>Paris."}
     api.answers.append(completion(QWEN, message, usage(8, 5)))
-    reply = await model.complete(ModelRequest(PROMPT, model=QWEN))
+    reply = await model.complete(ModelRequest(PROMPT, ChatSettings(model=QWEN)))
     assert (reply.text, reply.reasoning) == ("Paris.", "hmm")
 
 
@@ -177,7 +178,9 @@ async def test_a_stream_gives_reasoning_then_text_then_usage(
     pieces = [{"reasoning": "step one, "}, {"reasoning": "step two"}]
     pieces += [{"content": "Hel"}, {"content": "lo!"}]
     api.answers.append(sse(MODEL, pieces, usage(8, 9, reasoning=4)))
-    deltas = [delta async for delta in model.stream(ModelRequest(PROMPT, reasoning=True))]
+    deltas = [
+        delta async for delta in model.stream(ModelRequest(PROMPT, ChatSettings(reasoning=True)))
+    ]
     assert deltas == [
         Delta(reasoning="step one, "),
         Delta(reasoning="step two"),
@@ -196,7 +199,7 @@ async def test_a_decommissioned_model_is_retired_by_name(
     gone = "qwen/qwen3-32b"  # retired by Groq in 2026
     message = f"The model `{gone}` has been decommissioned and is no longer supported."
     api.answers.append(error(400, message, "invalid_request_error", "model_decommissioned"))
-    request = ModelRequest(PROMPT, model=gone)
+    request = ModelRequest(PROMPT, ChatSettings(model=gone))
     with pytest.raises(ModelError) as caught:
         if streamed:
             _ = [delta async for delta in model.stream(request)]
@@ -236,9 +239,9 @@ async def test_a_429_is_rate_limited_and_its_retry_after_reaches_the_scheduler(
 @pytest.mark.parametrize(
     ("request_", "sent"),
     [
-        (ModelRequest(PROMPT, reasoning=True), {"include_reasoning": True}),
+        (ModelRequest(PROMPT, ChatSettings(reasoning=True)), {"include_reasoning": True}),
         (
-            ModelRequest(PROMPT, search=True),
+            ModelRequest(PROMPT, ChatSettings(search=True)),
             {
                 "include_reasoning": False,
                 "tools": [{"type": "browser_search"}],
@@ -246,15 +249,23 @@ async def test_a_429_is_rate_limited_and_its_retry_after_reaches_the_scheduler(
             },
         ),
         (
-            ModelRequest(PROMPT, effort="high"),
+            ModelRequest(PROMPT, ChatSettings(effort="high")),
             {"include_reasoning": False, "reasoning_effort": "high"},
         ),
-        (ModelRequest(PROMPT, model=QWEN, reasoning=True), {"reasoning_format": "parsed"}),
         (
-            ModelRequest(PROMPT, model=QWEN, search=True, effort="high"),
+            ModelRequest(PROMPT, ChatSettings(model=QWEN, reasoning=True)),
+            {"reasoning_format": "parsed"},
+        ),
+        (
+            ModelRequest(PROMPT, ChatSettings(model=QWEN, search=True, effort="high")),
             {"reasoning_format": "hidden"},
         ),
-        (ModelRequest(PROMPT, model="moonshotai/kimi-k3", reasoning=True, search=True), {}),
+        (
+            ModelRequest(
+                PROMPT, ChatSettings(model="moonshotai/kimi-k3", reasoning=True, search=True)
+            ),
+            {},
+        ),
     ],
     ids=[
         "gpt-oss-reasoning",

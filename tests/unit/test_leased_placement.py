@@ -47,7 +47,7 @@ async def conversations(
     )
     model = ScriptedModel()
     supervisor = build(backend, bot, model)
-    await supervisor.start()
+    await supervisor.placement.start()
     yield supervisor, model
     await supervisor.shutdown(0.1)
     await bot.session.close()
@@ -93,7 +93,7 @@ async def test_a_full_inbox_takes_no_lease(
     await left_by_a_dead_replica(backend, *range(1, INBOX + 1))
     assert await supervisor.accept(KEY, turn(9, "m9")) is Accepted.INBOX_FULL
     assert await backend.redis.get(backend.keys.lease(KEY)) is None
-    assert len(supervisor) == 0  # no actor started for it
+    assert len(supervisor.placement) == 0  # no actor started for it
     entries = await backend.redis.xrange(backend.keys.inbox(KEY)) or []
     assert [entry_id for entry_id, _ in entries] == [f"{n}-1".encode() for n in range(1, 6)]
 
@@ -106,7 +106,7 @@ async def test_another_replicas_lease_is_not_touched(
     await backend.redis.set(lease, "other:1", px=60_000)
     assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
     assert await backend.redis.get(lease) == b"other:1"
-    assert len(supervisor) == 0  # the other replica answers it
+    assert len(supervisor.placement) == 0  # the other replica answers it
     assert await backend.redis.xlen(backend.keys.inbox(KEY)) == 1
 
 
@@ -120,7 +120,7 @@ async def test_the_lease_is_taken_with_the_record(
     model.gate = asyncio.Event()
     assert await supervisor.accept(KEY, turn(1, "m1")) is Accepted.QUEUED
     assert await backend.redis.pttl(backend.keys.lease(KEY)) > 20_000
-    assert placement.leases_taken == 1 and len(supervisor) == 1
+    assert placement.leases_taken == 1 and len(supervisor.placement) == 1
     assert await supervisor.accept(KEY, turn(2, "m2")) is Accepted.QUEUED  # held: no new lease
     assert placement.leases_taken == 1
     model.gate.set()
@@ -147,7 +147,7 @@ async def test_a_lease_gone_under_a_live_actor_is_taken_anew_and_nothing_is_repe
     await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 2)
     await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
     assert texts(fake_telegram) == ["echo: m1", "echo: m2"]
-    assert len(supervisor) <= 1
+    assert len(supervisor.placement) <= 1
 
 
 async def test_a_turn_alone_in_the_stream_is_offered_without_reading_it_back(
@@ -202,7 +202,7 @@ async def test_a_turn_whose_lease_another_replica_took_cannot_commit(
     await backend.redis.set(backend.keys.lease(KEY), "other:1", px=60_000)
     model.gate.set()
     await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 1)
-    while len(supervisor):  # the actor without a lease stops
+    while len(supervisor.placement):  # the actor without a lease stops
         await asyncio.sleep(0.01)
     assert await backend.dialogs.load(KEY) == []
     assert (await backend.usage.today()).turns == 0

@@ -43,7 +43,7 @@ async def replicas(backend: RedisBackend, fake_telegram: FakeTelegram) -> AsyncI
     model = ScriptedModel()
     model.gate = asyncio.Event()
     stopping, taking_over = build(backend, bot, model), build(backend, bot, model)
-    await stopping.start()
+    await stopping.placement.start()
     yield stopping, taking_over, model
     await taking_over.shutdown(1)
     await bot.session.close()
@@ -75,7 +75,7 @@ async def test_a_stopping_replica_keeps_its_lease_until_the_turn_in_flight_ends(
     assert await backend.redis.get(backend.keys.lease(KEY)) is None
     assert await inbox(backend) == [b"2-1", b"3-1"]
 
-    await taking_over.start()  # its first sweep finds the chat free
+    await taking_over.placement.start()  # its first sweep finds the chat free
     await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 3)
     await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
     assert texts(fake_telegram) == ["echo: m1", "echo: m2", "echo: m3"]
@@ -96,7 +96,7 @@ async def test_a_turn_past_the_deadline_is_cancelled_then_its_lease_let_go_and_a
     release = RedisLeases.release
 
     async def watched(leases: RedisLeases, key: ChatKey, token: str) -> None:
-        running_at_release.append(stopping.pending(key))  # the turn in flight counts
+        running_at_release.append(stopping.placement.pending(key))  # the turn in flight counts
         await release(leases, key, token)
 
     monkeypatch.setattr(RedisLeases, "release", watched)
@@ -110,7 +110,7 @@ async def test_a_turn_past_the_deadline_is_cancelled_then_its_lease_let_go_and_a
     assert await inbox(backend) == [b"1-1", b"2-1"]
 
     model.gate = None
-    await taking_over.start()
+    await taking_over.placement.start()
     await fake_telegram.wait_until(lambda: len(texts(fake_telegram)) >= 2)
     await asyncio.sleep(0.2)  # a repeated answer, if any, would show up here
     assert texts(fake_telegram) == ["echo: m1", "echo: m2"]

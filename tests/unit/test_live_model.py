@@ -11,6 +11,7 @@ import httpx
 import pytest
 from groq import AsyncGroq
 
+from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.messages import ChatMessage
 from bot.llm.catalog import ANSWER_TOKENS, THINKING_TOKENS, ConfiguredModels, ModelCatalog
@@ -94,7 +95,7 @@ async def test_a_model_gone_mid_run_is_answered_by_its_stand_in(
         fake_groq.retire(GPT_20)
     else:
         fake_groq.models.remove(GPT_20)  # an id Groq no longer has for this key
-    request = ModelRequest(HI, model=GPT_20)
+    request = ModelRequest(HI, ChatSettings(model=GPT_20))
     first = await ask(rig, request, streamed)
     assert (first.text, first.retired, first.served_by) == ("reply to: hi", GPT_20, GPT_120)
     assert rig.statuses == [(GPT_20, status), (GPT_120, 200)]
@@ -113,7 +114,7 @@ async def test_with_no_live_model_left_the_retirement_stands(
     for model in list(fake_groq.models):
         fake_groq.retire(model)
     with pytest.raises(ModelError) as caught:
-        await ask(rig, ModelRequest(HI, model=GPT_20), streamed)
+        await ask(rig, ModelRequest(HI, ChatSettings(model=GPT_20)), streamed)
     assert caught.value.kind is ModelErrorKind.MODEL_RETIRED
     assert sent_models(fake_groq) == [GPT_20, GPT_120, QWEN]
     assert [status for _, status in rig.statuses] == [400, 400, 400]
@@ -124,7 +125,7 @@ async def test_with_no_live_model_left_the_retirement_stands(
 async def test_other_errors_are_not_retried(rig: Rig, fake_groq: FakeGroq, streamed: bool) -> None:
     fake_groq.fail_next("server_error")
     with pytest.raises(ModelError) as caught:
-        await ask(rig, ModelRequest(HI, model=GPT_20), streamed)
+        await ask(rig, ModelRequest(HI, ChatSettings(model=GPT_20)), streamed)
     assert caught.value.kind is ModelErrorKind.UNAVAILABLE
     assert sent_models(fake_groq) == [GPT_20]
     assert rig.catalog.is_live(GPT_20)
@@ -136,24 +137,27 @@ async def test_other_errors_are_not_retried(rig: Rig, fake_groq: FakeGroq, strea
     [
         (ModelRequest(HI), {"model": GPT_120, "include_reasoning": False}),
         (
-            ModelRequest(HI, model=GPT_20, reasoning=True, effort="high"),
+            ModelRequest(HI, ChatSettings(model=GPT_20, reasoning=True, effort="high")),
             {"model": GPT_20, "include_reasoning": True, "reasoning_effort": "high"},
         ),
         (
-            ModelRequest(HI, search=True),
+            ModelRequest(HI, ChatSettings(search=True)),
             {"model": GPT_120, "include_reasoning": False, "reasoning_effort": "low", **SEARCH},
         ),
         (
-            ModelRequest(HI, model=GPT_20, search=True, effort="medium"),
+            ModelRequest(HI, ChatSettings(model=GPT_20, search=True, effort="medium")),
             {"model": GPT_20, "include_reasoning": False, "reasoning_effort": "medium", **SEARCH},
         ),
-        (ModelRequest(HI, model=QWEN), {"model": QWEN, "reasoning_format": "hidden"}),
         (
-            ModelRequest(HI, model=QWEN, reasoning=True, effort="high"),  # qwen3.6: no efforts
+            ModelRequest(HI, ChatSettings(model=QWEN)),
+            {"model": QWEN, "reasoning_format": "hidden"},
+        ),
+        (  # qwen3.6: no efforts
+            ModelRequest(HI, ChatSettings(model=QWEN, reasoning=True, effort="high")),
             {"model": QWEN, "reasoning_format": "parsed"},
         ),
-        (
-            ModelRequest(HI, model=QWEN, search=True),  # qwen cannot search: GROQ_MODEL does
+        (  # qwen cannot search: GROQ_MODEL does
+            ModelRequest(HI, ChatSettings(model=QWEN, search=True)),
             {"model": GPT_120, "include_reasoning": False, "reasoning_effort": "low", **SEARCH},
         ),
     ],
@@ -174,7 +178,7 @@ async def test_each_family_is_sent_only_what_it_takes(
 
 async def test_a_plain_model_is_sent_no_options(rig: Rig, fake_groq: FakeGroq) -> None:
     fake_groq.models.append("acme/plain")
-    request = ModelRequest(HI, model="acme/plain", reasoning=True, effort="high")
+    request = ModelRequest(HI, ChatSettings(model="acme/plain", reasoning=True, effort="high"))
     assert (await rig.live.complete(request)).text == "reply to: hi"
     [body] = fake_groq.requests
     assert [k for k in OPTIONS if k in body] == []
@@ -182,7 +186,7 @@ async def test_a_plain_model_is_sent_no_options(rig: Rig, fake_groq: FakeGroq) -
 
 
 async def test_browser_search_is_sent_only_for_a_search(rig: Rig, fake_groq: FakeGroq) -> None:
-    await rig.live.complete(ModelRequest(HI, search=True))
+    await rig.live.complete(ModelRequest(HI, ChatSettings(search=True)))
     await rig.live.complete(ModelRequest(HI))
     assert [body.get("tools") for body in fake_groq.requests] == [
         [{"type": "browser_search"}],
@@ -198,7 +202,7 @@ async def test_a_searched_answer_has_its_sources_and_no_markers(
         {"title": "A", "url": "https://a.example/"},
         {"title": "B", "url": "https://b.example/"},
     ]
-    reply = await ask(rig, ModelRequest(HI, search=True), streamed)
+    reply = await ask(rig, ModelRequest(HI, ChatSettings(search=True)), streamed)
     assert reply.text == "reply to: hi  "  # " 【0†L1-L3】 【1†L1-L3】" gone, spaces kept
     sources = (Source("A", "https://a.example/"), Source("B", "https://b.example/"))
     assert reply.sources == sources
@@ -208,7 +212,7 @@ async def test_a_searched_answer_has_its_sources_and_no_markers(
 async def test_a_qwen_stream_keeps_its_thinking_out_of_the_text(
     rig: Rig, fake_groq: FakeGroq, reasoning: bool
 ) -> None:
-    deltas = await deltas_of(rig, ModelRequest(HI, model=QWEN, reasoning=reasoning))
+    deltas = await deltas_of(rig, ModelRequest(HI, ChatSettings(model=QWEN, reasoning=reasoning)))
     for delta in deltas:
         assert all(t not in delta.text for t in ("<think>", "</think>", "PONDERING"))
     assert "".join(d.text for d in deltas) == "reply to: hi"
@@ -221,7 +225,7 @@ async def test_raw_thinking_in_a_stream_never_reaches_the_text(
     """A Qwen of no family the bot knows gets no reasoning_format, so the fake thinks raw
     in the content, "<thi" and "nk>…" in separate chunks: it is split off as reasoning."""
     fake_groq.models.append("qwen/qwen2.5-raw")
-    deltas = await deltas_of(rig, ModelRequest(HI, model="qwen/qwen2.5-raw"))
+    deltas = await deltas_of(rig, ModelRequest(HI, ChatSettings(model="qwen/qwen2.5-raw")))
     assert "reasoning_format" not in fake_groq.requests[0]
     for delta in deltas:
         assert all(t not in delta.text for t in ("<", "think>", "PONDERING"))

@@ -7,6 +7,7 @@ import base64
 import pytest
 
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.messages import ChatMessage
 from bot.core.tokens import IMAGE_TOKENS, message_tokens
 from bot.core.trimming import Budget, trim_history
@@ -82,16 +83,16 @@ async def test_a_text_dialog_is_trimmed_as_before_with_no_model_override() -> No
     dialog = [ChatMessage.user("hi")]
     request = await builder.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=7))
     assert list(request.messages) == [SYSTEM, *dialog]
-    assert (request.model, dict(request.images), request.user_id) == (None, {}, 7)
+    assert (request.settings.model, dict(request.images), request.user_id) == ("", {}, 7)
 
 
 async def test_the_images_shown_are_fetched_and_the_model_left_to_the_router() -> None:
     dialog = photo_turns(2)
     builder = PromptBuilder(FakeImages())
-    wanted = ModelRequest((), model="openai/gpt-oss-120b", chat=KEY, user_id=1)
+    wanted = ModelRequest((), ChatSettings(model="openai/gpt-oss-120b"), chat=KEY, user_id=1)
     request = await builder.request(SYSTEM, dialog, BIG, wanted)
     assert set(request.images) == {"p0.0", "p1.0"}
-    assert request.model == "openai/gpt-oss-120b"  # bot/llm/live.py sends it to eyes
+    assert request.settings.model == "openai/gpt-oss-120b"  # bot/llm/live.py sends it to eyes
 
 
 async def test_images_past_the_allowance_are_not_fetched_and_lost_ones_are_placeholders() -> None:
@@ -103,7 +104,7 @@ async def test_images_past_the_allowance_are_not_fetched_and_lost_ones_are_place
     )
     assert images.fetched == []  # p0, p1 trimmed; p2 is gone
     assert PLACEHOLDER in request.messages[1].content
-    assert request.model is None and not request.images  # nothing left to see
+    assert not request.settings.model and not request.images  # nothing left to see
 
 
 def test_a_big_image_is_downscaled_under_the_limit() -> None:

@@ -131,7 +131,7 @@ async def conversations(
     backend: Backend, bot: Bot, model: ScriptedModel
 ) -> AsyncIterator[Conversations]:
     supervisor = build(backend, bot, model)
-    await supervisor.start()
+    await supervisor.placement.start()
     yield supervisor
     await supervisor.shutdown(0.1)
 
@@ -207,7 +207,7 @@ async def test_cancel_stops_the_reply_and_drops_the_waiting_turns(
     await conversations.accept(KEY, turn(4, "m4"))
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 2)
     assert fake_telegram.sent_to(1)[-1].text == "echo: m4"
-    while conversations.pending(KEY):
+    while conversations.placement.pending(KEY):
         await asyncio.sleep(0.01)
     assert await conversations.cancel(KEY) == Interrupted(stopped=False, dropped=0)
 
@@ -230,7 +230,7 @@ async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(
     await asyncio.sleep(0.1)
     assert fake_telegram.sent_to(1) == []
     assert await backend.dialogs.load(KEY) == []
-    assert conversations.pending(KEY) == 0
+    assert conversations.placement.pending(KEY) == 0
     await conversations.accept(KEY, turn(4, "fresh"))
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
     assert model.prompts[-1] == [ChatMessage.system("be nice"), ChatMessage.user("fresh")]
@@ -251,14 +251,14 @@ async def test_a_reset_while_the_answer_is_sent_commits_nothing(
     )
     assert await conversations.reset(KEY) == 0
     fake_telegram.let_go()
-    while conversations.pending(KEY):
+    while conversations.placement.pending(KEY):
         await asyncio.sleep(0.01)
     assert await backend.dialogs.load(KEY) == []
     assert (
         await chat_context(backend.fsm_storage, KEY).get_state() == ConversationStates.idle.state
     )
     await conversations.accept(KEY, turn(2, "fresh"))
-    while conversations.pending(KEY):  # its end, written after its answer was sent
+    while conversations.placement.pending(KEY):  # its end, written after its answer was sent
         await asyncio.sleep(0.01)
     assert await backend.dialogs.load(KEY) == [
         ChatMessage.user("fresh"),
@@ -280,7 +280,7 @@ async def test_a_queued_turn_sets_the_chat_awaiting_until_its_answer_idles_it(
     assert await state.get_state() == ConversationStates.awaiting_reply.state
     model.gate.set()
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
-    while conversations.pending(KEY):
+    while conversations.placement.pending(KEY):
         await asyncio.sleep(0.01)
     assert await state.get_state() == ConversationStates.idle.state
     assert await conversations.accept(KEY, turn(1, "m1")) is Accepted.DUPLICATE
@@ -305,7 +305,7 @@ async def test_shutdown_refuses_new_turns_and_stops_idle_actors_at_once(
     await conversations.accept(KEY, turn(1, "hi"))
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 1)
     await asyncio.wait_for(conversations.shutdown(10), timeout=2)
-    assert len(conversations) == 0
+    assert len(conversations.placement) == 0
     assert await conversations.accept(KEY, turn(2, "late")) is Accepted.CLOSING
 
 
@@ -314,7 +314,7 @@ async def test_shutdown_past_its_deadline_tells_or_keeps_the_unanswered(
 ) -> None:
     """Local: the users are told to send again. Leased: the next start answers them."""
     conversations = build(backend, bot, model)
-    await conversations.start()
+    await conversations.placement.start()
     model.gate = asyncio.Event()
     for n in range(1, 4):
         await conversations.accept(KEY, turn(n, f"m{n}"))
@@ -327,7 +327,7 @@ async def test_shutdown_past_its_deadline_tells_or_keeps_the_unanswered(
     assert fake_telegram.sent_to(1) == []
     model.gate = None
     again = build(backend, bot, model)
-    await again.start()  # the lease left at shutdown was released: taken up at once
+    await again.placement.start()  # the lease left at shutdown was released: taken up at once
     await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 3)
     assert [m.text for m in fake_telegram.sent_to(1)] == [f"echo: m{n}" for n in range(1, 4)]
     await again.shutdown(1)

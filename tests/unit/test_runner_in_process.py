@@ -13,12 +13,13 @@ import pytest
 from aiogram.methods import EditMessageText, SendMessage, SendMessageDraft
 from groq import AsyncGroq, DefaultAsyncHttpxClient
 
-from bot.chat_settings.model import ChatSettings, ChatSettingsStore
+from bot.chat_settings.model import ChatSettingsStore
 from bot.chat_settings.prompt import ChatPreferences
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
-from bot.conversation.stop import StopSignal
+from bot.conversation.scope import CancelScope
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.fsm import ConversationStates, chat_context
 from bot.core.messages import ChatMessage
@@ -138,7 +139,7 @@ def runner(
     preferences = None
     if catalog is not None:
         store = ChatSettingsStore(backend.fsm_storage)
-        preferences = ChatPreferences(store, catalog, SYSTEM, BUDGET)
+        preferences = ChatPreferences(store, catalog, BUDGET)
     prompts = Prompts(
         turns=backend.turns,
         sender=sender,
@@ -158,11 +159,11 @@ def runner(
 
 
 async def run(
-    turn_runner: TurnRunner, text: str, key: ChatKey = PRIVATE, stop: StopSignal | None = None
+    turn_runner: TurnRunner, text: str, key: ChatKey = PRIVATE, stop: CancelScope | None = None
 ) -> Outcome:
     """Message 3 of user 5, in a chat where nothing else waits."""
     turn = Turn(key.chat_id, user_id=5, message_id=3, text=text, private=key.chat_id > 0)
-    stop = stop or StopSignal()
+    stop = stop or CancelScope()
     return await turn_runner.run(turn, Alone(key), epoch=0, crowded=False, stop=stop)
 
 
@@ -232,10 +233,10 @@ async def test_a_stop_delivers_the_text_so_far_marked_stopped(
 ) -> None:
     """The stop button ends the generation, not the turn: what came is kept, and said so."""
     model = ScriptedModel(Delta("The first half"), hang=True)
-    stop = StopSignal()
+    stop = CancelScope()
     running = asyncio.create_task(run(runner(bot, backend, model, stream=True), "go", stop=stop))
     await model.waiting.wait()
-    assert stop.request()
+    assert stop.cancel()
     outcome = await running
     assert outcome.ending is Ending.STOPPED
     assert [d.text for d in bot.session.calls(SendMessageDraft)] == ["The first half"]
@@ -285,7 +286,7 @@ async def test_reasoning_is_shown_only_when_the_chat_asks(
     await ChatSettingsStore(backend.fsm_storage).save(PRIVATE, ChatSettings(reasoning=shown))
     model = ScriptedModel(Delta(reasoning="Step one. "), Delta(reasoning="Step two."), Delta("42"))
     await run(runner(bot, backend, model, stream=stream, catalog=catalog), "answer?")
-    assert model.requests[0].reasoning is shown
+    assert model.requests[0].settings.reasoning is shown
     thinking = f"{EN.reasoning_title}\nStep one. Step two."
     assert sent_texts(bot) == ([thinking, "42"] if shown else ["42"])
     if shown:

@@ -154,7 +154,9 @@ class LimitedOnce(ChatModel):
     async def complete(self, request: ModelRequest) -> Reply:
         self.calls += 1
         if self.calls == 1:  # the response hook hands the 429's headers to the scheduler
-            self.scheduler.observe(request.model or MODEL, read_limits({"retry-after": "30"}))
+            self.scheduler.observe(
+                request.settings.model or MODEL, read_limits({"retry-after": "30"})
+            )
             raise ModelError(ModelErrorKind.RATE_LIMITED, "RateLimitError (HTTP 429)")
         return Reply("answered", usage=Usage(12, 3))
 

@@ -12,8 +12,9 @@ from dataclasses import replace
 
 import pytest
 
-from bot.chat_settings.model import ChatSettings, ChatSettingsStore
+from bot.chat_settings.model import ChatSettingsStore
 from bot.core.chat import ChatKey
+from bot.core.chat_settings import ChatSettings
 from bot.core.fsm import ConversationStates, chat_context
 from bot.core.messages import ChatMessage
 from bot.core.turn import Turn
