@@ -21,6 +21,7 @@ from bot.components import (
     build_media,
     build_metrics,
     build_model,
+    build_quota,
     build_scheduled_model,
     pace,
     register_commands,
@@ -52,7 +53,6 @@ from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
-from bot.scheduling.usage import Tally
 from bot.storage.base import Backend
 from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
@@ -63,7 +63,7 @@ def build_conversations(
     sender: ReplySender,
     reactions: Reactions,
     backend: Backend,
-    scheduled: tuple[ChatModel, Tally],
+    scheduled: ChatModel,
     metrics: Metrics,
     catalog: ModelCatalog,
     media: MediaSupport | None = None,
@@ -83,9 +83,9 @@ def build_conversations(
         preferences=preferences,
     )
     runner = TurnRunner(
-        model=LiveModel(scheduled[0], catalog),  # outermost: every call on a live model
+        model=LiveModel(scheduled, catalog),  # outermost: every call on a live model
         turns=backend.turns,
-        tally=scheduled[1],
+        quota=build_quota(settings, backend, catalog),
         sender=sender,
         reactions=reactions,
         prompts=prompts,
@@ -198,7 +198,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await conversations.shutdown(settings.shutdown_timeout)
         if metrics_server is not None:
             await metrics_server.aclose()
-        for part in (notices, outbox, scheduled[0], media, catalog, backend):
+        for part in (notices, outbox, scheduled, media, catalog, backend):
             await part.aclose()
         logger.info("stopped")
 

@@ -135,6 +135,10 @@ class Settings(BaseSettings):
         None, validation_alias="FALLBACK_MODEL"
     )
     user_daily_tokens: int = Field(0, ge=0, le=10**12, validation_alias="USER_DAILY_TOKENS")
+    # What a second of audio Whisper hears counts as, toward the quota and /usage.
+    transcription_tokens_per_second: int = Field(
+        75, ge=0, le=1_000_000, validation_alias="TRANSCRIPTION_TOKENS_PER_SECOND"
+    )
     admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias="ADMIN_USER_IDS"
     )

@@ -21,6 +21,7 @@ from bot.core.trimming import Budget, min_tokens_for, trim_history
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ModelRequest
+from bot.scheduling.quota import Spending
 from bot.storage.base import TurnStorage
 from bot.texts import texts_for
 
@@ -28,8 +29,9 @@ from bot.texts import texts_for
 class MediaTurns(Protocol):
     """Voice, photos and files (bot/media/): what the runner asks of them."""
 
-    async def question(self, turn: Turn) -> ChatMessage | Outcome:
-        """The turn's question read from its media, or how it ended instead."""
+    async def question(self, turn: Turn, spent: Spending) -> ChatMessage | Outcome:
+        """The turn's question read from its media, or how it ended instead; what reading it
+        cost (Whisper's audio) goes to `spent`."""
         ...
 
     async def request(
@@ -75,14 +77,14 @@ class Prompts:
         self._media = media
         self._preferences = preferences
 
-    async def load(self, turn: Turn, key: ChatKey) -> Prompt | Outcome:
+    async def load(self, turn: Turn, key: ChatKey, spent: Spending) -> Prompt | Outcome:
         """The chat's settings, the committed history and the question; /retry takes back the
-        last pair."""
+        last pair. Reading a media turn's question may cost (Whisper): `spent` counts it."""
         loaded = await self._turns.load(key)  # one read: settings and history together
         settings = await self._settings(turn, key, ChatSettings.from_data(loaded.data))
         history = loaded.history
         if not turn.retry:
-            question = await self._question(turn)
+            question = await self._question(turn, spent)
             if isinstance(question, Outcome):
                 return question
             return Prompt(question, history, 0, settings)
@@ -106,11 +108,11 @@ class Prompts:
         if self._preferences is not None:
             await self._preferences.forget_model(key, model)
 
-    async def _question(self, turn: Turn) -> ChatMessage | Outcome:
+    async def _question(self, turn: Turn, spent: Spending) -> ChatMessage | Outcome:
         """The user's message as the history keeps it: who said it, when, and what."""
         read: ChatMessage | Outcome = ChatMessage.user(turn.text)
         if turn.media and self._media is not None:
-            read = await self._media.question(turn)
+            read = await self._media.question(turn, spent)
         if isinstance(read, Outcome):
             return read
         return replace(read, speaker=turn.speaker, at=turn.sent_at or time.time())
@@ -132,7 +134,6 @@ class Prompts:
                 (),
                 model=settings.model,
                 chat=key,
-                user_id=turn.user_id,
                 reasoning=settings.reasoning,
                 effort=settings.effort,
                 search=settings.search,

@@ -17,7 +17,6 @@ class ModelRequest:
     messages: Sequence[ChatMessage]
     model: str | None = None  # None: the adapter's default model (GROQ_MODEL)
     chat: ChatKey | None = None  # whose turn: for fair shares of a limited budget
-    user_id: int = 0  # who asked: for per-user quotas
     # The image of each file id the messages show, as a data: URL (bot/media/prompt.py).
     images: Mapping[str, str] = field(default_factory=dict)
     reasoning: bool = False  # show a reasoning model's thinking (it is never in the text)

@@ -12,6 +12,7 @@ from bot.llm.port import ModelRequest
 from bot.llm.transcription import Transcriber
 from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
+from bot.scheduling.quota import Spending
 
 
 class MediaSupport:
@@ -22,8 +23,8 @@ class MediaSupport:
         self._prompts = prompts
         self._transcriber = transcriber
 
-    async def question(self, turn: Turn) -> ChatMessage | Outcome:
-        return await self._reader.question(turn)
+    async def question(self, turn: Turn, spent: Spending) -> ChatMessage | Outcome:
+        return await self._reader.question(turn, spent)
 
     async def request(
         self,

@@ -52,6 +52,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.allowed_user_ids == frozenset()
     assert settings.telegram_api_url is None
     assert settings.metrics_host == "127.0.0.1"  # metrics are not for the world by default
+    assert settings.transcription_tokens_per_second == 75
     assert "language" in settings.system_prompt
 
 
@@ -251,6 +252,10 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
     *[("VISION_MODEL", {"VISION_MODEL": bad}) for bad in ["\t", "m" * 300]],
     *[("MAX_FILE_MB", {"MAX_FILE_MB": bad}) for bad in ["0", "-1", "2001", "big", "1.5"]],
     *[("PDF_TIMEOUT", {"PDF_TIMEOUT": bad}) for bad in ["0", "-1", "inf", "nan", "3601", "x"]],
+    *[
+        ("TRANSCRIPTION_TOKENS_PER_SECOND", {"TRANSCRIPTION_TOKENS_PER_SECOND": bad})
+        for bad in ["-1", "x", "1.5", "1000001"]
+    ],
 ]
 
 
@@ -300,6 +305,7 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {"FALLBACK_MODEL": "openai/gpt-oss-20b", "TELEGRAM_PACING": "false"},
         {"HISTORY_TTL": "60", "LEASE_TTL": "0.3", "RATE_LIMIT_MESSAGES": "0"},
         {"STREAM_REPLIES": "no", "LOG_TO_FILE": "0", "LOG_LEVEL": "debug", "LOG_FORMAT": "json"},
+        {"TRANSCRIPTION_TOKENS_PER_SECOND": "0"},
     ],
     ids=repr,
 )
