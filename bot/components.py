@@ -99,6 +99,8 @@ def build_catalog(settings: Settings, retired: RetiredModels) -> ModelCatalog:
         vision=settings.vision_model,
         transcription=settings.transcription_model,
         fallback=settings.fallback_model,
+        allowed=settings.chat_models,
+        answer_tokens=settings.max_answer_tokens,
     )
     return ModelCatalog(groq_client(settings), configured, retired)
 

@@ -1,6 +1,7 @@
 """The daily quota holds, end to end: a stopped or failed answer is counted, a user over it costs
 no download and no Whisper call, Whisper's audio counts, and turns at once in several chats pass
-it once (docs/architecture.md, "What one user cannot do to the others")."""
+it once; each answer is bounded by MAX_ANSWER_TOKENS, and a chat picks only among CHAT_MODELS
+(docs/architecture.md, "What one user cannot do to the others")."""
 
 from __future__ import annotations
 
@@ -152,3 +153,70 @@ async def test_replicas_share_the_reservation(
     assert [m.text for m in fake_telegram.sent_to(USER)] == ["reply to: in private"]
     await asyncio.sleep(0.5)  # a second model call, if any, would come here
     assert len(fake_groq.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "asked"),
+    [("openai/gpt-oss-120b", 1000 + 8192), ("acme/plain-chat", 1000)],
+    ids=["reasoning", "plain"],
+)
+async def test_max_answer_tokens_bounds_each_answer(
+    start_bot: StartBot, fake_groq: FakeGroq, model: str, asked: int
+) -> None:
+    """The answer's room, and a reasoning model's room to think besides."""
+    fake_groq.models.append("acme/plain-chat")  # a chat model of no known family
+    bot = await start_bot(GROQ_MODEL=model, MAX_ANSWER_TOKENS="1000")
+    bot.telegram.send_text(USER, "hi")
+    await bot.replies(USER, 1)
+    assert fake_groq.requests[0]["max_completion_tokens"] == asked
+
+
+async def test_chat_models_narrows_what_a_chat_may_pick(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    """Only chat models, and of those only CHAT_MODELS: no tool system billed beyond tokens."""
+    fake_groq.models.append("groq/compound")  # were Groq to list a tool system again
+    allowed = "openai/gpt-oss-120b,qwen/qwen3.6-27b"
+    bot = await start_bot(CHAT_MODELS=allowed)
+    bot.telegram.send_text(USER, "/model")
+    [menu] = await bot.replies(USER, 1)
+    rows = bot.telegram.sent_to(USER)[0].reply_markup or {}
+    listed = [b["text"] for row in rows["inline_keyboard"] for b in row][:-1]  # but "back"
+    assert listed == ["✅ openai/gpt-oss-120b", "qwen/qwen3.6-27b"], menu
+    bot.telegram.send_text(USER, "/model openai/gpt-oss-20b")
+    refused = (await bot.replies(USER, 2))[1]
+    assert refused == EN.model_unknown_template.format(
+        model="openai/gpt-oss-20b", models="openai/gpt-oss-120b, qwen/qwen3.6-27b"
+    )
+    bot.telegram.send_text(USER, "hi")
+    await bot.replies(USER, 3)
+    assert [r["model"] for r in fake_groq.requests] == ["openai/gpt-oss-120b"]
+
+
+async def test_every_chat_model_is_offered_without_chat_models_but_no_tool_system(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    fake_groq.models.append("groq/compound")
+    bot = await start_bot()
+    bot.telegram.send_text(USER, "/model")
+    await bot.replies(USER, 1)
+    rows = bot.telegram.sent_to(USER)[0].reply_markup or {}
+    listed = [b["text"] for row in rows["inline_keyboard"] for b in row][:-1]
+    assert listed == ["✅ openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.6-27b"]
+
+
+async def test_a_chat_model_outside_chat_models_falls_back_once(
+    start_bot: StartBot, fake_groq: FakeGroq, redis_url: str
+) -> None:
+    """A chat that picked a model before the operator narrowed CHAT_MODELS is told once."""
+    first = await start_bot(STORAGE_URL=redis_url)
+    first.telegram.send_text(USER, "/model openai/gpt-oss-20b")
+    await first.replies(USER, 1)
+    await first.stop()
+    second = await start_bot(
+        STORAGE_URL=redis_url, CHAT_MODELS="openai/gpt-oss-120b,qwen/qwen3.6-27b"
+    )
+    second.telegram.send_text(USER, "still there?")
+    texts = await second.replies(USER, 3)
+    assert texts[1:] == [EN.model_removed("openai/gpt-oss-20b"), "reply to: still there?"]
+    assert [r["model"] for r in fake_groq.requests] == ["openai/gpt-oss-120b"]
