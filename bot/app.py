@@ -21,6 +21,7 @@ from bot.components import (
     build_media,
     build_metrics,
     build_model,
+    build_quota,
     build_scheduled_model,
     pace,
     register_commands,
@@ -54,7 +55,6 @@ from bot.middlewares.addressed import NotForOtherBots
 from bot.middlewares.groups import AddressedInGroups
 from bot.middlewares.language import LanguageMiddleware
 from bot.middlewares.rate_limit import RateLimitMiddleware
-from bot.scheduling.usage import Tally
 from bot.storage.base import Backend
 from bot.texts import texts_for
 from bot.webhook import ON_LISTENING, build_webhook_app, serve, stop_on_signals
@@ -65,7 +65,7 @@ def build_conversations(
     sender: ReplySender,
     reactions: Reactions,
     backend: Backend,
-    scheduled: tuple[ChatModel, Tally],
+    scheduled: ChatModel,
     metrics: Metrics,
     catalog: ModelCatalog,
     media: tuple[MediaReader, PromptBuilder],
@@ -83,7 +83,7 @@ def build_conversations(
         images=media[1],
         preferences=preferences,
     )
-    model = LiveModel(scheduled[0], catalog)  # outermost: every call on a live model
+    model = LiveModel(scheduled, catalog)  # outermost: every call on a live model
     titles = DialogTitles(
         model, backend.dialogs, backend.usage, bot, default_model=settings.groq_model
     )
@@ -91,7 +91,7 @@ def build_conversations(
         model=model,
         titles=titles if settings.dialog_titles else None,
         turns=backend.turns,
-        tally=scheduled[1],
+        quota=build_quota(settings, backend, catalog),
         sender=sender,
         reactions=reactions,
         prompts=prompts,
@@ -206,7 +206,7 @@ def build_dispatcher(settings: Settings, bot: Bot, model: ChatModel | None = Non
         await conversations.shutdown(settings.shutdown_timeout)
         if metrics_server is not None:
             await metrics_server.aclose()
-        for part in (titles, notices, outbox, scheduled[0], media[0], catalog, backend):
+        for part in (titles, notices, outbox, scheduled, media[0], catalog, backend):
             await part.aclose()
         logger.info("stopped")
 

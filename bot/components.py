@@ -33,9 +33,9 @@ from bot.media.reader import MediaReader
 from bot.metrics.metrics import Metrics
 from bot.metrics.server import MetricsServer
 from bot.scheduling.limit_watch import LimitWatch
+from bot.scheduling.quota import Quota
 from bot.scheduling.scheduled import Allowance, ScheduledModel
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.usage import Tally
 from bot.storage.base import Backend, RetiredModels, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
@@ -101,6 +101,8 @@ def build_catalog(settings: Settings, retired: RetiredModels) -> ModelCatalog:
         vision=settings.vision_model,
         transcription=settings.transcription_model,
         fallback=settings.fallback_model,
+        allowed=settings.chat_models,
+        answer_tokens=settings.max_answer_tokens,
     )
     return ModelCatalog(groq_client(settings), configured, retired)
 
@@ -158,28 +160,33 @@ def build_scheduled_model(
     model: ChatModel,
     metrics: Metrics,
     is_live: Callable[[str], bool],
-) -> tuple[ChatModel, Tally]:
-    """The model behind the quota, the fair queue of Groq's budget and the fallback; and
-    the tally of running turns' tokens."""
+) -> ChatModel:
+    """The model behind the fair queue of Groq's budget and the fallback."""
     scheduler = Scheduler(backend.budget_store(), on_wait=metrics.queue_wait.observe)
     model.watch_limits(LimitWatch(scheduler, metrics, backend.usage))
     allowance = Allowance(
         model=settings.groq_model,
         timeout=settings.groq_request_timeout,
-        daily_tokens=settings.user_daily_tokens,
         fallback=settings.fallback_model,
     )
-    tally = Tally()
-    scheduled = ScheduledModel(
+    return ScheduledModel(
         model,
         scheduler,
-        backend.usage,
-        tally,
         allowance,
         on_tokens=lambda used: metrics.used_tokens(used.prompt_tokens, used.completion_tokens),
         is_live=is_live,
     )
-    return scheduled, tally
+
+
+def build_quota(settings: Settings, backend: Backend, catalog: ModelCatalog) -> Quota:
+    """USER_DAILY_TOKENS over the backend's day counts; a call reserves its prompt's estimate
+    and its answer's room (MAX_ANSWER_TOKENS, and a reasoning model's room to think)."""
+    return Quota(
+        backend.usage,
+        daily_tokens=settings.user_daily_tokens,
+        second_tokens=settings.transcription_tokens_per_second,
+        answer_room=lambda model: catalog.completion_tokens(model or settings.groq_model),
+    )
 
 
 def pace(settings: Settings, bot: Bot, metrics: Metrics) -> None:

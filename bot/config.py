@@ -76,6 +76,12 @@ class Settings(BaseSettings):
     vision_model: Annotated[str, text_value(256, spaces=False)] = Field(
         "qwen/qwen3.6-27b", validation_alias="VISION_MODEL"
     )
+    # The models chats may pick (/model); empty: every chat model Groq lists.
+    chat_models: Annotated[frozenset[str], NoDecode] = Field(
+        frozenset(), validation_alias="CHAT_MODELS"
+    )
+    # An answer's max_completion_tokens (a reasoning model gets room to think besides).
+    max_answer_tokens: int = Field(4096, ge=1, le=1_000_000, validation_alias="MAX_ANSWER_TOKENS")
     # The Bot API's download limit; a local Bot API server (TELEGRAM_API_URL) allows 2000.
     max_file_mb: int = Field(20, ge=1, le=2000, validation_alias="MAX_FILE_MB")
     # How long a PDF's text may take to read, in a process killed after it (bot/media/pdf.py).
@@ -137,6 +143,10 @@ class Settings(BaseSettings):
         None, validation_alias="FALLBACK_MODEL"
     )
     user_daily_tokens: int = Field(0, ge=0, le=10**12, validation_alias="USER_DAILY_TOKENS")
+    # What a second of audio Whisper hears counts as, toward the quota and /usage.
+    transcription_tokens_per_second: int = Field(
+        75, ge=0, le=1_000_000, validation_alias="TRANSCRIPTION_TOKENS_PER_SECOND"
+    )
     admin_user_ids: Annotated[frozenset[int], NoDecode] = Field(
         frozenset(), validation_alias="ADMIN_USER_IDS"
     )
@@ -167,6 +177,19 @@ class Settings(BaseSettings):
                 "12345,67890"
             )
         return frozenset(int(part) for part in parts)
+
+    @field_validator("chat_models", mode="before")
+    @classmethod
+    def _split_models(cls, value: object) -> object:
+        """`a,b,c`, spaces around the commas allowed; an empty item is a mistake."""
+        if not isinstance(value, str):
+            return value
+        models = [part.strip() for part in value.split(",")]
+        if not all(models) or any(len(m) > 256 or " " in m for m in models):
+            raise ValueError(
+                "must be model ids separated by commas, e.g. openai/gpt-oss-120b,qwen/qwen3.6-27b"
+            )
+        return frozenset(models)
 
     @field_validator("log_level", mode="before")
     @classmethod
@@ -219,6 +242,23 @@ class Settings(BaseSettings):
     def _webhook_has_a_secret(self) -> Settings:
         if self.webhook_url is not None and self.webhook_secret is None:
             raise ValueError("WEBHOOK_SECRET must be set with WEBHOOK_URL")
+        return self
+
+    @model_validator(mode="after")
+    def _models_are_allowed(self) -> Settings:
+        """A configured chat model must be one CHAT_MODELS lets chats use."""
+        allowed = self.chat_models
+        configured = {
+            "GROQ_MODEL": self.groq_model,
+            "VISION_MODEL": self.vision_model,
+            "FALLBACK_MODEL": self.fallback_model,
+        }
+        for variable, model in configured.items():
+            if allowed and model is not None and model not in allowed:
+                raise ValueError(
+                    f"{variable}={model} is not in CHAT_MODELS ({', '.join(sorted(allowed))}): "
+                    "add it there or choose one of those"
+                )
         return self
 
     @model_validator(mode="after")

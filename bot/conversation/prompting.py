@@ -22,6 +22,7 @@ from bot.delivery.sender import ReplySender
 from bot.llm.port import ModelRequest
 from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
+from bot.scheduling.quota import Spending
 from bot.storage.base import TurnStorage
 from bot.texts import texts_for
 
@@ -60,14 +61,14 @@ class Prompts:
         self._images = images
         self._preferences = preferences
 
-    async def load(self, turn: Turn, key: ChatKey) -> Prompt | Outcome:
+    async def load(self, turn: Turn, key: ChatKey, spent: Spending) -> Prompt | Outcome:
         """The chat's settings, the committed history and the question; /retry takes back the
-        last pair."""
+        last pair. Reading a media turn's question may cost (Whisper): `spent` counts it."""
         loaded = await self._turns.load(key)  # one read: settings and history together
         settings = await self._settings(turn, key, ChatSettings.from_data(loaded.data))
         history = loaded.history
         if not turn.retry:
-            question = await self._question(turn)
+            question = await self._question(turn, spent)
             if isinstance(question, Outcome):
                 return question
             return Prompt(question, history, 0, settings)
@@ -91,11 +92,11 @@ class Prompts:
         if self._preferences is not None:
             await self._preferences.forget_model(key, model)
 
-    async def _question(self, turn: Turn) -> ChatMessage | Outcome:
+    async def _question(self, turn: Turn, spent: Spending) -> ChatMessage | Outcome:
         """The user's message as the history keeps it: who said it, when, and what."""
         read: ChatMessage | Outcome = ChatMessage.user(turn.text)
         if turn.media and self._reader is not None:
-            read = await self._reader.question(turn)
+            read = await self._reader.question(turn, spent)
         if isinstance(read, Outcome):
             return read
         return replace(read, speaker=turn.speaker, at=turn.sent_at or time.time())
@@ -113,7 +114,7 @@ class Prompts:
         dialog = prompt.dialog if turn.private else with_speakers(prompt.dialog)
 
         async def request(budget: Budget) -> ModelRequest:
-            wanted = ModelRequest((), settings, chat=key, user_id=turn.user_id)
+            wanted = ModelRequest((), settings, chat=key)
             if self._images is not None and any(message.images for message in dialog):
                 return await self._images.request(system, dialog, budget, wanted)
             return replace(wanted, messages=trim_history(system, dialog, budget))

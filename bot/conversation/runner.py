@@ -8,17 +8,19 @@ bot/conversation/outcomes.py, not here.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, field
-from typing import Protocol
+from functools import partial
 
 from loguru import logger
 
+from bot.conversation.generation import Generation, Progress
 from bot.conversation.outcomes import is_failure, log_outcome, notice_for
 from bot.conversation.prompting import Prompt, Prompts
 from bot.conversation.scope import CancelScope
 from bot.conversation.titles import DialogTitles
+from bot.conversation.turn_context import TurnContext
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, StorageUnavailable
 from bot.core.messages import ChatMessage
@@ -29,56 +31,10 @@ from bot.delivery.reactions import Reactions
 from bot.delivery.sender import Delivery, ReplySender
 from bot.delivery.streaming import Preview
 from bot.delivery.topics import in_topic
-from bot.llm.port import ChatModel, Delta, ModelRequest, Source
-from bot.scheduling.usage import Tally
+from bot.llm.port import ChatModel
+from bot.scheduling.quota import Quota, Spending
 from bot.storage.base import Commit, Conclusion, LeaseLost, TurnStorage
 from bot.texts import texts_for
-
-
-class TurnContext(Protocol):
-    """What a running turn may ask of the actor that runs it."""
-
-    @property
-    def key(self) -> ChatKey: ...
-
-    def is_current(self, epoch: int) -> bool:
-        """False once the dialog was reset after the turn began: its result must not land."""
-        ...
-
-    def has_company(self) -> bool:
-        """True when other messages of this chat are waiting: replies then quote their message."""
-        ...
-
-    def settles(self) -> bool:
-        """Asked as the turn ends: True when nothing else waits, so its end writes the chat's
-        state back to idle (the actor notes it, and a new burst sets awaiting_reply again)."""
-        ...
-
-    @property
-    def lease(self) -> str | None:
-        """The token of the chat's lease the turn runs under (leased placement): its end is
-        written only while that lease holds. None in memory mode."""
-        ...
-
-
-@dataclass(slots=True)
-class _Progress:
-    """The answer so far, kept outside the generating task so a stop can still deliver it."""
-
-    text: str = ""
-    stopped: bool = False
-    served_by: str = ""  # another model than the chat's, when it answered: the answer says so
-    retired: str = ""  # the model Groq retired during the turn: the answer says so, once
-    reasoning: str = ""  # shown apart, never stored, never the answer
-    reasoning_shown: bool = False
-    sources: list[Source] = field(default_factory=list)
-
-    def absorb(self, piece: Delta) -> None:
-        self.reasoning += piece.reasoning
-        self.sources += piece.sources
-        self.served_by = piece.served_by or self.served_by
-        self.retired = piece.retired or self.retired
-
 
 _COMMITTED = (Ending.ANSWERED, Ending.STOPPED)  # endings whose pair the history kept
 
@@ -92,7 +48,7 @@ class TurnRunner:
         *,
         model: ChatModel,
         turns: TurnStorage,
-        tally: Tally,
+        quota: Quota,
         sender: ReplySender,
         reactions: Reactions,
         prompts: Prompts,
@@ -105,7 +61,7 @@ class TurnRunner:
         self._stream = stream
         self._model = model
         self._turns = turns
-        self._tally = tally
+        self._quota = quota
         self._sender = sender
         self._reactions = reactions
         self._prompts = prompts
@@ -114,19 +70,32 @@ class TurnRunner:
         self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: CancelScope
     ) -> Outcome:
         """Never raises but for cancellation: every ending is logged and told as it should."""
+        spent = Spending()
         with in_topic(turn.chat_id, turn.thread_id):  # all it sends goes to the forum topic
-            return await self._run(turn, context, epoch=epoch, crowded=crowded, stop=stop)
+            try:
+                return await self._run(turn, context, epoch, crowded, stop, spent)
+            except asyncio.CancelledError:  # a reset: the turn's end is never written
+                await self._quota.settle(turn.chat_id, turn.user_id, spent)
+                raise
 
     async def _run(
-        self, turn: Turn, context: TurnContext, *, epoch: int, crowded: bool, stop: CancelScope
+        self,
+        turn: Turn,
+        context: TurnContext,
+        epoch: int,
+        crowded: bool,
+        stop: CancelScope,
+        spent: Spending,
     ) -> Outcome:
         preview: Preview | None = None
         commit: Commit | None = None
         prompt: Prompt | Outcome | None = None
         started = time.monotonic()
         try:
+            if turn.media:  # over the quota, a media turn costs no download and no Whisper
+                await self._quota.check(turn.user_id)
             with stop:  # /cancel or the stop button end the reading too: a PDF's is killed
-                prompt = await self._prompts.load(turn, context.key)
+                prompt = await self._prompts.load(turn, context.key, spent)
             if prompt is None:  # stopped while it was read
                 outcome = Outcome(Ending.STOPPED_EMPTY)
             elif isinstance(prompt, Outcome):
@@ -135,7 +104,7 @@ class TurnRunner:
                 quote = crowded or context.has_company() or not turn.private
                 reply_to = turn.message_id if quote else None
                 preview = self._preview(turn, reply_to)
-                progress = await self._generate(turn, context, prompt, preview, stop)
+                progress = await self._generate(turn, context, prompt, preview, stop, spent)
                 outcome, commit = await self._deliver(
                     turn, context, prompt, progress, preview, reply_to
                 )
@@ -145,7 +114,7 @@ class TurnRunner:
             outcome = Outcome(Ending.STORAGE_UNAVAILABLE, detail=str(error))
         except Exception as error:
             outcome = Outcome(Ending.CRASHED, detail=type(error).__name__, error=error)
-        outcome = await self._conclude(turn, context, epoch, outcome, commit)
+        outcome = await self._conclude(turn, context, epoch, outcome, commit, spent)
         if commit is not None and commit.opens and outcome.ending in _COMMITTED:
             assert isinstance(prompt, Prompt)
             self._title(turn, context.key, commit, prompt.settings.model or None)
@@ -176,34 +145,22 @@ class TurnRunner:
         prompt: Prompt,
         preview: Preview | None,
         stop: CancelScope,
-    ) -> _Progress:
+        spent: Spending,
+    ) -> Progress:
         """The answer, streamed into the preview or in one piece, until done or stopped."""
-        progress = _Progress()
 
-        async def streamed(request: ModelRequest) -> str:
-            assert preview is not None
-            async for delta in self._model.stream(request):
-                progress.absorb(delta)
-                if delta.text:
-                    await self._show_reasoning(turn, prompt, progress)  # above the answer
-                    progress.text += delta.text
-                    await preview.update(progress.text)
-            return progress.text
+        async def before_text() -> None:  # a reasoning model's thinking goes above the answer
+            await self._show_reasoning(turn, prompt, generation.progress)
 
-        async def completed(request: ModelRequest) -> str:
-            reply = await self._model.complete(request)
-            progress.absorb(
-                Delta(
-                    reasoning=reply.reasoning,
-                    sources=reply.sources,
-                    served_by=reply.served_by,
-                    retired=reply.retired,
-                )
-            )
-            return reply.text
+        generation = Generation(self._model, self._quota, turn, spent, before_text=before_text)
+        progress = generation.progress
+        ask = (
+            generation.completed
+            if preview is None
+            else partial(generation.streamed, preview=preview)
+        )
 
         async def whole() -> None:
-            ask = completed if preview is None else streamed
             progress.text = await self._prompts.ask(turn, context.key, prompt, ask)
 
         shown = preview.visible if preview is not None else None  # no typing over a draft
@@ -220,7 +177,7 @@ class TurnRunner:
         turn: Turn,
         context: TurnContext,
         prompt: Prompt,
-        progress: _Progress,
+        progress: Progress,
         preview: Preview | None,
         reply_to: int | None,
     ) -> tuple[Outcome, Commit | None]:
@@ -282,17 +239,19 @@ class TurnRunner:
         epoch: int,
         outcome: Outcome,
         commit: Commit | None,
+        spent: Spending,
     ) -> Outcome:
         """The turn's end in one write: the pair, if the dialog is still this one (checked with
-        no await before the write), the tokens used, the chat's state, and the turn crossed
-        off its inbox; none of it if the chat's lease is another's by now."""
+        no await before the write), the tokens used in place of those reserved, the chat's
+        state, and the turn crossed off its inbox; none of it if the chat's lease is another's
+        by now (then only the tokens are counted)."""
         if commit is not None and not context.is_current(epoch):
             outcome, commit = Outcome(Ending.RESET), None
-        tokens = self._tally.take(turn.chat_id, turn.user_id)
         conclusion = Conclusion(
             turn,
-            tokens,
+            self._quota.total(spent),
             failed=is_failure(outcome),
+            reserved=tuple(spent.reserved),
             commit=commit,
             idle=context.settles(),
             lease=context.lease,
@@ -300,14 +259,17 @@ class TurnRunner:
         try:
             await self._turns.conclude(context.key, conclusion)
         except LeaseLost:  # another replica answers the chat now, this turn included
+            await self._quota.settle(turn.chat_id, turn.user_id, spent)
             return Outcome(Ending.LEASE_LOST, detail=outcome.ending.value)
         except StorageUnavailable as error:
             if commit is not None:
                 return Outcome(Ending.NOT_SAVED, detail=str(error))
             logger.warning("chat={} turn not counted: {}", turn.chat_id, error)
+        finally:
+            spent.settled()  # written, or given up: a reset now has nothing left to count
         return outcome
 
-    async def _show_reasoning(self, turn: Turn, prompt: Prompt, progress: _Progress) -> None:
+    async def _show_reasoning(self, turn: Turn, prompt: Prompt, progress: Progress) -> None:
         """A reasoning model's thinking, collapsed, once, above the answer, if the chat
         asked for it; it is never part of the answer nor of the history."""
         if progress.reasoning_shown or not prompt.settings.reasoning:

@@ -83,14 +83,13 @@ class DialogTitles:
                 ),
             ),
             settings=ChatSettings(model=model, effort=efforts[0] if efforts else ""),
-            user_id=user_id,
             max_tokens=TITLE_TOKENS,
         )
         try:
             reply = await self._model.complete(request)
             spent = reply.usage.prompt_tokens + reply.usage.completion_tokens
             if user_id and spent:
-                await self._usage.count_tokens(user_id, spent)
+                await self._usage.correct(user_id, spent, ())
             title = cleaned(reply.text)
             if not title or not await self._dialogs.rename(key, dialog_id, title):
                 logger.info("chat={} dialog {} left untitled", key.chat_id, dialog_id)

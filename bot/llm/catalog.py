@@ -27,7 +27,7 @@ from bot.storage.base import RetiredModels
 CATALOG_TTL = 600.0  # seconds a fetched list is trusted
 FAILURE_TTL = 30.0  # seconds a failed fetch is remembered: Groq down is not asked every turn
 RETIRED_TTL = 30.0  # seconds before another replica's retirements are read again
-ANSWER_TOKENS = 4096  # the most an answer may take: four Telegram messages of text
+ANSWER_TOKENS = 4096  # MAX_ANSWER_TOKENS' default: four Telegram messages of text
 THINKING_TOKENS = 8192  # the room a reasoning model has to think before it answers
 
 
@@ -42,12 +42,19 @@ class ModelInfo:
 
 @dataclass(frozen=True, slots=True)
 class ConfiguredModels:
-    """The operator's choices (the settings of the same names): a retired one's stand-ins."""
+    """The operator's choices (the settings of the same names): a retired one's stand-ins,
+    the models chats may pick, and the room for an answer."""
 
     chat: str  # GROQ_MODEL
     vision: str  # VISION_MODEL
     transcription: str  # TRANSCRIPTION_MODEL
     fallback: str | None = None  # FALLBACK_MODEL
+    allowed: frozenset[str] = frozenset()  # CHAT_MODELS: empty, every chat model Groq lists
+    answer_tokens: int = ANSWER_TOKENS  # MAX_ANSWER_TOKENS
+
+    def allows(self, model: str) -> bool:
+        """Whether CHAT_MODELS lets a chat's answer come from `model`."""
+        return not self.allowed or model in self.allowed
 
     def by_variable(self) -> dict[str, tuple[str, Kind]]:
         named = {
@@ -87,18 +94,21 @@ class ModelCatalog:
         self.on_retired: Callable[[str, str, bool], None] = lambda *_: None
 
     async def chat_models(self) -> list[str]:
-        """The chat models a chat may pick, sorted; `ModelError` when Groq cannot be asked
-        and nothing is kept."""
+        """The chat models a chat may pick (no tool system, speech or safety model; only those
+        of CHAT_MODELS when set), sorted; `ModelError` when Groq cannot be asked and nothing
+        is kept."""
         await self._refresh()
         if self._listed is None:
             assert self._failure is not None
             raise self._failure[1]
-        return sorted(m for m in self._live() if family_of(m).kind is Kind.CHAT)
+        chat = (m for m in self._live() if family_of(m).kind is Kind.CHAT)
+        return sorted(m for m in chat if self.configured.allows(m))
 
     async def offers(self, model: str) -> bool | None:
-        """Whether Groq serves the model now; None when it cannot be told (Groq down)."""
+        """Whether a chat may use the model now: CHAT_MODELS allows it and Groq serves it;
+        None when Groq's list cannot be told (Groq down)."""
         await self._refresh()
-        if model in self._retired:
+        if model in self._retired or not self.configured.allows(model):
             return False
         return None if self._listed is None else model in self._listed
 
@@ -179,6 +189,7 @@ class ModelCatalog:
         return (
             self.is_live(model)
             and family.kind in (Kind.CHAT, Kind.SYSTEM)
+            and self.configured.allows(model)
             and (family.vision or not vision)
             and (family.searches or not search)
         )
@@ -202,6 +213,8 @@ class ModelCatalog:
         """The live models of a kind, best first; tool systems only for search turns."""
         kinds = {kind, Kind.SYSTEM} if search else {kind}
         live = [m for m in self._live() if family_of(m).kind in kinds]
+        if kind is not Kind.TRANSCRIPTION:
+            live = [m for m in live if self.configured.allows(m)]
         return sorted(live, key=lambda m: (family_of(m).rank, -self._info(m).context_window, m))
 
     def _live(self) -> Iterable[str]:
@@ -213,7 +226,7 @@ class ModelCatalog:
     def completion_tokens(self, model: str) -> int:
         """`max_completion_tokens` for a call: an answer's room, and a reasoning model's room
         to think before it, within what Groq allows the model."""
-        wanted = ANSWER_TOKENS
+        wanted = self.configured.answer_tokens
         if family_of(model).reasoning is not Reasoning.NONE:
             wanted += THINKING_TOKENS
         info = self._info(model)

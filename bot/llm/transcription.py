@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import typing
 from abc import ABC, abstractmethod
+from dataclasses import dataclass
 
 import groq
 from groq import AsyncGroq
@@ -37,11 +38,19 @@ def language_hint(language_code: str | None) -> str | None:
     return primary if primary in WHISPER_LANGUAGES else None
 
 
+@dataclass(frozen=True, slots=True)
+class Heard:
+    """A transcript, and how long the audio plays: Groq bills Whisper by the second."""
+
+    text: str
+    seconds: float
+
+
 class Transcriber(ABC):
     """Raises only `ModelError`, mapped like the chat model's errors."""
 
     @abstractmethod
-    async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> str:
+    async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> Heard:
         """The words spoken in `audio`; `file_name`'s extension names its format."""
 
     @abstractmethod
@@ -57,7 +66,7 @@ class GroqTranscriber(Transcriber):
         self._model = model
         self._catalog = catalog
 
-    async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> str:
+    async def transcribe(self, audio: bytes, file_name: str, language: str | None) -> Heard:
         await self._catalog.refresh()
         model = self._catalog.transcription_model(self._model)
         while True:
@@ -65,7 +74,7 @@ class GroqTranscriber(Transcriber):
                 result = await self._client.audio.transcriptions.create(
                     model=model,
                     file=(file_name, audio),
-                    response_format="json",
+                    response_format="verbose_json",  # with the audio's duration
                     language=language if language is not None else groq.omit,
                 )
             except groq.GroqError as raised:
@@ -77,7 +86,21 @@ class GroqTranscriber(Transcriber):
                     raise error from raised
                 model = stand_in
                 continue
-            return result.text.strip()
+            return Heard(result.text.strip(), _seconds(result))
 
     async def aclose(self) -> None:
         await self._client.close()
+
+
+def _seconds(result: object) -> float:
+    """`verbose_json`'s `duration`, beyond the SDK's model (which has only `text`); else the
+    end of its last segment; 0 when it says neither (the billed minimum then applies)."""
+    duration = getattr(result, "duration", None)
+    if isinstance(duration, int | float) and duration >= 0:
+        return float(duration)
+    segments = getattr(result, "segments", None)
+    if isinstance(segments, list) and segments and isinstance(segments[-1], dict):
+        end = segments[-1].get("end")
+        if isinstance(end, int | float) and end >= 0:
+            return float(end)
+    return 0.0

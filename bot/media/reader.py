@@ -27,6 +27,7 @@ from bot.media.documents import (
 from bot.media.files import Downloader, Unreadable
 from bot.media.images import Images
 from bot.media.pdf import MAX_PDF_PAGES, PdfReading
+from bot.scheduling.quota import Spending
 from bot.texts import texts_for
 
 SOUND = (MediaKind.VOICE, MediaKind.AUDIO, MediaKind.VIDEO_NOTE)
@@ -83,33 +84,36 @@ class MediaReader:
         """Its transcriber's client, which nothing else uses."""
         await self._transcriber.aclose()
 
-    async def question(self, turn: Turn) -> ChatMessage | Outcome:
-        """Raises only `ModelError` (transcription) and cancellation."""
+    async def question(self, turn: Turn, spent: Spending) -> ChatMessage | Outcome:
+        """Raises only `ModelError` (transcription) and cancellation; Whisper's audio goes to
+        `spent`, as Groq bills it, even when the transcript turns out empty."""
         try:
             async with self._sender.typing(turn.chat_id):
-                return await self._read(turn)
+                return await self._read(turn, spent)
         except Unreadable as problem:
             return problem.outcome
 
-    async def _read(self, turn: Turn) -> ChatMessage:
+    async def _read(self, turn: Turn, spent: Spending) -> ChatMessage:
         first = turn.media[0]
         if first.kind in SOUND:
-            return await self._voice(turn, first)
+            return await self._voice(turn, first, spent)
         if first.kind is MediaKind.PHOTO:
             return await self._photos(turn)
         kind = classify(first.file_name, first.mime_type)
         if kind is DocumentKind.IMAGE:
             return await self._photos(turn)
         if kind is DocumentKind.AUDIO:
-            return await self._voice(turn, first)
+            return await self._voice(turn, first, spent)
         if kind is DocumentKind.UNSUPPORTED:
             raise Unreadable(Outcome(Ending.UNSUPPORTED_FILE, detail=first.mime_type or ""))
         return await self._document(turn, first, kind)
 
-    async def _voice(self, turn: Turn, ref: MediaRef) -> ChatMessage:
+    async def _voice(self, turn: Turn, ref: MediaRef, spent: Spending) -> ChatMessage:
         raw, path = await self._downloader.fetch(ref.file_id, ref.size)
         name = audio_file_name(ref, path)
-        heard = await self._transcriber.transcribe(raw, name, language_hint(turn.language_code))
+        result = await self._transcriber.transcribe(raw, name, language_hint(turn.language_code))
+        spent.heard(result.seconds)
+        heard = result.text
         if not heard:
             raise Unreadable(Outcome(Ending.EMPTY_TRANSCRIPT))
         await self._show_heard(turn, heard)

@@ -1,4 +1,4 @@
-"""The ChatModel every conversation talks to: quota first, then the scheduler, then Groq.
+"""The ChatModel every conversation talks to: the scheduler, then Groq.
 
 Wraps the Groq adapter (a decorator on the ChatModel port), so the runner keeps calling
 `complete`/`stream` as before and its "typing" goes on while a turn waits here. A 429
@@ -16,17 +16,15 @@ from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.tokens import message_tokens
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.usage import Tally
-from bot.storage.base import UsageStore
 
 
 @dataclass(frozen=True, slots=True)
 class Allowance:
-    """What the scheduled model is allowed: its patience, its quota, its spare model."""
+    """What the scheduled model is allowed: its patience and its spare model (the user's
+    quota is the turn's business: bot/scheduling/quota.py)."""
 
     model: str  # GROQ_MODEL
     timeout: float  # GROQ_REQUEST_TIMEOUT: the longest a turn waits for the budget
-    daily_tokens: int = 0  # USER_DAILY_TOKENS, 0 = no quota
     fallback: str | None = None  # FALLBACK_MODEL
 
 
@@ -35,8 +33,6 @@ class ScheduledModel(ChatModel):
         self,
         inner: ChatModel,
         scheduler: Scheduler,
-        usage: UsageStore,
-        tally: Tally,
         allowance: Allowance,
         *,
         on_tokens: Callable[[Usage], None] = lambda _: None,
@@ -44,8 +40,6 @@ class ScheduledModel(ChatModel):
     ) -> None:
         self._inner = inner
         self._scheduler = scheduler
-        self._usage = usage
-        self._tally = tally
         self._allowance = allowance
         self._on_tokens = on_tokens
         self._is_live = is_live  # a retired FALLBACK_MODEL is no spare (bot/llm/catalog.py)
@@ -54,7 +48,7 @@ class ScheduledModel(ChatModel):
         self._samples = 0  # usages seen: the first ones weigh as a plain mean
 
     async def complete(self, request: ModelRequest) -> Reply:
-        deadline = await self._check_quota(request)
+        deadline = self._deadline()
         while True:
             routed, estimate = await self._admit(request, deadline)
             try:
@@ -65,13 +59,13 @@ class ScheduledModel(ChatModel):
                 raise
             finally:
                 self._scheduler.finished()
-            self._account(request, reply.usage, estimate)
+            self._account(reply.usage, estimate)
             if not self._fell_back(request, routed):
                 return reply
             return replace(reply, served_by=routed.settings.model)
 
     async def stream(self, request: ModelRequest) -> AsyncIterator[Delta]:
-        deadline = await self._check_quota(request)
+        deadline = self._deadline()
         while True:
             routed, estimate = await self._admit(request, deadline)
             started = False
@@ -81,7 +75,7 @@ class ScheduledModel(ChatModel):
                         self._scheduler.finished()
                     started = True
                     if delta.usage is not None:
-                        self._account(request, delta.usage, estimate)
+                        self._account(delta.usage, estimate)
                     yield delta
             except ModelError as error:
                 if not started and self._again(error, deadline):
@@ -97,11 +91,8 @@ class ScheduledModel(ChatModel):
         await self._scheduler.aclose()
         await self._inner.aclose()
 
-    async def _check_quota(self, request: ModelRequest) -> float:
-        """The turn's deadline for waiting; QUOTA_EXCEEDED before any model call."""
-        quota = self._allowance.daily_tokens
-        if quota and request.user_id and await self._usage.tokens_today(request.user_id) >= quota:
-            raise ModelError(ModelErrorKind.QUOTA_EXCEEDED, f"user={request.user_id}")
+    def _deadline(self) -> float:
+        """The longest the turn waits for the budget, from when it first asked."""
         return asyncio.get_running_loop().time() + self._allowance.timeout
 
     async def _admit(self, request: ModelRequest, deadline: float) -> tuple[ModelRequest, int]:
@@ -134,8 +125,9 @@ class ScheduledModel(ChatModel):
             and asyncio.get_running_loop().time() < deadline
         )
 
-    def _account(self, request: ModelRequest, usage: Usage, estimate: int) -> None:
-        """The call's real tokens: they correct the next estimates, and count for the user."""
+    def _account(self, usage: Usage, estimate: int) -> None:
+        """The call's real tokens correct the next estimates (what they cost the user, the
+        turn counts from the same deltas: bot/scheduling/quota.py)."""
         self._samples += 1
         weight = 1 / min(self._samples, 16)
         self._completion_guess += (usage.completion_tokens - self._completion_guess) * weight
@@ -143,6 +135,3 @@ class ScheduledModel(ChatModel):
             scale = min(max(usage.prompt_tokens / estimate, 0.25), 4.0)
             self._prompt_scale += (scale - self._prompt_scale) * weight
         self._on_tokens(usage)
-        if request.user_id and request.chat is not None:  # recorded at the turn's end
-            tokens = usage.prompt_tokens + usage.completion_tokens
-            self._tally.add(request.chat.chat_id, request.user_id, tokens)

@@ -92,16 +92,36 @@ class DayStats:
     rate_limited: int = 0
 
 
+@dataclass(frozen=True, slots=True)
+class Reserved:
+    """Tokens counted for a user's day ahead of a turn's model call (the quota's reservation,
+    bot/scheduling/quota.py); the turn's end takes them back from that day, counting the real
+    tokens instead."""
+
+    day: str  # the UTC day they were counted on (bot/core/days.py)
+    tokens: int
+
+
 class UsageStore(ABC):
     """Per-user tokens and the bot's day in figures, per UTC day: quotas, /usage and /stats;
-    a turn's tokens are counted with its end (TurnStorage)."""
+    a turn's tokens are counted with its end (TurnStorage), its reservations before its calls,
+    where every replica sees them."""
 
     @abstractmethod
-    async def tokens_today(self, user_id: int) -> int: ...
+    async def tokens_today(self, user_id: int) -> int:
+        """The user's tokens today, the reservations of running turns included."""
 
     @abstractmethod
-    async def count_tokens(self, user_id: int, tokens: int) -> None:
-        """Tokens spent outside a turn (a dialog's title), for the user's day."""
+    async def reserve(self, user_id: int, tokens: int, *, quota: int) -> Reserved | None:
+        """Count `tokens` for the user's day now, unless the day's count (reservations
+        included) is at `quota` already: then None, and nothing counted. One step, so turns
+        at once on any replica cannot all pass."""
+
+    @abstractmethod
+    async def correct(self, user_id: int, tokens: int, reserved: Sequence[Reserved]) -> None:
+        """Tokens used outside a turn's end: a turn whose end is never written (a reset
+        cancelled it, its lease was lost), its reservations taken back; a dialog's title, with
+        none. Counted for the day, without counting a turn."""
 
     @abstractmethod
     async def count_rate_limited(self) -> None: ...
@@ -164,8 +184,9 @@ class Commit:
 @dataclass(frozen=True, slots=True)
 class Conclusion:
     turn: Turn
-    tokens: int  # prompt and completion tokens of the turn's model calls
+    tokens: int  # its model calls' tokens (and Whisper's audio, as tokens: Quota.total)
     failed: bool  # counted as an error in /stats
+    reserved: tuple[Reserved, ...] = ()  # taken back by the end, which counts `tokens` instead
     commit: Commit | None = None  # None: nothing for the history
     idle: bool = False  # nothing else waits for the chat's actor: its state goes back to idle
     lease: str | None = None  # the token of the chat's lease the turn ran under, if leased
@@ -175,9 +196,10 @@ class TurnStorage(ABC):
     """What a turn reads before the model call and writes at its end, one step each (one
     round trip with Redis): the load reads the chat's FSM data and committed history; the
     conclusion commits the pair (when the answer was delivered and the dialog is still this
-    one), counts the turn's tokens for the user's day, sets the chat's FSM state back to idle
-    when nothing else waits for its actor and, with a durable inbox, crosses the turn off it;
-    under a chat's lease, only while that lease is still the turn's own."""
+    one), counts the turn's tokens for the user's day in place of its reservations, sets the
+    chat's FSM state back to idle when nothing else waits for its actor and, with a durable
+    inbox, crosses the turn off it; under a chat's lease, only while that lease is still the
+    turn's own."""
 
     @abstractmethod
     async def load(self, key: ChatKey) -> Loaded:

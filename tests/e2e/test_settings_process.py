@@ -55,6 +55,8 @@ MISTAKES = [
     Mistake("not a choice", "LOG_LEVEL", {"LOG_LEVEL": "LOUD"}),
     Mistake("bad admin ids", "ADMIN_USER_IDS", {"ADMIN_USER_IDS": "1,me"}),
     Mistake("negative quota", "USER_DAILY_TOKENS", {"USER_DAILY_TOKENS": "-5"}),
+    Mistake("no room for an answer", "MAX_ANSWER_TOKENS", {"MAX_ANSWER_TOKENS": "0"}),
+    Mistake("model outside CHAT_MODELS", "GROQ_MODEL", {"CHAT_MODELS": "qwen/qwen3.6-27b"}),
     Mistake("metrics port out of range", "METRICS_PORT", {"METRICS_PORT": "70000"}),
     Mistake(
         "unresolvable metrics host",

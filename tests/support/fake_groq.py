@@ -251,6 +251,8 @@ class FakeGroq(LocalServer):
         self.held = 0  # requests waiting behind `hold()` right now
         self.transcriptions: list[Transcription] = []
         self.transcriber: Callable[[bytes], str] = lambda audio: audio.decode(errors="ignore")
+        # how long the audio plays, in seconds: what `verbose_json` reports as its `duration`
+        self.audio_seconds: Callable[[bytes], float] = lambda audio: 2.0
         self.transcription_faults: list[FaultKind] = []
         self.models = list(MODELS)
         self.retired = set(RETIRED)  # ids that answer 400 model_decommissioned
@@ -455,7 +457,11 @@ class FakeGroq(LocalServer):
             return refused
         if self.transcription_faults:
             return await self._fail(self.transcription_faults.pop(0), 0.1)
-        return web.json_response({"text": self.transcriber(audio)})
+        text = self.transcriber(audio)
+        meta = {"x_groq": {"id": f"req_{next(self._ids)}"}}
+        if form.get("response_format") != "verbose_json":
+            return web.json_response({"text": text, **meta})
+        return web.json_response(_verbose(text, language, self.audio_seconds(audio)) | meta)
 
     def _fault_for(self, messages: Messages) -> tuple[FaultKind, float] | None:
         if self._scripted:
@@ -553,6 +559,30 @@ class FakeGroq(LocalServer):
         await response.write(final + b"data: [DONE]\n\n")
         await response.write_eof()
         return response
+
+
+def _verbose(text: str, language: object, seconds: float) -> dict[str, Any]:
+    """A `verbose_json` transcription: the audio's duration, and the text as one segment."""
+    segment = {
+        "id": 0,
+        "seek": 0,
+        "start": 0.0,
+        "end": seconds,
+        "text": text,
+        "tokens": [50365, 50415],
+        "temperature": 0.0,
+        "avg_logprob": -0.25,
+        "compression_ratio": 1.1,
+        "no_speech_prob": 0.01,
+    }
+    spoken = str(language) if language else "English"
+    return {
+        "task": "transcribe",
+        "language": spoken,
+        "duration": seconds,
+        "text": text,
+        "segments": [segment] if text.strip() else [],
+    }
 
 
 def _split(text: str, parts: int) -> list[str]:

@@ -52,6 +52,9 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.allowed_user_ids == frozenset()
     assert settings.telegram_api_url is None
     assert settings.metrics_host == "127.0.0.1"  # metrics are not for the world by default
+    assert settings.max_answer_tokens == 4096  # four Telegram messages of text
+    assert settings.chat_models == frozenset()  # every chat model Groq lists
+    assert settings.transcription_tokens_per_second == 75
     assert "language" in settings.system_prompt
 
 
@@ -250,6 +253,25 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
     *[("VISION_MODEL", {"VISION_MODEL": bad}) for bad in ["\t", "m" * 300]],
     *[("MAX_FILE_MB", {"MAX_FILE_MB": bad}) for bad in ["0", "-1", "2001", "big", "1.5"]],
     *[("PDF_TIMEOUT", {"PDF_TIMEOUT": bad}) for bad in ["0", "-1", "inf", "nan", "3601", "x"]],
+    *[
+        ("MAX_ANSWER_TOKENS", {"MAX_ANSWER_TOKENS": bad})
+        for bad in ["0", "-1", "x", "1.5", "1000001"]
+    ],
+    *[
+        ("TRANSCRIPTION_TOKENS_PER_SECOND", {"TRANSCRIPTION_TOKENS_PER_SECOND": bad})
+        for bad in ["-1", "x", "1.5", "1000001"]
+    ],
+    *[("CHAT_MODELS", {"CHAT_MODELS": bad}) for bad in [",", "a,,b", "two words", "m" * 257]],
+    # a configured chat model outside a non-empty CHAT_MODELS
+    ("GROQ_MODEL", {"CHAT_MODELS": "qwen/qwen3.6-27b"}),
+    ("VISION_MODEL", {"CHAT_MODELS": "openai/gpt-oss-120b"}),
+    (
+        "FALLBACK_MODEL",
+        {
+            "CHAT_MODELS": "openai/gpt-oss-120b,qwen/qwen3.6-27b",
+            "FALLBACK_MODEL": "openai/gpt-oss-20b",
+        },
+    ),
 ]
 
 
@@ -299,6 +321,14 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
         {"FALLBACK_MODEL": "openai/gpt-oss-20b", "TELEGRAM_PACING": "false"},
         {"HISTORY_TTL": "60", "LEASE_TTL": "0.3", "RATE_LIMIT_MESSAGES": "0"},
         {"STREAM_REPLIES": "no", "LOG_TO_FILE": "0", "LOG_LEVEL": "debug", "LOG_FORMAT": "json"},
+        {"MAX_ANSWER_TOKENS": "1", "TRANSCRIPTION_TOKENS_PER_SECOND": "0"},
+        {"CHAT_MODELS": " openai/gpt-oss-120b , qwen/qwen3.6-27b "},
+        {
+            "CHAT_MODELS": "openai/gpt-oss-20b,qwen/qwen3.8-27b,acme/spare",
+            "GROQ_MODEL": "openai/gpt-oss-20b",
+            "VISION_MODEL": "qwen/qwen3.8-27b",
+            "FALLBACK_MODEL": "acme/spare",
+        },
     ],
     ids=repr,
 )
@@ -328,3 +358,10 @@ def test_the_line_never_holds_a_secret(
 
 def test_allowed_user_ids_list_no_one_when_empty(monkeypatch: pytest.MonkeyPatch) -> None:
     assert make(monkeypatch, ALLOWED_USER_IDS="").allowed_user_ids == frozenset()
+
+
+def test_chat_models_is_a_set_of_ids(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = make(
+        monkeypatch, CHAT_MODELS="openai/gpt-oss-120b, qwen/qwen3.6-27b,openai/gpt-oss-120b"
+    )
+    assert settings.chat_models == frozenset({"openai/gpt-oss-120b", "qwen/qwen3.6-27b"})

@@ -81,15 +81,15 @@ def test_images_take_at_most_half_the_budget_but_the_newest_are_always_shown() -
 async def test_a_text_dialog_is_trimmed_as_before_with_no_model_override() -> None:
     builder = PromptBuilder(FakeImages())
     dialog = [ChatMessage.user("hi")]
-    request = await builder.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY, user_id=7))
+    request = await builder.request(SYSTEM, dialog, BIG, ModelRequest((), chat=KEY))
     assert list(request.messages) == [SYSTEM, *dialog]
-    assert (request.settings.model, dict(request.images), request.user_id) == ("", {}, 7)
+    assert (request.settings.model, dict(request.images)) == ("", {})
 
 
 async def test_the_images_shown_are_fetched_and_the_model_left_to_the_router() -> None:
     dialog = photo_turns(2)
     builder = PromptBuilder(FakeImages())
-    wanted = ModelRequest((), ChatSettings(model="openai/gpt-oss-120b"), chat=KEY, user_id=1)
+    wanted = ModelRequest((), ChatSettings(model="openai/gpt-oss-120b"), chat=KEY)
     request = await builder.request(SYSTEM, dialog, BIG, wanted)
     assert set(request.images) == {"p0.0", "p1.0"}
     assert request.settings.model == "openai/gpt-oss-120b"  # bot/llm/live.py sends it to eyes
@@ -99,9 +99,7 @@ async def test_images_past_the_allowance_are_not_fetched_and_lost_ones_are_place
     images = FakeImages(gone=frozenset({"p2.0"}))
     builder = PromptBuilder(images)
     budget = Budget(2 * IMAGE_TOKENS + 200, 100)  # one image message besides the question
-    request = await builder.request(
-        SYSTEM, photo_turns(3), budget, ModelRequest((), chat=KEY, user_id=1)
-    )
+    request = await builder.request(SYSTEM, photo_turns(3), budget, ModelRequest((), chat=KEY))
     assert images.fetched == []  # p0, p1 trimmed; p2 is gone
     assert PLACEHOLDER in request.messages[1].content
     assert not request.settings.model and not request.images  # nothing left to see

@@ -30,7 +30,7 @@ from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
-from bot.scheduling.usage import Tally
+from bot.scheduling.quota import Quota
 from bot.storage.base import Backend, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
@@ -99,7 +99,7 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
     runner = TurnRunner(
         model=model,
         turns=backend.turns,
-        tally=Tally(),
+        quota=Quota(backend.usage),
         sender=sender,
         reactions=reactions,
         prompts=Prompts(

@@ -29,8 +29,8 @@ from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
-from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
-from bot.scheduling.usage import Tally
+from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
+from bot.scheduling.quota import Quota
 from bot.storage.base import StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.memory.retired import MemoryRetiredModels
@@ -68,9 +68,11 @@ class ScriptedModel(ChatModel):
 
     async def complete(self, request: ModelRequest) -> Reply:
         pieces = [delta async for delta in self.stream(request)]
+        used = [d.usage for d in pieces if d.usage is not None]
         return Reply(
             "".join(d.text for d in pieces),
             "".join(d.reasoning for d in pieces),
+            Usage(sum(u.prompt_tokens for u in used), sum(u.completion_tokens for u in used)),
             served_by="".join(d.served_by for d in pieces),
             retired="".join(d.retired for d in pieces),
         )
@@ -134,6 +136,7 @@ def runner(
     *,
     stream: bool = False,
     catalog: ModelCatalog | None = None,
+    quota: Quota | None = None,
 ) -> TurnRunner:
     sender = ReplySender(bot, stream_interval=0.0)
     preferences = None
@@ -150,7 +153,7 @@ def runner(
     return TurnRunner(
         model=model,
         turns=backend.turns,
-        tally=Tally(),
+        quota=quota or Quota(backend.usage),
         sender=sender,
         reactions=Reactions(bot),
         prompts=prompts,

@@ -19,7 +19,6 @@ from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 from bot.scheduling.headers import LimitReading, read_limits
 from bot.scheduling.scheduled import Allowance, ScheduledModel
 from bot.scheduling.scheduler import Scheduler
-from bot.scheduling.usage import Tally
 from bot.storage.base import BudgetStore, StorageOptions
 from bot.storage.memory import MemoryBackend
 
@@ -171,20 +170,19 @@ async def test_a_429s_retry_after_holds_the_call_until_then(
     scheduler: Scheduler, clock: Clock
 ) -> None:
     """The scheduled model queues the refused call again; it goes once the clock passes
-    the retry-after, not before, and the user's tokens are tallied once."""
-    inner, tally = LimitedOnce(scheduler), Tally()
-    usage = MemoryBackend(StorageOptions(bot_id=42, max_messages=10, ttl_seconds=60)).usage
-    model = ScheduledModel(inner, scheduler, usage, tally, Allowance(model=MODEL, timeout=600))
-    request = ModelRequest([ChatMessage.user("hi")], chat=ALICE, user_id=5)
+    the retry-after, not before; the answer reports the usage of the call that answered."""
+    inner = LimitedOnce(scheduler)
+    model = ScheduledModel(inner, scheduler, Allowance(model=MODEL, timeout=600))
+    request = ModelRequest([ChatMessage.user("hi")], chat=ALICE)
     answer = asyncio.get_running_loop().create_task(model.complete(request))
     await until(lambda: inner.calls == 1 and scheduler.waiting(MODEL) == 1)
     clock.now = START + 29.5
     await clock.looked_at()
     assert not answer.done() and inner.calls == 1
     clock.now = START + 30.0
-    assert (await answer).text == "answered"
+    reply = await answer
+    assert (reply.text, reply.usage) == ("answered", Usage(12, 3))
     assert inner.calls == 2
-    assert tally.take(ALICE.chat_id, 5) == 15
 
 
 async def test_a_spent_budget_holds_another_replica_sharing_the_store(

@@ -32,6 +32,8 @@ class MemoryTurnStorage(TurnStorage):
                 key, commit.replaced, commit.messages, opens=commit.opens
             )
         turn = conclusion.turn
-        await self._usage.count_turn(turn.user_id, conclusion.tokens, failed=conclusion.failed)
+        await self._usage.count_turn(
+            turn.user_id, conclusion.tokens, conclusion.reserved, failed=conclusion.failed
+        )
         if conclusion.idle:
             await chat_context(self._fsm, key).set_state(ConversationStates.idle)

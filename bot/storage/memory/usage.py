@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from bot.core.days import utc_day
-from bot.storage.base import DayStats, UsageStore
+from bot.storage.base import DayStats, Reserved, UsageStore
 
 
 @dataclass(slots=True)
@@ -33,15 +34,28 @@ class MemoryUsage(UsageStore):
     async def tokens_today(self, user_id: int) -> int:
         return self._today().tokens[user_id]
 
-    async def count_turn(self, user_id: int, tokens: int, *, failed: bool) -> None:
+    async def reserve(self, user_id: int, tokens: int, *, quota: int) -> Reserved | None:
+        day = self._today()
+        if day.tokens[user_id] >= quota:
+            return None
+        day.tokens[user_id] += tokens
+        return Reserved(day.name, tokens)
+
+    async def correct(self, user_id: int, tokens: int, reserved: Sequence[Reserved]) -> None:
+        day = self._today()
+        # An earlier day's reservations went with that day.
+        change = tokens - sum(r.tokens for r in reserved if r.day == day.name)
+        if change:
+            day.tokens[user_id] += change
+
+    async def count_turn(
+        self, user_id: int, tokens: int, reserved: Sequence[Reserved], *, failed: bool
+    ) -> None:
+        """A turn's end (turns.py): its tokens in place of its reservations."""
+        await self.correct(user_id, tokens, reserved)
         day = self._today()
         day.turns[user_id] += 1
-        if tokens:
-            day.tokens[user_id] += tokens
         day.errors += int(failed)
-
-    async def count_tokens(self, user_id: int, tokens: int) -> None:
-        self._today().tokens[user_id] += tokens
 
     async def count_rate_limited(self) -> None:
         self._today().rate_limited += 1

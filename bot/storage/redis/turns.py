@@ -76,7 +76,7 @@ class RedisTurnStorage(TurnStorage):
                 writes, key, commit.replaced, commit.messages, opens=commit.opens
             )
         self._usage.queue_count_turn(
-            writes, turn.user_id, conclusion.tokens, failed=conclusion.failed
+            writes, turn.user_id, conclusion.tokens, conclusion.reserved, failed=conclusion.failed
         )
         if conclusion.idle:  # as aiogram's RedisStorage.set_state writes it
             writes.set(self._keys.chat_fsm(key, "state"), IDLE, ex=self._fsm.state_ttl)
