@@ -9,8 +9,8 @@ import asyncio
 from collections.abc import AsyncIterator
 
 import pytest
-from bot.conversation.stop import StopSignal
 
+from bot.conversation.scope import CancelScope
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.outcomes import Ending
 from bot.core.tokens import estimate_tokens, message_tokens
@@ -65,11 +65,11 @@ async def test_a_stopped_stream_counts_an_estimate(
 ) -> None:
     """Groq reports a stream's usage with its last chunk: a stopped one reports none."""
     model = ScriptedModel(Delta(reasoning="Thinking. "), Delta("The first half"), hang=True)
-    stop = StopSignal()
+    stop = CancelScope()
     turn_runner = runner(bot, backend, model, stream=True)
     running = asyncio.create_task(run(turn_runner, "A long story, please", stop=stop))
     await model.waiting.wait()
-    stop.request()
+    stop.cancel()
     assert (await running).ending is Ending.STOPPED
     prompt = sum(message_tokens(m) for m in model.requests[0].messages)
     streamed = estimate_tokens("Thinking. The first half")
@@ -102,13 +102,13 @@ async def test_each_call_reserves_its_estimate_and_the_end_replaces_it(
     """While the call runs the user's day holds the prompt's estimate and the answer's room."""
     model = ScriptedModel(Delta("Hi."), hang=True)
     quota = Quota(backend.usage, daily_tokens=5, answer_room=lambda model: 1000)
-    stop = StopSignal()
+    stop = CancelScope()
     turn_runner = runner(bot, backend, model, stream=True, quota=quota)
     running = asyncio.create_task(run(turn_runner, "hello", stop=stop))
     await model.waiting.wait()
     prompt = sum(message_tokens(m) for m in model.requests[0].messages)
     assert await backend.usage.tokens_today(USER) == prompt + 1000
-    stop.request()
+    stop.cancel()
     await running
     assert await backend.usage.tokens_today(USER) == prompt + estimate_tokens("Hi.")
 
