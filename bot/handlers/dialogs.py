@@ -78,7 +78,21 @@ async def pressed(
     state: FSMContext,
     outbox: Outbox,
 ) -> None:
-    chat_id = callback.message.chat.id if callback.message else callback.from_user.id
+    """In a private chat a dialog opened is resumed here, before the next update: the
+    message the user sends right after the press continues it. Nothing here waits on
+    Telegram; the menu's answer, and a group's admin check, go to the chat's outbox."""
+    message = callback.message
+    if (
+        callback_data.action == "open"
+        and isinstance(message, Message)
+        and message.chat.type == ChatType.PRIVATE
+        and callback.from_user.id == callback_data.owner
+    ):
+        key = chat_key(bot, message)
+        found = await dialogs.dialogs(key)
+        if any(d.id == callback_data.dialog and not d.current for d in found):
+            await conversations.resume(key, callback_data.dialog)
+    chat_id = message.chat.id if message else callback.from_user.id
     outbox.send(
         chat_id,
         lambda: _pressed(callback, callback_data, bot, dialogs, conversations, state),

@@ -286,3 +286,18 @@ async def test_in_topic_mode_each_new_dialog_is_a_topic_titled_after_its_first_a
     await tg.wait_until(lambda: len(tg.callback_answers) > answered)
     pointer = tg.sent_to(USER)[-1]
     assert (pointer.text, pointer.thread_id) == (EN.dialog_topic_here, alpha)
+
+
+async def test_a_message_right_after_the_press_continues_the_dialog_opened(
+    start_bot: StartBot, fake_groq: FakeGroq, storage: str
+) -> None:
+    bot = await start_bot(STORAGE_URL=storage)
+    await say(bot, "tea is warm")
+    await say(bot, "/new")
+    await say(bot, "coffee is strong")
+    menu = await dialogs_menu(bot)
+    [_, tea] = listed(menu)
+    fake_groq.latency = 0.3  # the menu's answer and the message race in the outbox's time
+    bot.telegram.press(USER, menu, DialogButton(action="open", dialog=tea, owner=USER).pack())
+    await say(bot, "and green tea?")  # sent at once, not after the menu changed
+    assert users_said(fake_groq.requests[-1]) == ["tea is warm", "and green tea?"]
