@@ -54,6 +54,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.LEASE_LOST: _Rule(None, "WARNING"),
     Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
     Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
+    Ending.GAVE_UP: _Rule(lambda t, _: t.inbox_gave_up, "ERROR"),
     Ending.FILE_TOO_BIG: _Rule(lambda t, o: t.file_too_big(o.limit_mb), "INFO"),
     Ending.DOWNLOAD_FAILED: _Rule(lambda t, _: t.download_failed, "WARNING"),
     Ending.EMPTY_TRANSCRIPT: _Rule(lambda t, _: t.empty_transcript, "INFO"),

@@ -23,6 +23,7 @@ class Ending(StrEnum):
     LEASE_LOST = "lease lost; not saved, left to the chat's new holder"
     STORAGE_UNAVAILABLE = "storage unavailable"
     CRASHED = "crashed"
+    GAVE_UP = "skipped: its process died in it before"  # prompting.py MAX_ATTEMPTS
     # A voice note, photo or file that could not become a question (bot/media/): no model call.
     FILE_TOO_BIG = "file too big"
     DOWNLOAD_FAILED = "download failed"

@@ -55,6 +55,13 @@ class DurableInbox(ABC):
 
     Reads give every entry in its place, a turn or an `Unreadable`: one entry that cannot be
     read (corrupt, a newer release's) must not stop the chat's others.
+
+    Each entry also has a count of its turn's starts that never reached the turn's end (the
+    process died in it): `TurnStorage.load` counts a start, the turn's conclusion and `done`
+    clear it, and a chat with nothing left has none. An entry a release before wrote has no
+    count: 0. The count is what keeps a turn that kills its process from being started
+    forever (bot/conversation/prompting.py gives up after `MAX_ATTEMPTS`). An inbox in one
+    process (the local placement) has no such count: the process's death takes its turns.
     """
 
     @abstractmethod
@@ -67,7 +74,8 @@ class DurableInbox(ABC):
 
     @abstractmethod
     async def done(self, key: ChatKey, entries: Sequence[Entry]) -> None:
-        """These entries are over (answered, failed with a notice, or dropped)."""
+        """These entries are over (answered, failed with a notice, or dropped): gone, with
+        their counts of starts."""
 
     @abstractmethod
     async def after(self, key: ChatKey, message_id: int) -> list[Entry]:
@@ -75,9 +83,9 @@ class DurableInbox(ABC):
 
     @abstractmethod
     async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Entry] | None:
-        """The entries after message `offered`, oldest first; with none, the chat is unlisted and
-        its lease released, in the same step. None, having changed nothing, when the lease is
-        not `lease_token`'s any more."""
+        """The entries after message `offered`, oldest first; with none, the chat is unlisted,
+        its counts of starts forgotten and its lease released, in the same step. None, having
+        changed nothing, when the lease is not `lease_token`'s any more."""
 
     @abstractmethod
     async def chats(self) -> list[ChatKey]:

@@ -164,6 +164,21 @@ async def test_chats_with_turns_left_are_listed_until_a_pull_finds_none(
     assert await journal.after(T, 0) == [turn(T, 2)]
 
 
+async def test_a_pull_that_finds_nothing_forgets_the_chats_counts_of_starts(
+    journal: Journal, redis_backend: RedisBackend
+) -> None:
+    """A count left behind (the turn was crossed off by a pull, not by its end) goes with
+    the inbox; a release before that wrote none is read as 0 (tests/e2e/test_upgrade.py)."""
+    redis, keys = redis_backend.redis, redis_backend.keys
+    await journal.add(A, turn(A, 1))
+    await redis.hset(keys.attempts(A), "1-1", 1)
+    await redis.set(keys.lease(A), "holder:1")
+    assert await journal.pull(A, 0, "holder:1") == [turn(A, 1)]
+    assert await redis.exists(keys.attempts(A)) == 1  # the turn still waits
+    assert await journal.pull(A, 1, "holder:1") == []
+    assert await redis.exists(keys.attempts(A)) == 0
+
+
 async def test_a_pull_without_the_lease_changes_nothing(
     journal: Journal, redis_backend: RedisBackend
 ) -> None:

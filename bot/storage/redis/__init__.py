@@ -55,7 +55,12 @@ class RedisBackend(Backend):
         )
         self.usage = usage = RedisUsage(redis, self.keys.usage)
         self.turns = RedisTurnStorage(
-            redis, self.keys, dialogs=self.dialogs, usage=usage, fsm=self.fsm_storage
+            redis,
+            self.keys,
+            dialogs=self.dialogs,
+            usage=usage,
+            fsm=self.fsm_storage,
+            ttl_seconds=options.ttl_seconds,
         )
 
     @classmethod

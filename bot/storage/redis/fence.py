@@ -45,6 +45,8 @@ class Writes(Protocol):
 
     def xdel(self, name: str, /, *ids: str) -> object: ...
 
+    def hdel(self, name: str, /, *keys: str) -> object: ...
+
 
 class FencedWrites:
     """Commands collected in order, each on one key, to run behind a lease's token."""
@@ -78,6 +80,9 @@ class FencedWrites:
 
     def xdel(self, name: str, /, *ids: str) -> None:
         self._add("XDEL", name, *ids)
+
+    def hdel(self, name: str, /, *keys: str) -> None:
+        self._add("HDEL", name, *keys)
 
 
 class Fence:

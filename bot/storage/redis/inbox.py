@@ -7,6 +7,11 @@ names the chats whose streams may hold turns, so a replica finds the chats a dea
 behind without scanning the keyspace. Recording a turn can take the chat's lease in the same
 step (leases.py `claim`), so the replica that accepts a turn for an idle chat becomes its
 holder without a second round trip.
+
+Beside the stream, a hash per chat counts each entry's starts that never wrote the turn's end
+(turns.py counts them with the turn's load, and clears them with its end): a turn that kills
+its process is not started forever. An entry this release cannot read is returned in its
+place as `Unreadable`, so it stops no other.
 """
 
 from __future__ import annotations
@@ -55,7 +60,8 @@ _RECORD = """
 
 # The holder's one look at the inbox: cross off what it was offered already (answered or
 # dropped; normally crossed off one by one), read what waits after it, and when nothing does,
-# unlist the inbox and let the lease go, all in one atomic step. A turn recorded meanwhile is
+# unlist the inbox, forget its turns' attempts (KEYS[4]) and let the lease go, all in one
+# atomic step. A turn recorded meanwhile is
 # either read here or finds the lease free and takes the chat up itself. Fenced like a turn's
 # end (bot/storage/redis/fence.py): once the lease is not this holder's, nothing is crossed off
 # and nil is returned, since the new holder may be answering what this one was offered.
@@ -65,7 +71,7 @@ _PULL = """
     local waiting = redis.call('XRANGE', KEYS[1], ARGV[1], '+')
     if #waiting == 0 then
         redis.call('SREM', KEYS[2], ARGV[2])
-        redis.call('DEL', KEYS[3])
+        redis.call('DEL', KEYS[3], KEYS[4])
     end
     return waiting
 """
@@ -137,8 +143,12 @@ class RedisInbox(DurableInbox):
     async def done(self, key: ChatKey, entries: Sequence[Entry]) -> None:
         """These entries are over (answered, failed with a notice, or dropped)."""
         if entries:
+            ids = [entry_id(entry) for entry in entries]
             with unavailable_on_error():
-                await self._redis.xdel(self._keys.inbox(key), *(entry_id(e) for e in entries))
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.xdel(self._keys.inbox(key), *ids)
+                    pipe.hdel(self._keys.attempts(key), *ids)
+                    await pipe.execute()
 
     async def after(self, key: ChatKey, message_id: int) -> list[Entry]:
         """The chat's entries not done with a message id above `message_id`, oldest first."""
@@ -153,7 +163,12 @@ class RedisInbox(DurableInbox):
         changed nothing, when the lease is not `lease_token`'s any more."""
         with unavailable_on_error():
             entries = await self._pull(
-                keys=[self._keys.inbox(key), self._keys.inboxes, self._keys.lease(key)],
+                keys=[
+                    self._keys.inbox(key),
+                    self._keys.inboxes,
+                    self._keys.lease(key),
+                    self._keys.attempts(key),
+                ],
                 args=[f"{offered + 1}-0", key.scope, lease_token],
             )
         if entries is None:
