@@ -52,6 +52,7 @@ _RULES: dict[Ending, _Rule] = {
     Ending.RESET: _Rule(None, "INFO"),
     Ending.NOT_SAVED: _Rule(None, "ERROR"),
     Ending.LEASE_LOST: _Rule(None, "WARNING"),
+    Ending.KEPT: _Rule(None, "WARNING"),
     Ending.STORAGE_UNAVAILABLE: _Rule(lambda t, _: t.storage_unavailable, "ERROR"),
     Ending.CRASHED: _Rule(lambda t, _: t.internal_error, "ERROR", replaces_preview=True),
     Ending.GAVE_UP: _Rule(lambda t, _: t.inbox_gave_up, "ERROR"),
