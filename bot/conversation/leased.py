@@ -25,7 +25,7 @@ from bot.core.interrupts import Action, Interrupted
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import in_topic
-from bot.storage.inbox import Entry, SharedInbox, Unreadable
+from bot.storage.inbox import Entry, SharedInbox, UnreadableEntry
 from bot.texts import texts_for
 
 
@@ -141,7 +141,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         the turns before it are answered, so the chat's replies keep the messages' order."""
         offered = False
         for entry in entries:
-            if isinstance(entry, Unreadable):
+            if isinstance(entry, UnreadableEntry):
                 if offered:  # the next pull starts with it
                     break
                 await self._skip(actor, entry)
@@ -151,7 +151,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
                 offered = True
         return offered
 
-    async def _skip(self, actor: ChatActor, entry: Unreadable) -> None:
+    async def _skip(self, actor: ChatActor, entry: UnreadableEntry) -> None:
         """One line, a notice, and the entry dropped: it would fail every holder alike."""
         key = actor.key
         actor.skip_to(entry.message_id)
@@ -230,7 +230,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         unique: dict[int, Entry] = {t.message_id: t for t in [*dropped, *waiting]}
         await self._inbox.done(key, list(unique.values()))
         for entry in unique.values():
-            if isinstance(entry, Unreadable):
+            if isinstance(entry, UnreadableEntry):
                 _log_unreadable(key, entry, f"dropped by {action}")
         marked = tuple(
             t.message_id for t in unique.values() if isinstance(t, Turn) and t.acknowledged
@@ -277,7 +277,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             logger.warning("chat={} lease left to run out: {}", key.chat_id, error)
 
 
-def _log_unreadable(key: ChatKey, entry: Unreadable, what: str) -> None:
+def _log_unreadable(key: ChatKey, entry: UnreadableEntry, what: str) -> None:
     """Its id and why, never its body."""
     logger.warning(
         "chat={} entry={} unreadable ({}): {}", key.chat_id, entry.entry, entry.reason, what

@@ -35,7 +35,7 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
-class Unreadable:
+class UnreadableEntry:
     """An inbox entry this release cannot read as a `Turn`: corrupt, or written by a newer
     release (read after a rollback). It stands in the entry's place, in order, so its holder
     can skip it with a notice (docs/architecture.md, "What one user cannot do to the others");
@@ -47,13 +47,15 @@ class Unreadable:
     language_code: str | None = None
 
 
-Entry = Turn | Unreadable  # an inbox entry as read: a turn, or what stands for an unreadable one
+Entry = (
+    Turn | UnreadableEntry
+)  # an inbox entry as read: a turn, or what stands for an unreadable one
 
 
 class DurableInbox(ABC):
     """Each chat's turns, kept until they are over: a crash loses none.
 
-    Reads give every entry in its place, a turn or an `Unreadable`: one entry that cannot be
+    Reads give every entry in its place, a turn or an `UnreadableEntry`: one entry that cannot be
     read (corrupt, a newer release's) must not stop the chat's others.
 
     Each entry also has a count of its turn's starts that never reached the turn's end (the

@@ -9,7 +9,7 @@ import pytest
 from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
 from bot.core.turn import Turn
-from bot.storage.inbox import Entry, Recorded, Unreadable
+from bot.storage.inbox import Entry, Recorded, UnreadableEntry
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from bot.storage.redis.leases import RedisLeases
@@ -201,7 +201,7 @@ async def test_a_pull_without_the_lease_changes_nothing(
 async def test_an_entry_this_release_cannot_read_stands_in_its_place(
     journal: Journal, redis_backend: RedisBackend
 ) -> None:
-    """Corrupt, a newer release's, another chat's: each read as `Unreadable`, in order, with
+    """Corrupt, a newer release's, another chat's: each read as `UnreadableEntry`, in order, with
     no part of its body but the language a newer release still names."""
     redis, keys = redis_backend.redis, redis_backend.keys
     await journal.add(A, turn(A, 1, "a1"))
@@ -213,11 +213,11 @@ async def test_an_entry_this_release_cannot_read_stands_in_its_place(
     await journal.add(A, turn(A, 7, "a7"))
     expected: list[Entry] = [
         turn(A, 1, "a1"),
-        Unreadable("2-1", 2, "JSONDecodeError"),
-        Unreadable("3-1", 3, "ValueError", "ru"),
-        Unreadable("4-1", 4, "ValueError", "ru"),  # a turn, but of chat B
-        Unreadable("5-1", 5, "TypeError"),
-        Unreadable("6-1", 6, "JSONDecodeError"),
+        UnreadableEntry("2-1", 2, "JSONDecodeError"),
+        UnreadableEntry("3-1", 3, "ValueError", "ru"),
+        UnreadableEntry("4-1", 4, "ValueError", "ru"),  # a turn, but of chat B
+        UnreadableEntry("5-1", 5, "TypeError"),
+        UnreadableEntry("6-1", 6, "JSONDecodeError"),
         turn(A, 7, "a7"),
     ]
     assert await journal.after(A, 0) == expected

@@ -11,7 +11,7 @@ holder without a second round trip.
 Beside the stream, a hash per chat counts each entry's starts that never wrote the turn's end
 (turns.py counts them with the turn's load, and clears them with its end): a turn that kills
 its process is not started forever. An entry this release cannot read is returned in its
-place as `Unreadable`, so it stops no other.
+place as `UnreadableEntry`, so it stops no other.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from redis.asyncio import Redis
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates
 from bot.core.turn import Turn
-from bot.storage.inbox import DurableInbox, Entry, LeaseClaim, Recorded, Unreadable
+from bot.storage.inbox import DurableInbox, Entry, LeaseClaim, Recorded, UnreadableEntry
 from bot.storage.redis.client import unavailable_on_error
 from bot.storage.redis.keys import RedisKeys
 
@@ -82,7 +82,7 @@ def _text(value: bytes | str) -> str:
 
 
 def _read(key: ChatKey, entry: bytes | str, fields: Mapping[bytes, bytes]) -> Entry:
-    """The entry as a turn, or as `Unreadable` when this release cannot read it: not JSON, a
+    """The entry as a turn, or as `UnreadableEntry` when this release cannot read it: not JSON, a
     field missing or of another shape, a newer schema, or a turn of another chat or message."""
     name = _text(entry)
     message_id = int(name.split("-", 1)[0])
@@ -92,7 +92,7 @@ def _read(key: ChatKey, entry: bytes | str, fields: Mapping[bytes, bytes]) -> En
         if turn.chat_id != key.chat_id or turn.message_id != message_id:
             raise ValueError("the entry names another chat or message")
     except (ValueError, TypeError, KeyError, AttributeError) as error:
-        return Unreadable(name, message_id, type(error).__name__, _language(raw))
+        return UnreadableEntry(name, message_id, type(error).__name__, _language(raw))
     return turn
 
 
@@ -113,7 +113,7 @@ def _pairs(fields: list[bytes]) -> dict[bytes, bytes]:
 
 def entry_id(entry: Entry) -> str:
     """The turn's id in its chat's stream: its message id, so a redelivery is refused."""
-    return entry.entry if isinstance(entry, Unreadable) else f"{entry.message_id}-1"
+    return entry.entry if isinstance(entry, UnreadableEntry) else f"{entry.message_id}-1"
 
 
 class RedisInbox(DurableInbox):
