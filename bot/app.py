@@ -102,7 +102,7 @@ def build_conversations(
         runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
     )
     metrics.count_live(lambda: len(pool))
-    placement = build_placement(settings, backend, pool)
+    placement = build_placement(settings, backend, pool, sender)
     conversations = Conversations(
         placement,
         dialogs=backend.dialogs,
@@ -113,13 +113,15 @@ def build_conversations(
     return conversations, titles
 
 
-def build_placement(settings: Settings, backend: Backend, pool: ActorPool) -> Placement:
+def build_placement(
+    settings: Settings, backend: Backend, pool: ActorPool, sender: ReplySender
+) -> Placement:
     """Turns wait in the process (memory), or in a durable inbox the replicas share (Redis)."""
     idle = settings.actor_idle_timeout
     shared = backend.shared_inbox()
     if shared is None:
         return LocalPlacement(pool, idle_timeout=idle, fsm_storage=backend.fsm_storage)
-    return LeasedPlacement(pool, shared, idle_timeout=idle)
+    return LeasedPlacement(pool, shared, idle_timeout=idle, sender=sender)
 
 
 def retirement_notices(

@@ -237,7 +237,9 @@ class ChatActor:
     async def _take(self, queued: _Queued, epoch: int) -> bool:
         """The turn runs in this task, in a scope a reset cancels (scope.py says why).
 
-        False when the chat's lease was lost: another replica answers the chat now."""
+        False when the chat's lease was lost (another replica answers the chat now), or the
+        turn's end could not be written: the storage is down, and the chat's turns wait in
+        its durable inbox for the holder that takes the chat up once the storage is back."""
         self._current = scope = CancelScope()
         outcome = None
         try:
@@ -247,7 +249,7 @@ class ChatActor:
                 )
         finally:
             self._current = None
-        if outcome is not None and outcome.ending is Ending.LEASE_LOST:
+        if outcome is not None and outcome.ending in (Ending.LEASE_LOST, Ending.KEPT):
             return False
         if scope.cancelled_caught:
             self._went_idle = False  # its end, which would have written the state, never came

@@ -23,7 +23,10 @@ from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
 from bot.core.interrupts import Action, Interrupted
 from bot.core.turn import Turn
-from bot.storage.inbox import SharedInbox
+from bot.delivery.sender import ReplySender
+from bot.delivery.topics import in_topic
+from bot.storage.inbox import Entry, SharedInbox, UnreadableEntry
+from bot.texts import texts_for
 
 
 class LeasedPlacement(PooledPlacement, TurnFeed):
@@ -35,8 +38,10 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         shared: SharedInbox,
         *,
         idle_timeout: float,
+        sender: ReplySender,
     ) -> None:
         super().__init__(pool)
+        self._sender = sender  # tells a user their message was skipped (`_skip`)
         self._inbox = shared.inbox
         self._leases = shared.leases
         self._control = shared.control
@@ -124,12 +129,39 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
                         del self._held[key]
                     return False
                 # Not what a /cancel skipped or another pull offered while this one waited
-                turns = [turn for turn in read if turn.message_id > actor.last_offered]
-                if turns:
-                    return any([actor.offer(turn) for turn in turns[: self.inbox_size]])
+                entries = [entry for entry in read if entry.message_id > actor.last_offered]
+                if await self._offer(actor, entries[: self.inbox_size]):
+                    return True
         except StorageUnavailable as error:  # the lease runs out; a sweep takes the chat later
             logger.error("chat={} inbox not read: {}", key.chat_id, error)
         return False
+
+    async def _offer(self, actor: ChatActor, entries: list[Entry]) -> bool:
+        """Queue the turns in order; an entry that cannot be read is skipped in its place, once
+        the turns before it are answered, so the chat's replies keep the messages' order."""
+        offered = False
+        for entry in entries:
+            if isinstance(entry, UnreadableEntry):
+                if offered:  # the next pull starts with it
+                    break
+                await self._skip(actor, entry)
+            elif not actor.offer(entry):
+                break
+            else:
+                offered = True
+        return offered
+
+    async def _skip(self, actor: ChatActor, entry: UnreadableEntry) -> None:
+        """One line, a notice, and the entry dropped: it would fail every holder alike."""
+        key = actor.key
+        actor.skip_to(entry.message_id)
+        _log_unreadable(key, entry, "skipped; the user is told")
+        texts = texts_for(entry.language_code)
+        with in_topic(key.chat_id, key.thread_id):
+            await self._sender.notify(
+                key.chat_id, texts.inbox_unreadable, reply_to=entry.message_id
+            )
+        await self._inbox.done(key, [entry])
 
     async def finished(self, key: ChatKey, turn: Turn) -> None:
         try:
@@ -195,9 +227,15 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         stopped, dropped = self._pool.interrupt(action, key, message_id)
         if actor is not None:
             actor.skip_to(max((t.message_id for t in waiting), default=0))
-        unique = {t.message_id: t for t in [*dropped, *waiting]}
+        unique: dict[int, Entry] = {t.message_id: t for t in [*dropped, *waiting]}
         await self._inbox.done(key, list(unique.values()))
-        return Interrupted.of(stopped, unique.values())
+        for entry in unique.values():
+            if isinstance(entry, UnreadableEntry):
+                _log_unreadable(key, entry, f"dropped by {action}")
+        marked = tuple(
+            t.message_id for t in unique.values() if isinstance(t, Turn) and t.acknowledged
+        )
+        return Interrupted(stopped, len(unique), marked)
 
     async def shutdown(self, timeout: float) -> list[Turn]:
         """Hand the chats over: a rolling deploy stops replicas one at a time, mid-burst.
@@ -237,3 +275,10 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             await self._leases.release(key, token)
         except StorageUnavailable as error:
             logger.warning("chat={} lease left to run out: {}", key.chat_id, error)
+
+
+def _log_unreadable(key: ChatKey, entry: UnreadableEntry, what: str) -> None:
+    """Its id and why, never its body."""
+    logger.warning(
+        "chat={} entry={} unreadable ({}): {}", key.chat_id, entry.entry, entry.reason, what
+    )

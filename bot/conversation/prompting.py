@@ -26,6 +26,10 @@ from bot.scheduling.quota import Spending
 from bot.storage.base import TurnStorage
 from bot.texts import texts_for
 
+# A turn of a durable inbox started this many times without reaching its end (the process
+# died in it: an OOM kill on a media turn, say) is skipped with a notice, not started again.
+MAX_ATTEMPTS = 2
+
 
 @dataclass(frozen=True, slots=True)
 class Prompt:
@@ -64,7 +68,9 @@ class Prompts:
     async def load(self, turn: Turn, key: ChatKey, spent: Spending) -> Prompt | Outcome:
         """The chat's settings, the committed history and the question; /retry takes back the
         last pair. Reading a media turn's question may cost (Whisper): `spent` counts it."""
-        loaded = await self._turns.load(key)  # one read: settings and history together
+        loaded = await self._turns.load(key, turn)  # one step: settings, history, its start
+        if loaded.attempts >= MAX_ATTEMPTS:  # its process died in it each time: not again
+            return Outcome(Ending.GAVE_UP, detail=f"{loaded.attempts} starts without an end")
         settings = await self._settings(turn, key, ChatSettings.from_data(loaded.data))
         history = loaded.history
         if not turn.retry:

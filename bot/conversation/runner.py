@@ -264,6 +264,8 @@ class TurnRunner:
         except StorageUnavailable as error:
             if commit is not None:
                 return Outcome(Ending.NOT_SAVED, detail=str(error))
+            if context.lease is not None:  # not crossed off: its inbox keeps it for later
+                return Outcome(Ending.KEPT, detail=f"{outcome.ending.value}; {error}")
             logger.warning("chat={} turn not counted: {}", turn.chat_id, error)
         finally:
             spent.settled()  # written, or given up: a reset now has nothing left to count

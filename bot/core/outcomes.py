@@ -21,8 +21,12 @@ class Ending(StrEnum):
     RESET = "answered after a reset; not committed"
     NOT_SAVED = "answered, not saved"  # the user has the answer; the history lost it
     LEASE_LOST = "lease lost; not saved, left to the chat's new holder"
+    # Its end could not be written (the storage is down), so it stays in the durable inbox and
+    # is answered once the storage is back: nobody is asked to send it again.
+    KEPT = "not ended; kept in the inbox until the storage is back"
     STORAGE_UNAVAILABLE = "storage unavailable"
     CRASHED = "crashed"
+    GAVE_UP = "skipped: its process died in it before"  # prompting.py MAX_ATTEMPTS
     # A voice note, photo or file that could not become a question (bot/media/): no model call.
     FILE_TOO_BIG = "file too big"
     DOWNLOAD_FAILED = "download failed"

@@ -170,6 +170,9 @@ class LeaseLost(Exception):
 class Loaded:
     data: dict[str, Any]  # the chat's FSM data: its settings (bot/chat_settings/) among them
     history: list[ChatMessage]  # committed, oldest first; the caller's to change
+    # Earlier starts of this turn that never wrote its end: with a durable inbox, each was a
+    # process that died in the turn (or cut it at its shutdown deadline). 0 without one.
+    attempts: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,16 +197,17 @@ class Conclusion:
 
 class TurnStorage(ABC):
     """What a turn reads before the model call and writes at its end, one step each (one
-    round trip with Redis): the load reads the chat's FSM data and committed history; the
-    conclusion commits the pair (when the answer was delivered and the dialog is still this
-    one), counts the turn's tokens for the user's day in place of its reservations, sets the
-    chat's FSM state back to idle when nothing else waits for its actor and, with a durable
-    inbox, crosses the turn off it; under a chat's lease, only while that lease is still the
-    turn's own."""
+    round trip with Redis): the load reads the chat's FSM data and committed history and, with
+    a durable inbox, counts the turn's start; the conclusion commits the pair (when the answer
+    was delivered and the dialog is still this one), counts the turn's tokens for the user's
+    day in place of its reservations, sets the chat's FSM state back to idle when nothing else
+    waits for its actor and, with a durable inbox, crosses the turn off it (its count of
+    starts with it); under a chat's lease, only while that lease is still the turn's own."""
 
     @abstractmethod
-    async def load(self, key: ChatKey) -> Loaded:
-        """The chat's FSM data and committed history, read together."""
+    async def load(self, key: ChatKey, turn: Turn) -> Loaded:
+        """The chat's FSM data and committed history, read together; with a durable inbox,
+        in the same step, one more start of `turn` counted, and the earlier ones returned."""
 
     @abstractmethod
     async def conclude(self, key: ChatKey, conclusion: Conclusion) -> None:

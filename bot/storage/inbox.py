@@ -34,8 +34,37 @@ class Recorded:
     leased: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadableEntry:
+    """An inbox entry this release cannot read as a `Turn`: corrupt, or written by a newer
+    release (read after a rollback). It stands in the entry's place, in order, so its holder
+    can skip it with a notice (docs/architecture.md, "What one user cannot do to the others");
+    nothing of its body is kept but, when it says so, the user's language."""
+
+    entry: str  # its id in the inbox, for the log
+    message_id: int  # the message it was written for
+    reason: str  # why it cannot be read: an error's type, never the body
+    language_code: str | None = None
+
+
+Entry = (
+    Turn | UnreadableEntry
+)  # an inbox entry as read: a turn, or what stands for an unreadable one
+
+
 class DurableInbox(ABC):
-    """Each chat's turns, kept until they are over: a crash loses none."""
+    """Each chat's turns, kept until they are over: a crash loses none.
+
+    Reads give every entry in its place, a turn or an `UnreadableEntry`: one entry that cannot be
+    read (corrupt, a newer release's) must not stop the chat's others.
+
+    Each entry also has a count of its turn's starts that never reached the turn's end (the
+    process died in it): `TurnStorage.load` counts a start, the turn's conclusion and `done`
+    clear it, and a chat with nothing left has none. An entry a release before wrote has no
+    count: 0. The count is what keeps a turn that kills its process from being started
+    forever (bot/conversation/prompting.py gives up after `MAX_ATTEMPTS`). An inbox in one
+    process (the local placement) has no such count: the process's death takes its turns.
+    """
 
     @abstractmethod
     async def record(
@@ -46,18 +75,19 @@ class DurableInbox(ABC):
         and the turn was taken."""
 
     @abstractmethod
-    async def done(self, key: ChatKey, turns: Sequence[Turn]) -> None:
-        """These turns are over (answered, failed with a notice, or dropped)."""
+    async def done(self, key: ChatKey, entries: Sequence[Entry]) -> None:
+        """These entries are over (answered, failed with a notice, or dropped): gone, with
+        their counts of starts."""
 
     @abstractmethod
-    async def after(self, key: ChatKey, message_id: int) -> list[Turn]:
-        """The chat's turns not done with a message id above `message_id`, oldest first."""
+    async def after(self, key: ChatKey, message_id: int) -> list[Entry]:
+        """The chat's entries not done with a message id above `message_id`, oldest first."""
 
     @abstractmethod
-    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Turn] | None:
-        """The turns after message `offered`, oldest first; with none, the chat is unlisted and
-        its lease released, in the same step. None, having changed nothing, when the lease is
-        not `lease_token`'s any more."""
+    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Entry] | None:
+        """The entries after message `offered`, oldest first; with none, the chat is unlisted,
+        its counts of starts forgotten and its lease released, in the same step. None, having
+        changed nothing, when the lease is not `lease_token`'s any more."""
 
     @abstractmethod
     async def chats(self) -> list[ChatKey]:

@@ -34,6 +34,8 @@ class Texts:
     internal_error: str
     stopped: str
     storage_unavailable: str
+    inbox_unreadable: str
+    inbox_gave_up: str
     stopped_suffix: str
     cancel_nothing: str
     cancel_stopped: str

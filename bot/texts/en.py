@@ -71,6 +71,14 @@ EN = Texts(
         "The bot's storage is temporarily unavailable, so this message was not handled. "
         "Please send it again in a minute."
     ),
+    inbox_unreadable=(
+        "This message of yours could not be read after an update of the bot, so it was "
+        "skipped. Please send it again."
+    ),
+    inbox_gave_up=(
+        "The bot failed twice while answering this message, so it was skipped. "
+        "Please send it again, perhaps shorter or in another form."
+    ),
     stopped_suffix="⏹ _stopped_",
     cancel_nothing="There is nothing to stop: no answer is being written.",
     cancel_stopped="⏹ Stopped the answer in progress.",

@@ -352,6 +352,13 @@ class FakeTelegram(ForumTopics, LocalServer):
         self.push(update)
         return update
 
+    @property
+    def unconfirmed(self) -> int:
+        """Updates Telegram still keeps: not yet confirmed by a getUpdates offset past them.
+        With polling, the bot asks past an update once it has handled it: 0 means every update
+        sent so far was taken in."""
+        return len(self._updates)
+
     def sent_to(self, chat_id: int) -> list[SentMessage]:
         return [message for message in self.sent if message.chat_id == chat_id]
 

@@ -30,8 +30,16 @@ def redis_server_or_skip() -> str:
 class RedisServer:
     """Started and stopped by the tests, so stopping it mid-dialog is a test step too."""
 
-    def __init__(self, executable: str, directory: Path, password: str | None = None) -> None:
+    def __init__(
+        self,
+        executable: str,
+        directory: Path,
+        password: str | None = None,
+        *,
+        fsync_always: bool = False,
+    ) -> None:
         self._password = password
+        self._fsync = "always" if fsync_always else "everysec"  # always: each write on disk
         self._executable = executable
         self._directory = directory
         self.port = free_port()
@@ -54,6 +62,8 @@ class RedisServer:
                 str(self._directory),
                 "--appendonly",
                 "yes",
+                "--appendfsync",
+                self._fsync,
                 "--save",
                 "",
                 *(["--requirepass", self._password] if self._password else []),

@@ -19,8 +19,8 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.leased import LeasedPlacement
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
-from bot.core.turn import Turn
 from bot.storage.base import StorageOptions
+from bot.storage.inbox import Entry
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from tests.support.fake_telegram import FakeTelegram
@@ -61,7 +61,7 @@ def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     async def counted(
         journal: RedisInbox, key: ChatKey, offered: int, token: str
-    ) -> list[Turn] | None:
+    ) -> list[Entry] | None:
         seen.append(offered)
         return await pull(journal, key, offered, token)
 

@@ -115,7 +115,7 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
     placement: Placement = (
         LocalPlacement(pool, idle_timeout=60, fsm_storage=backend.fsm_storage)
         if shared is None
-        else LeasedPlacement(pool, shared, idle_timeout=60)
+        else LeasedPlacement(pool, shared, idle_timeout=60, sender=sender)
     )
     return Conversations(
         placement,

@@ -12,7 +12,10 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.core.errors import StorageUnavailable
-from bot.storage.redis.client import CancelSafeRedis, unavailable_on_error
+from bot.storage.base import StorageOptions
+from bot.storage.redis import RedisBackend
+from bot.storage.redis.client import CancelSafeRedis, StaleConnectionRetry, unavailable_on_error
+from tests.support.redis_server import RedisServer
 
 
 async def _read_that_turns_a_cancel_into_an_error() -> None:
@@ -70,7 +73,9 @@ async def _cancel_mid_flight(work: Callable[[], Coroutine[Any, Any, None]]) -> i
 async def client(redis_url: str) -> AsyncIterator[Redis]:
     """As the backend builds it: with a socket timeout, whose writes on Python 3.11 go through
     asyncio.wait_for, which returns normally when a cancel lands as the write completes."""
-    redis = CancelSafeRedis.from_url(redis_url, socket_connect_timeout=5, socket_timeout=5)
+    redis = CancelSafeRedis.from_url(
+        redis_url, socket_connect_timeout=5, socket_timeout=5, retry=StaleConnectionRetry()
+    )
     yield redis
     await redis.aclose()
 
@@ -95,3 +100,20 @@ async def test_a_cancel_during_a_guarded_pipeline_is_never_lost(client: Redis) -
                     await pipe.execute()
 
     assert await _cancel_mid_flight(pipelines) == 0
+
+
+async def test_after_a_redis_restart_no_command_fails_on_a_connection_it_left_dead(
+    redis_server: RedisServer,
+) -> None:
+    """Each pooled connection is dead once Redis restarts; none may cost a command (a user's
+    message, a turn's load, /readyz) a failure with Redis back."""
+    options = StorageOptions(bot_id=1, max_messages=10, ttl_seconds=3600, prefix="t")
+    backend = RedisBackend.from_url(redis_server.url, options)
+    try:
+        assert all(await asyncio.gather(*(backend.ready() for _ in range(4))))  # 4 in the pool
+        redis_server.stop()
+        assert not await backend.ready()
+        redis_server.start()
+        assert await asyncio.gather(*(backend.ready() for _ in range(4))) == [True] * 4
+    finally:
+        await backend.aclose()

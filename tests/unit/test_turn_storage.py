@@ -55,7 +55,7 @@ def pair(n: int) -> tuple[ChatMessage, ChatMessage]:
 
 
 async def test_a_new_chat_loads_the_defaults_and_no_history(backend: Backend) -> None:
-    loaded = await backend.turns.load(KEY)
+    loaded = await backend.turns.load(KEY, turn(1))
     assert ChatSettings.from_data(loaded.data) == ChatSettings()
     assert loaded.history == []
 
@@ -65,10 +65,10 @@ async def test_the_load_reads_the_settings_and_the_history_of_that_chat(backend:
     await ChatSettingsStore(backend.fsm_storage).save(KEY, chosen)
     await backend.dialogs.replace_last(KEY, 0, pair(1))
     await backend.dialogs.replace_last(TOPIC, 0, pair(2))  # a forum topic is a dialog of its own
-    loaded = await backend.turns.load(KEY)
+    loaded = await backend.turns.load(KEY, turn(1))
     assert ChatSettings.from_data(loaded.data) == chosen
     assert loaded.history == list(pair(1))
-    topic = await backend.turns.load(TOPIC)
+    topic = await backend.turns.load(TOPIC, turn(1, TOPIC))
     assert (ChatSettings.from_data(topic.data), topic.history) == (ChatSettings(), list(pair(2)))
 
 
@@ -116,6 +116,34 @@ async def test_with_redis_the_end_crosses_the_turn_off_its_inbox(redis_url: str)
         assert [t.message_id for t in await journal.after(KEY, 0)] == [2]
     finally:
         await backend.aclose()
+
+
+async def test_with_redis_each_start_is_counted_until_the_end_is_written(redis_url: str) -> None:
+    """A turn whose process died in it is seen as such by its next start: only its end (or a
+    drop) clears the count, and the count lives as long as the inbox."""
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    backend = RedisBackend.from_url(redis_url, options)
+    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    attempts = backend.keys.attempts(KEY)
+    try:
+        for n in (1, 2):
+            await journal.record(KEY, turn(n), limit=10)
+        assert [(await backend.turns.load(KEY, turn(1))).attempts for _ in "abc"] == [0, 1, 2]
+        assert (await backend.turns.load(KEY, turn(2))).attempts == 0  # each turn its own
+        assert 3000 < await backend.redis.ttl(attempts) <= 3600
+        await backend.turns.conclude(KEY, Conclusion(turn(1), 0, failed=True))
+        assert await backend.redis.hgetall(attempts) == {b"2-1": b"1"}
+        await journal.done(KEY, [turn(2)])  # dropped (/cancel, a reset): the same
+        assert await backend.redis.exists(attempts) == 0
+    finally:
+        await backend.aclose()
+
+
+async def test_without_a_durable_inbox_no_start_is_counted() -> None:
+    """Memory mode: a process that dies takes its turns with it, so none is started again."""
+    options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
+    backend = MemoryBackend.from_url("memory://", options)
+    assert [(await backend.turns.load(KEY, turn(1))).attempts for _ in "ab"] == [0, 0]
 
 
 async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(

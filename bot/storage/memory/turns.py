@@ -10,6 +10,7 @@ from aiogram.fsm.storage.base import BaseStorage
 
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
+from bot.core.turn import Turn
 from bot.storage.base import Conclusion, Loaded, TurnStorage
 from bot.storage.memory.dialog import MemoryDialogStore
 from bot.storage.memory.usage import MemoryUsage
@@ -21,7 +22,8 @@ class MemoryTurnStorage(TurnStorage):
         self._fsm = fsm
         self._usage = usage
 
-    async def load(self, key: ChatKey) -> Loaded:
+    async def load(self, key: ChatKey, turn: Turn) -> Loaded:
+        """No start is counted: a process that dies takes its turns with it."""
         data = await chat_context(self._fsm, key).get_data()
         return Loaded(data, await self._dialogs.load(key))
 

@@ -12,7 +12,7 @@ from bot.core.errors import StorageUnavailable
 from bot.storage.base import Backend, BudgetStore, RateLimiter, RetiredModels, StorageOptions
 from bot.storage.inbox import SharedInbox
 from bot.storage.redis.budget import RedisBudgetStore
-from bot.storage.redis.client import CancelSafeRedis, unavailable_on_error
+from bot.storage.redis.client import CancelSafeRedis, StaleConnectionRetry, unavailable_on_error
 from bot.storage.redis.control import RedisControl
 from bot.storage.redis.dialog import RedisDialogStore
 from bot.storage.redis.inbox import RedisInbox
@@ -59,7 +59,12 @@ class RedisBackend(Backend):
         )
         self.usage = usage = RedisUsage(redis, self.keys.usage)
         self.turns = RedisTurnStorage(
-            redis, self.keys, dialogs=self.dialogs, usage=usage, fsm=self.fsm_storage
+            redis,
+            self.keys,
+            dialogs=self.dialogs,
+            usage=usage,
+            fsm=self.fsm_storage,
+            ttl_seconds=options.ttl_seconds,
         )
 
     @classmethod
@@ -67,7 +72,9 @@ class RedisBackend(Backend):
         """Nothing is sent until `start`."""
         if not url.startswith(REDIS_SCHEMES):
             raise ValueError("the Redis backend takes redis://, rediss:// or unix:// URLs")
-        client = CancelSafeRedis.from_url(url, socket_connect_timeout=5, socket_timeout=5)
+        client = CancelSafeRedis.from_url(
+            url, socket_connect_timeout=5, socket_timeout=5, retry=StaleConnectionRetry()
+        )
         return cls(client, options)
 
     def shared_inbox(self) -> SharedInbox:

@@ -11,14 +11,19 @@ retry loop would never stop, and aiogram's polling would never end on SIGTERM.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 
 from bot.core.errors import StorageUnavailable
+
+T = TypeVar("T")
 
 
 @contextmanager
@@ -52,3 +57,32 @@ class CancelSafeRedis(Redis):
         result = await super().execute_command(*args, **options)  # type: ignore[no-untyped-call]
         raise_if_cancelling()
         return result
+
+
+class StaleConnectionRetry(Retry):
+    """One immediate retry of a command whose connection broke, never for a task being
+    cancelled (its cancel must win, not a second run of the command).
+
+    After Redis restarts, every connection left in the pool is dead, and `from_url` gives
+    redis-py's connections no retry at all: the first command on each failed, and a user got
+    "storage unavailable" with Redis back. The retry reconnects. It is immediate, so a
+    command whose reply a dying Redis never sent is not run again on the Redis started anew.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(NoBackoff(), 1, supported_errors=(RedisConnectionError,))
+
+    async def call_with_retry(
+        self,
+        do: Callable[[], Awaitable[T]],
+        fail: Callable[..., Any],
+        is_retryable: Callable[[Exception], bool] | None = None,
+        with_failure_count: bool = False,
+    ) -> T:
+        def retryable(error: Exception) -> bool:
+            task = asyncio.current_task()
+            if task is not None and task.cancelling():
+                return False
+            return is_retryable is None or is_retryable(error)
+
+        return await super().call_with_retry(do, fail, retryable, with_failure_count)

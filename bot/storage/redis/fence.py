@@ -48,6 +48,7 @@ class Writes(Protocol):
     def hset(self, name: str, key: str, value: str, /) -> object: ...
 
     def delete(self, name: str, /) -> object: ...
+    def hdel(self, name: str, /, *keys: str) -> object: ...
 
 
 class FencedWrites:
@@ -88,6 +89,9 @@ class FencedWrites:
 
     def delete(self, name: str, /) -> None:
         self._add("DEL", name)
+
+    def hdel(self, name: str, /, *keys: str) -> None:
+        self._add("HDEL", name, *keys)
 
 
 class Fence:

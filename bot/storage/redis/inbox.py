@@ -7,11 +7,17 @@ names the chats whose streams may hold turns, so a replica finds the chats a dea
 behind without scanning the keyspace. Recording a turn can take the chat's lease in the same
 step (leases.py `claim`), so the replica that accepts a turn for an idle chat becomes its
 holder without a second round trip.
+
+Beside the stream, a hash per chat counts each entry's starts that never wrote the turn's end
+(turns.py counts them with the turn's load, and clears them with its end): a turn that kills
+its process is not started forever. An entry this release cannot read is returned in its
+place as `UnreadableEntry`, so it stops no other.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import json
+from collections.abc import Mapping, Sequence
 from typing import cast
 
 from redis.asyncio import Redis
@@ -19,7 +25,7 @@ from redis.asyncio import Redis
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates
 from bot.core.turn import Turn
-from bot.storage.inbox import DurableInbox, LeaseClaim, Recorded
+from bot.storage.inbox import DurableInbox, Entry, LeaseClaim, Recorded, UnreadableEntry
 from bot.storage.redis.client import unavailable_on_error
 from bot.storage.redis.keys import RedisKeys
 
@@ -54,7 +60,8 @@ _RECORD = """
 
 # The holder's one look at the inbox: cross off what it was offered already (answered or
 # dropped; normally crossed off one by one), read what waits after it, and when nothing does,
-# unlist the inbox and let the lease go, all in one atomic step. A turn recorded meanwhile is
+# unlist the inbox, forget its turns' attempts (KEYS[4]) and let the lease go, all in one
+# atomic step. A turn recorded meanwhile is
 # either read here or finds the lease free and takes the chat up itself. Fenced like a turn's
 # end (bot/storage/redis/fence.py): once the lease is not this holder's, nothing is crossed off
 # and nil is returned, since the new holder may be answering what this one was offered.
@@ -64,7 +71,7 @@ _PULL = """
     local waiting = redis.call('XRANGE', KEYS[1], ARGV[1], '+')
     if #waiting == 0 then
         redis.call('SREM', KEYS[2], ARGV[2])
-        redis.call('DEL', KEYS[3])
+        redis.call('DEL', KEYS[3], KEYS[4])
     end
     return waiting
 """
@@ -74,14 +81,39 @@ def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
 
 
-def _decode(fields: list[bytes]) -> Turn:
+def _read(key: ChatKey, entry: bytes | str, fields: Mapping[bytes, bytes]) -> Entry:
+    """The entry as a turn, or as `UnreadableEntry` when this release cannot read it: not JSON, a
+    field missing or of another shape, a newer schema, or a turn of another chat or message."""
+    name = _text(entry)
+    message_id = int(name.split("-", 1)[0])
+    raw = fields.get(b"turn", b"")
+    try:
+        turn = Turn.decode(raw)
+        if turn.chat_id != key.chat_id or turn.message_id != message_id:
+            raise ValueError("the entry names another chat or message")
+    except (ValueError, TypeError, KeyError, AttributeError) as error:
+        return UnreadableEntry(name, message_id, type(error).__name__, _language(raw))
+    return turn
+
+
+def _language(raw: bytes) -> str | None:
+    """The user's language, if an unreadable entry still says it (a newer release's does)."""
+    try:
+        fields = json.loads(raw)
+    except ValueError:
+        return None
+    code = fields.get("language_code") if isinstance(fields, dict) else None
+    return code if isinstance(code, str) else None
+
+
+def _pairs(fields: list[bytes]) -> dict[bytes, bytes]:
     """An entry's fields as a script returns them: [b"turn", encoded]."""
-    return Turn.decode(dict(zip(fields[::2], fields[1::2], strict=True))[b"turn"])
+    return dict(zip(fields[::2], fields[1::2], strict=False))
 
 
-def entry_id(turn: Turn) -> str:
+def entry_id(entry: Entry) -> str:
     """The turn's id in its chat's stream: its message id, so a redelivery is refused."""
-    return f"{turn.message_id}-1"
+    return entry.entry if isinstance(entry, UnreadableEntry) else f"{entry.message_id}-1"
 
 
 class RedisInbox(DurableInbox):
@@ -108,30 +140,40 @@ class RedisInbox(DurableInbox):
             waiting, leased = await self._record(keys=keys, args=args)
         return Recorded(int(waiting), bool(leased))
 
-    async def done(self, key: ChatKey, turns: Sequence[Turn]) -> None:
-        """These turns are over (answered, failed with a notice, or dropped)."""
-        if turns:
+    async def done(self, key: ChatKey, entries: Sequence[Entry]) -> None:
+        """These entries are over (answered, failed with a notice, or dropped)."""
+        if entries:
+            ids = [entry_id(entry) for entry in entries]
             with unavailable_on_error():
-                await self._redis.xdel(self._keys.inbox(key), *(entry_id(t) for t in turns))
+                async with self._redis.pipeline(transaction=True) as pipe:
+                    pipe.xdel(self._keys.inbox(key), *ids)
+                    pipe.hdel(self._keys.attempts(key), *ids)
+                    await pipe.execute()
 
-    async def after(self, key: ChatKey, message_id: int) -> list[Turn]:
-        """The chat's turns not done with a message id above `message_id`, oldest first."""
+    async def after(self, key: ChatKey, message_id: int) -> list[Entry]:
+        """The chat's entries not done with a message id above `message_id`, oldest first."""
         with unavailable_on_error():
             entries = await self._redis.xrange(self._keys.inbox(key), min=f"{message_id + 1}-0")
-        return [Turn.decode(fields[b"turn"]) for _, fields in entries or [] if fields]
+        read = cast(list[tuple[bytes, dict[bytes, bytes]]], entries or [])
+        return [_read(key, entry, fields) for entry, fields in read]
 
-    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Turn] | None:
-        """The turns after message `offered`, oldest first; with none, the chat is unlisted and
+    async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Entry] | None:
+        """The entries after message `offered`, oldest first; with none, the chat is unlisted and
         its lease (held with `lease_token`) released, in the same round trip. None, having
         changed nothing, when the lease is not `lease_token`'s any more."""
         with unavailable_on_error():
             entries = await self._pull(
-                keys=[self._keys.inbox(key), self._keys.inboxes, self._keys.lease(key)],
+                keys=[
+                    self._keys.inbox(key),
+                    self._keys.inboxes,
+                    self._keys.lease(key),
+                    self._keys.attempts(key),
+                ],
                 args=[f"{offered + 1}-0", key.scope, lease_token],
             )
         if entries is None:
             return None
-        return [_decode(fields) for _, fields in entries]
+        return [_read(key, entry, _pairs(fields)) for entry, fields in entries]
 
     async def chats(self) -> list[ChatKey]:
         """The chats that may have turns left (a superset: `pull` prunes it)."""

@@ -42,6 +42,11 @@ class RedisKeys(KeyBuilder):
         """The chat's durable inbox, a stream of turns."""
         return f"{self.root}:inbox:{key.scope}"
 
+    def attempts(self, key: ChatKey) -> str:
+        """The starts of each turn of the chat's inbox that never wrote its end: a hash, the
+        stream entry's id to its count."""
+        return f"{self.root}:attempts:{key.scope}"
+
     @property
     def inboxes(self) -> str:
         """The set of chats whose inbox may hold turns."""

@@ -1,12 +1,13 @@
 """The Redis TurnStorage: a turn's load in one pipeline, its conclusion in one transaction.
 
 The load reads the chat's settings (aiogram's FSM data, through its storage's own key builder
-and JSON) and its history; the conclusion commits the pair, counts the day's tokens, sets the
-chat's state to idle and crosses the turn off its durable inbox
-(bot/storage/redis/inbox.py) in one step: a crash or a lost connection cannot fall
-between them, so a committed turn is not answered again after a restart. Under a lease, that
-step is a fenced script (fence.py) that writes nothing once the lease is another's; without
-one, a MULTI. The commands are the adapters' own (RedisDialogStore, RedisUsage),
+and JSON) and its history, and counts the turn's start (its inbox entry's attempts: a turn
+whose process dies in it is not started forever); the conclusion commits the pair, counts the
+day's tokens, sets the chat's state to idle and crosses the turn off its durable inbox
+(bot/storage/redis/inbox.py), its attempts with it, in one step: a crash or a lost connection
+cannot fall between them, so a committed turn is not answered again after a restart. Under a
+lease, that step is a fenced script (fence.py) that writes nothing once the lease is another's;
+without one, a MULTI. The commands are the adapters' own (RedisDialogStore, RedisUsage),
 queued on either.
 """
 
@@ -19,6 +20,7 @@ from redis.asyncio import Redis
 
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates
+from bot.core.turn import Turn
 from bot.storage.base import Conclusion, LeaseLost, Loaded, TurnStorage
 from bot.storage.redis.client import unavailable_on_error
 from bot.storage.redis.dialog import RedisDialogStore
@@ -39,7 +41,9 @@ class RedisTurnStorage(TurnStorage):
         dialogs: RedisDialogStore,
         usage: RedisUsage,
         fsm: RedisStorage,
+        ttl_seconds: int,
     ) -> None:
+        self._ttl = ttl_seconds
         self._redis = redis
         self._keys = keys
         self._dialogs = dialogs
@@ -47,13 +51,19 @@ class RedisTurnStorage(TurnStorage):
         self._fsm = fsm
         self._fence = Fence(redis)
 
-    async def load(self, key: ChatKey) -> Loaded:
+    async def load(self, key: ChatKey, turn: Turn) -> Loaded:
+        """The reads, and the turn's start counted in its inbox entry's attempts (a field no
+        release before wrote: none is 0), in one round trip."""
+        attempts = self._keys.attempts(key)
         with unavailable_on_error():
             async with self._redis.pipeline(transaction=False) as pipe:
                 pipe.get(self._keys.chat_fsm(key, "data"))
                 self._dialogs.queue_load(pipe, key)
-                data, history = await pipe.execute()
-        return Loaded(self._fsm_data(data), self._dialogs.decode(key, history))
+                pipe.hincrby(attempts, entry_id(turn), 1)
+                pipe.expire(attempts, self._ttl)  # the inbox's: both are HISTORY_TTL
+                data, history, started, _ = await pipe.execute()
+        history = self._dialogs.decode(key, history)
+        return Loaded(self._fsm_data(data), history, int(started) - 1)
 
     async def conclude(self, key: ChatKey, conclusion: Conclusion) -> None:
         if conclusion.lease is not None:
@@ -81,6 +91,7 @@ class RedisTurnStorage(TurnStorage):
         if conclusion.idle:  # as aiogram's RedisStorage.set_state writes it
             writes.set(self._keys.chat_fsm(key, "state"), IDLE, ex=self._fsm.state_ttl)
         writes.xdel(self._keys.inbox(key), entry_id(turn))
+        writes.hdel(self._keys.attempts(key), entry_id(turn))
 
     def _fsm_data(self, value: bytes | str | None) -> dict[str, Any]:
         """As aiogram's RedisStorage.get_data reads the value."""
