@@ -2,9 +2,11 @@
 
 A private chat's dialogs are its user's; a group's (or forum topic's) are its
 administrators' to list, resume, rename and delete (bot/handlers/admins.py). Like the
-settings, every handler only hands its work to the chat's outbox (bot/delivery/outbox.py):
+settings, the handlers hand their work to the chat's outbox (bot/delivery/outbox.py):
 asking Telegram who is an admin, and answering, happen there while the dispatch loop goes
-on. A resume goes through the conversation (`Conversations.resume`), like a new dialog.
+on. A resume goes through the conversation (`Conversations.resume`), like a new dialog; in
+a private chat it happens in the dispatch loop itself (storage only), so the next message
+already continues the dialog opened.
 """
 
 from __future__ import annotations
