@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from aiogram.fsm.state import State
@@ -19,6 +19,7 @@ from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
+from bot.core.interrupts import EVERYONE, Whose
 from bot.core.outcomes import Ending
 from bot.core.turn import Turn
 
@@ -72,6 +73,7 @@ class ChatActor:
         self._inbox: asyncio.Queue[_Queued] = asyncio.Queue()
         self._inbox_size = inbox_size
         self._last_offered = 0
+        self._skipped: set[int] = set()  # dropped by a /cancel before they were offered
         self._epoch = 0
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
         self._current: CancelScope | None = None  # the turn in progress, for a reset
@@ -123,8 +125,17 @@ class ChatActor:
         return True
 
     def skip_to(self, message_id: int) -> None:
-        """Turns up to this message id were dropped before they were offered: never take them."""
+        """Turns up to this message id were offered or dropped: never take them."""
         self._last_offered = max(self._last_offered, message_id)
+        self._skipped = {m for m in self._skipped if m > self._last_offered}
+
+    def skip(self, message_ids: Iterable[int]) -> None:
+        """These turns were dropped before they were offered: never take them. Others' turns
+        may wait between them (a group member's /cancel), so this is not `skip_to`."""
+        self._skipped.update(m for m in message_ids if m > self._last_offered)
+
+    def skipped(self, message_id: int) -> bool:
+        return message_id <= self._last_offered or message_id in self._skipped
 
     def is_current(self, epoch: int) -> bool:
         return epoch == self._epoch
@@ -144,10 +155,12 @@ class ChatActor:
             self._current.cancel()
         return dropped
 
-    def cancel(self) -> tuple[bool, list[Turn]]:
-        """/cancel: stop the turn in progress (the dialog stays), drop the queued ones."""
-        dropped = self._drop_queued()
-        stopping = self._active is not None and self._stop.cancel()
+    def cancel(self, whose: Whose = EVERYONE) -> tuple[bool, list[Turn]]:
+        """/cancel: stop the turn in progress (the dialog stays), drop the queued ones; of
+        those, only the ones `whose` covers."""
+        dropped = self._drop_queued(whose)
+        active = self._active
+        stopping = active is not None and whose.covers(active.turn) and self._stop.cancel()
         return stopping, dropped
 
     def stop_turn(self, message_id: int) -> bool:
@@ -180,11 +193,16 @@ class ChatActor:
         self._task.cancel()
         return dropped
 
-    def _drop_queued(self) -> list[Turn]:
-        dropped = []
+    def _drop_queued(self, whose: Whose = EVERYONE) -> list[Turn]:
+        """Without suspending; the turns `whose` does not cover stay, in their order."""
+        dropped: list[_Queued] = []
+        kept: list[_Queued] = []
         while not self._inbox.empty():
-            dropped.append(self._inbox.get_nowait().turn)
-        return dropped
+            queued = self._inbox.get_nowait()
+            (dropped if whose.covers(queued.turn) else kept).append(queued)
+        for queued in kept:
+            self._inbox.put_nowait(queued)
+        return [queued.turn for queued in dropped]
 
     async def _run(self) -> None:
         try:

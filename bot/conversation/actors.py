@@ -12,7 +12,7 @@ from bot.conversation.actor import ChatActor, TurnFeed
 from bot.conversation.placement import Placement
 from bot.conversation.runner import TurnRunner
 from bot.core.chat import ChatKey
-from bot.core.interrupts import Action
+from bot.core.interrupts import EVERYONE, Action, Whose
 from bot.core.turn import Turn
 
 
@@ -60,8 +60,11 @@ class ActorPool:
         self._actors[key] = actor
         return actor
 
-    def interrupt(self, action: Action, key: ChatKey, message_id: int) -> tuple[bool, list[Turn]]:
-        """On this process's actor of the chat, if any: (a reply stopped, the turns dropped)."""
+    def interrupt(
+        self, action: Action, key: ChatKey, message_id: int, whose: Whose = EVERYONE
+    ) -> tuple[bool, list[Turn]]:
+        """On this process's actor of the chat, if any: (a reply stopped, the turns dropped).
+        `whose` narrows a /cancel; a reset reaches every turn."""
         actor = self._actors.get(key)
         if actor is None:
             return False, []
@@ -69,7 +72,7 @@ class ActorPool:
             return actor.stop_turn(message_id), []
         if action is Action.RESET:
             return False, actor.reset()
-        return actor.cancel()
+        return actor.cancel(whose)
 
     async def stop_all(self, timeout: float, *, hand_back: bool = False) -> list[Turn]:
         """Let every actor finish its queue within `timeout` (with `hand_back`, only the turn

@@ -15,7 +15,7 @@ from loguru import logger
 from bot.conversation.placement import Accepted, Placement
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
@@ -94,11 +94,16 @@ class Conversations:
         logger.info("chat={} dialog {} deleted: {}", key.chat_id, dialog.id, deleted)
         return deleted
 
-    async def cancel(self, key: ChatKey) -> Interrupted:
-        """/cancel: whether a reply in progress was stopped, and how many queued turns went."""
-        outcome = await self._interrupt(Action.CANCEL, key)
+    async def cancel(self, key: ChatKey, whose: Whose = EVERYONE) -> Interrupted:
+        """/cancel: whether a reply in progress was stopped, and how many queued turns went;
+        of the chat's turns, the ones `whose` covers (a group member's: their own)."""
+        outcome = await self._interrupt(Action.CANCEL, key, whose)
         logger.info(
-            "chat={} cancel: stopped={} dropped={}", key.chat_id, outcome.stopped, outcome.dropped
+            "chat={} cancel{}: stopped={} dropped={}",
+            key.chat_id,
+            "" if whose.author is None else f" of user={whose.author}",
+            outcome.stopped,
+            outcome.dropped,
         )
         return outcome
 
@@ -109,9 +114,11 @@ class Conversations:
         )
         return outcome.stopped
 
-    async def _interrupt(self, action: Action, key: ChatKey) -> Interrupted:
+    async def _interrupt(
+        self, action: Action, key: ChatKey, whose: Whose = EVERYONE
+    ) -> Interrupted:
         """The dropped messages lose their 👀: they will not be answered."""
-        outcome = await self._placement.interrupt(action, key)
+        outcome = await self._placement.interrupt(action, key, whose=whose)
         self._reactions.clear((key.chat_id, message) for message in outcome.acknowledged)
         return outcome
 

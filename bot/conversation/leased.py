@@ -21,7 +21,7 @@ from bot.conversation.actors import ActorPool, PooledPlacement
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import in_topic
@@ -128,9 +128,11 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
                     if self._held.get(key) == token:
                         del self._held[key]
                     return False
-                # Not what a /cancel skipped or another pull offered while this one waited
-                entries = [entry for entry in read if entry.message_id > actor.last_offered]
-                if await self._offer(actor, entries[: self.inbox_size]):
+                # Not what a /cancel dropped or another pull offered while this one waited
+                entries = [entry for entry in read if not actor.skipped(entry.message_id)]
+                if not entries:  # all dropped: the next pull reads past them
+                    actor.skip_to(read[-1].message_id)
+                elif await self._offer(actor, entries[: self.inbox_size]):
                     return True
         except StorageUnavailable as error:  # the lease runs out; a sweep takes the chat later
             logger.error("chat={} inbox not read: {}", key.chat_id, error)
@@ -206,28 +208,38 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
             logger.warning("chat={} lease lost; its turns are left to the new holder", key.chat_id)
             actor.abandon()
 
-    async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
+    async def interrupt(
+        self, action: Action, key: ChatKey, message_id: int = 0, whose: Whose = EVERYONE
+    ) -> Interrupted:
         """On the actor answering the chat: here, or on the replica that holds its lease."""
         holder = await self._leases.holder(key)
         if holder is not None and holder != self._leases.replica:
-            outcome = await self._control.ask(holder, action, key, message_id)
+            outcome = await self._control.ask(holder, action, key, message_id, whose)
             if outcome is not None:
                 return outcome
             # No answer (the holder died, or is stuck): at least the waiting turns go.
-        return await self._interrupt_here(action, key, message_id)
+        return await self._interrupt_here(action, key, message_id, whose)
 
-    async def _interrupt_here(self, action: Action, key: ChatKey, message_id: int) -> Interrupted:
+    async def _interrupt_here(
+        self, action: Action, key: ChatKey, message_id: int, whose: Whose
+    ) -> Interrupted:
         if action is Action.STOP:
             stopped, _ = self._pool.interrupt(action, key, message_id)
             return Interrupted(stopped, 0)
+        if action is Action.RESET:
+            whose = EVERYONE
         actor = self._pool.live(key)
         # Turns still in the chat's stream are queued too; read them first...
         waiting = await self._inbox.after(key, actor.last_offered if actor else 0)
-        # ...then, with no await in between, drop the actor's and skip past the stream's.
-        stopped, dropped = self._pool.interrupt(action, key, message_id)
+        # An entry that cannot be read has no author to match: only everyone's cancel takes it.
+        gone = [
+            t for t in waiting if (whose.covers(t) if isinstance(t, Turn) else whose == EVERYONE)
+        ]
+        # ...then, with no await in between, drop the actor's and never offer the stream's.
+        stopped, dropped = self._pool.interrupt(action, key, message_id, whose)
         if actor is not None:
-            actor.skip_to(max((t.message_id for t in waiting), default=0))
-        unique: dict[int, Entry] = {t.message_id: t for t in [*dropped, *waiting]}
+            actor.skip(t.message_id for t in gone)
+        unique: dict[int, Entry] = {t.message_id: t for t in [*dropped, *gone]}
         await self._inbox.done(key, list(unique.values()))
         for entry in unique.values():
             if isinstance(entry, UnreadableEntry):

@@ -15,7 +15,7 @@ from bot.conversation.actors import ActorPool, PooledPlacement
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.core.turn import Turn
 
 
@@ -58,8 +58,10 @@ class LocalPlacement(PooledPlacement):
     def _forget(self, actor: ChatActor) -> None:
         self._newest.pop(actor.key, None)
 
-    async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
-        stopped, dropped = self._pool.interrupt(action, key, message_id)
+    async def interrupt(
+        self, action: Action, key: ChatKey, message_id: int = 0, whose: Whose = EVERYONE
+    ) -> Interrupted:
+        stopped, dropped = self._pool.interrupt(action, key, message_id, whose)
         return Interrupted.of(stopped, dropped)
 
     async def start(self) -> None:

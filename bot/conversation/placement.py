@@ -12,7 +12,7 @@ from abc import ABC, abstractmethod
 from enum import StrEnum
 
 from bot.core.chat import ChatKey
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.core.turn import Turn
 
 
@@ -33,8 +33,11 @@ class Placement(ABC):
         its actor can answer it (and write `idle` with the answer)."""
 
     @abstractmethod
-    async def interrupt(self, action: Action, key: ChatKey, message_id: int = 0) -> Interrupted:
-        """Act on the actor answering the chat, wherever it runs."""
+    async def interrupt(
+        self, action: Action, key: ChatKey, message_id: int = 0, whose: Whose = EVERYONE
+    ) -> Interrupted:
+        """Act on the actor answering the chat, wherever it runs; a /cancel reaches only the
+        turns `whose` covers, waiting ones and the one in progress alike."""
 
     @abstractmethod
     async def start(self) -> None:

@@ -10,6 +10,25 @@ from enum import StrEnum
 from bot.core.turn import Turn
 
 
+@dataclass(frozen=True, slots=True)
+class Whose:
+    """Which turns a /cancel reaches. Everyone's by default (a private chat, a group's admin);
+    in a group a member's reaches only turns of their own (`author`, as `Turn.user_id`).
+    `before`: only messages sent before it, for a cancel acted on late (an admin's, after
+    asking Telegram) that must not reach messages sent after the /cancel."""
+
+    author: int | None = None
+    before: int | None = None
+
+    def covers(self, turn: Turn) -> bool:
+        return (self.author is None or turn.user_id == self.author) and (
+            self.before is None or turn.message_id < self.before
+        )
+
+
+EVERYONE = Whose()
+
+
 class Action(StrEnum):
     CANCEL = "cancel"  # stop the reply in progress, drop the queued turns
     RESET = "reset"  # the same, and the turn in progress may no longer commit

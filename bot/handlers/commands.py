@@ -12,8 +12,9 @@ from bot.chat_settings.model import read
 from bot.config import Settings
 from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
+from bot.core.interrupts import Interrupted, Whose
 from bot.delivery.outbox import Outbox
-from bot.handlers.admins import is_admin
+from bot.handlers.admins import is_admin, sender_id
 from bot.handlers.filters import TextIn
 from bot.handlers.keys import chat_key
 from bot.handlers.topics import in_topic_mode, open_topic
@@ -78,9 +79,34 @@ def _answer(outbox: Outbox, message: Message, text: str, texts: Texts) -> None:
 async def cancel(
     message: Message, bot: Bot, conversations: Conversations, texts: Texts, outbox: Outbox
 ) -> None:
-    outcome = await conversations.cancel(chat_key(bot, message))
-    text = texts.cancelled(outcome.stopped, outcome.dropped)
-    outbox.send(message.chat.id, lambda: message.answer(text))
+    """In a group a member stops only their own answer and messages, at once; an admin's
+    reach to the others' is settled in the chat's outbox, where asking Telegram who is an
+    admin holds no other update."""
+    key = chat_key(bot, message)
+    if message.chat.type == ChatType.PRIVATE:
+        outcome = await conversations.cancel(key)
+        text = texts.cancelled(outcome.stopped, outcome.dropped)
+        outbox.send(message.chat.id, lambda: message.answer(text))
+        return
+    own = await conversations.cancel(key, Whose(author=sender_id(message)))
+    outbox.send(message.chat.id, lambda: _cancel_others(message, bot, conversations, texts, own))
+
+
+async def _cancel_others(
+    message: Message, bot: Bot, conversations: Conversations, texts: Texts, own: Interrupted
+) -> None:
+    """An admin's /cancel reaches the others' turns too, only those sent before it: messages
+    the dispatch loop took while Telegram was asked are not the admin's to drop."""
+    if await is_admin(bot, message):
+        others = await conversations.cancel(
+            chat_key(bot, message), Whose(before=message.message_id)
+        )
+        text = texts.cancelled(own.stopped or others.stopped, own.dropped + others.dropped)
+    elif own.stopped or own.dropped:
+        text = texts.cancelled(own.stopped, own.dropped)
+    else:
+        text = texts.cancel_not_yours
+    await message.answer(text)
 
 
 async def stop_button(

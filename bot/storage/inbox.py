@@ -11,7 +11,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from bot.core.chat import ChatKey
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.core.turn import Turn
 
 
@@ -125,8 +125,8 @@ class Leases(ABC):
         """Let the lease go, if it is still `token`'s."""
 
 
-# What a replica does when asked: the action on the chat (and message) it holds.
-ControlHandler = Callable[[Action, ChatKey, int], Awaitable[Interrupted]]
+# What a replica does when asked: the action on the chat (and message, or whose turns) it holds.
+ControlHandler = Callable[[Action, ChatKey, int, Whose], Awaitable[Interrupted]]
 
 
 class ControlChannel(ABC):
@@ -134,7 +134,12 @@ class ControlChannel(ABC):
 
     @abstractmethod
     async def ask(
-        self, replica: str, action: Action, key: ChatKey, message_id: int
+        self,
+        replica: str,
+        action: Action,
+        key: ChatKey,
+        message_id: int,
+        whose: Whose = EVERYONE,
     ) -> Interrupted | None:
         """What `replica` did, or None when it did not answer in time (it may have died)."""
 

@@ -40,6 +40,7 @@ class Texts:
     cancel_nothing: str
     cancel_stopped: str
     cancel_dropped_template: str
+    cancel_not_yours: str
     retry_nothing: str
     command_start: str
     command_help: str

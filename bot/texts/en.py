@@ -83,6 +83,9 @@ EN = Texts(
     cancel_nothing="There is nothing to stop: no answer is being written.",
     cancel_stopped="⏹ Stopped the answer in progress.",
     cancel_dropped_template="Dropped {count} waiting message(s); they will not be answered.",
+    cancel_not_yours=(
+        "Nothing of yours to stop: only the chat's administrators can stop others' answers."
+    ),
     retry_nothing="There is no answer to regenerate yet.",
     command_start="Start a new dialog",
     command_help="How to use the bot",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 from collections.abc import AsyncIterator
 from typing import Any, cast
 
@@ -11,7 +12,7 @@ from redis.asyncio import Redis
 from redis.exceptions import ConnectionError as RedisConnectionError
 
 from bot.core.chat import ChatKey
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.storage.inbox import ControlHandler as Handler
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.control import RedisControl
@@ -23,11 +24,13 @@ KEY = ChatKey(bot_id=1, chat_id=42, thread_id=5)
 async def test_the_named_replica_acts_and_its_outcome_comes_back(
     redis_backend: RedisBackend,
 ) -> None:
-    seen: dict[str, list[tuple[Action, ChatKey, int]]] = {"a": [], "b": []}
+    seen: dict[str, list[tuple[Action, ChatKey, int, Whose]]] = {"a": [], "b": []}
 
     def handler(name: str, outcome: Interrupted) -> Handler:
-        async def handle(action: Action, key: ChatKey, message_id: int) -> Interrupted:
-            seen[name].append((action, key, message_id))
+        async def handle(
+            action: Action, key: ChatKey, message_id: int, whose: Whose
+        ) -> Interrupted:
+            seen[name].append((action, key, message_id, whose))
             return outcome
 
         return handle
@@ -42,12 +45,41 @@ async def test_the_named_replica_acts_and_its_outcome_comes_back(
     try:
         await asyncio.sleep(0.2)  # both subscribed
         assert await b.ask("a", Action.STOP, KEY, 7) == Interrupted(stopped=True, dropped=2)
-        assert seen == {"a": [(Action.STOP, KEY, 7)], "b": []}
+        assert seen == {"a": [(Action.STOP, KEY, 7, EVERYONE)], "b": []}
+        # a group member's /cancel, and an admin's, say whose turns it reaches
+        for whose in (Whose(author=501), Whose(before=90)):
+            await b.ask("a", Action.CANCEL, KEY, 0, whose)
+            assert seen["a"][-1] == (Action.CANCEL, KEY, 0, whose)
     finally:
         for task in listeners:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+
+
+async def test_a_request_from_the_release_before_reaches_everyones_turns(
+    redis_backend: RedisBackend,
+) -> None:
+    """During a rolling deploy the asker may be a replica that knows no `author`/`before`."""
+    seen: list[Whose] = []
+
+    async def handle(action: Action, key: ChatKey, message_id: int, whose: Whose) -> Interrupted:
+        seen.append(whose)
+        return Interrupted(stopped=True, dropped=0)
+
+    redis, keys = redis_backend.redis, redis_backend.keys
+    listener = asyncio.create_task(RedisControl(redis, keys, replica="a").serve(handle))
+    try:
+        await asyncio.sleep(0.2)
+        old = {"replica": "a", "action": "cancel", "scope": KEY.scope, "message_id": 0}
+        answer_to = keys.control_answer("from-the-release-before")
+        await redis.publish(keys.control, json.dumps({**old, "answer_to": answer_to}))
+        assert await redis.blpop([answer_to], timeout=5) is not None
+        assert seen == [EVERYONE]
+    finally:
+        listener.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await listener
 
 
 async def test_a_replica_that_does_not_answer_is_told_apart(redis_backend: RedisBackend) -> None:
@@ -81,7 +113,7 @@ class _Redis:
 
 
 async def test_a_cancel_redis_turns_into_a_connection_error_still_stops_the_listener() -> None:
-    async def handle(action: Action, key: ChatKey, message_id: int) -> Interrupted:
+    async def handle(action: Action, key: ChatKey, message_id: int, whose: Whose) -> Interrupted:
         raise AssertionError("no request was sent")
 
     control = RedisControl(cast(Redis, _Redis()), RedisKeys("test", bot_id=1), replica="a")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 from aiogram import Bot
@@ -23,7 +24,7 @@ from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.core.chat import ChatKey
 from bot.core.fsm import ConversationStates, chat_context
-from bot.core.interrupts import Interrupted
+from bot.core.interrupts import Interrupted, Whose
 from bot.core.messages import ChatMessage
 from bot.core.trimming import Budget
 from bot.core.turn import Turn
@@ -210,6 +211,22 @@ async def test_cancel_stops_the_reply_and_drops_the_waiting_turns(
     while conversations.placement.pending(KEY):
         await asyncio.sleep(0.01)
     assert await conversations.cancel(KEY) == Interrupted(stopped=False, dropped=0)
+
+
+async def test_a_cancel_of_one_authors_turns_leaves_the_others_in_order(
+    conversations: Conversations, model: ScriptedModel, fake_telegram: FakeTelegram
+) -> None:
+    """A group member's /cancel (their own turns), then an admin's (those sent before it)."""
+    model.gate = asyncio.Event()
+    for n, author in enumerate([7, 8, 7, 8, 7], start=1):
+        await conversations.accept(KEY, replace(turn(n, f"m{n}"), user_id=author))
+    await model.started.wait()
+    assert await conversations.cancel(KEY, Whose(author=8)) == Interrupted(False, 2)
+    assert await conversations.cancel(KEY, Whose(before=4)) == Interrupted(True, 1)
+    model.gate.set()
+    await fake_telegram.wait_until(lambda: len(fake_telegram.sent_to(1)) >= 2)
+    await asyncio.sleep(0.1)
+    assert [m.text for m in fake_telegram.sent_to(1)] == [EN.stopped, "echo: m5"]
 
 
 async def test_reset_cancels_the_turn_in_progress_and_drops_the_queue(

@@ -19,7 +19,7 @@ from redis.exceptions import RedisError
 
 from bot.core.chat import ChatKey
 from bot.core.errors import StorageUnavailable
-from bot.core.interrupts import Action, Interrupted
+from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.storage.inbox import ControlChannel, ControlHandler
 from bot.storage.redis.client import raise_if_cancelling, unavailable_on_error
 from bot.storage.redis.keys import RedisKeys
@@ -32,6 +32,15 @@ class _Request:
     scope: str  # the chat, as ChatKey.scope
     message_id: int
     answer_to: str
+    # Whose turns a /cancel reaches (bot/core/interrupts.py); absent: everyone's. Written only
+    # when set, so a replica of the release before, which knows no such field, still reads
+    # every other request; a narrowed one it cannot read goes unanswered, and the asker falls
+    # back as for a dead holder (bot/conversation/leased.py), never cancelling more.
+    author: int | None = None
+    before: int | None = None
+
+    def encode(self) -> str:
+        return json.dumps({k: v for k, v in asdict(self).items() if v is not None})
 
 
 class RedisControl(ControlChannel):
@@ -44,13 +53,20 @@ class RedisControl(ControlChannel):
         self._wait = wait
 
     async def ask(
-        self, replica: str, action: Action, key: ChatKey, message_id: int
+        self,
+        replica: str,
+        action: Action,
+        key: ChatKey,
+        message_id: int,
+        whose: Whose = EVERYONE,
     ) -> Interrupted | None:
         """What `replica` did, or None when it did not answer in time (it may have died)."""
         answer_to = self._keys.control_answer(uuid.uuid4().hex)
-        request = _Request(replica, action, key.scope, message_id, answer_to)
+        request = _Request(
+            replica, action, key.scope, message_id, answer_to, whose.author, whose.before
+        )
         with unavailable_on_error():
-            if await self._redis.publish(self._keys.control, json.dumps(asdict(request))):
+            if await self._redis.publish(self._keys.control, request.encode()):
                 answer = await self._redis.blpop([answer_to], timeout=self._wait)
                 if answer is not None:
                     fields = json.loads(answer[1])
@@ -86,7 +102,8 @@ class RedisControl(ControlChannel):
         if request.replica != self._replica:
             return
         key = ChatKey.from_scope(self._keys.bot_id, request.scope)
-        outcome = await handler(Action(request.action), key, request.message_id)
+        whose = Whose(request.author, request.before)
+        outcome = await handler(Action(request.action), key, request.message_id, whose)
         async with self._redis.pipeline(transaction=True) as pipe:
             pipe.rpush(request.answer_to, json.dumps(asdict(outcome)))
             pipe.expire(request.answer_to, 60)
