@@ -64,12 +64,14 @@ class MemoryDialogStore(DialogStore):
         kept.extend(messages)
         del kept[: -self._max_messages]
         self._dialogs.set(key, kept)
-        shelf = self._shelf(key)
+        shelf = self._shelves.get(key)
         if opens:
+            shelf = shelf or _Shelf()
             shelf.facts.pop(shelf.current, None)
             shelf.current = opens
             shelf.facts[opens] = Facts()
-        self._shelves.set(key, shelf)  # the shelf lives as long as its newest dialog
+        if shelf is not None:
+            self._shelves.set(key, shelf)  # the shelf lives as long as its newest dialog
 
     async def begin(self, key: ChatKey) -> None:
         shelf = self._shelf(key)
