@@ -185,6 +185,8 @@ def settings(**overrides: Any) -> Settings:
         # The recording session answers at once: pacing would measure Telegram's limits, not
         # the bot (bench/capacity.py measures the pacer against a limited fake Telegram).
         "TELEGRAM_PACING": False,
+        # A dialog's title is one more model call, which the baselines do not make.
+        "DIALOG_TITLES": False,
         **overrides,
     }
     return Settings.model_validate(values)

@@ -97,6 +97,10 @@ class DialogTitles:
         except (ModelError, StorageUnavailable) as error:
             logger.info("chat={} dialog {} not titled: {}", key.chat_id, dialog_id, error)
             return
+        except Exception as error:  # in the background: logged, never lost with its task
+            kind = type(error).__name__
+            logger.error("chat={} dialog {} not titled: {}", key.chat_id, dialog_id, kind)
+            return
         logger.info("chat={} dialog {} titled", key.chat_id, dialog_id)
         if key.thread_id is not None and key.chat_id > 0:  # a private chat's topic
             await self._title_topic(key, title)

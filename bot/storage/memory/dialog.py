@@ -71,12 +71,12 @@ class MemoryDialogStore(DialogStore):
             shelf.current = opens
             shelf.facts[opens] = Facts()
         if shelf is not None:
-            self._shelves.set(key, shelf)  # the shelf lives as long as its newest dialog
+            self._keep(key, shelf)  # the shelf lives as long as its newest dialog
 
     async def begin(self, key: ChatKey) -> None:
         shelf = self._shelf(key)
         self._set_aside(key, shelf)
-        self._shelves.set(key, shelf)
+        self._keep(key, shelf)
 
     async def dialogs(self, key: ChatKey) -> list[DialogInfo]:
         shelf = self._shelf(key)
@@ -100,7 +100,7 @@ class MemoryDialogStore(DialogStore):
         self._set_aside(key, shelf)
         self._dialogs.set(key, messages)
         shelf.current = dialog_id
-        self._shelves.set(key, shelf)
+        self._keep(key, shelf)
         return _info(shelf, dialog_id, messages, current=True)
 
     async def rename(self, key: ChatKey, dialog_id: str, title: str) -> bool:
@@ -108,7 +108,7 @@ class MemoryDialogStore(DialogStore):
             return False
         shelf = self._shelf(key)
         shelf.facts[dialog_id] = replace(shelf.facts.get(dialog_id, Facts()), title=title)
-        self._shelves.set(key, shelf)
+        self._keep(key, shelf)
         return True
 
     async def delete(self, key: ChatKey, dialog_id: str) -> bool:
@@ -119,8 +119,15 @@ class MemoryDialogStore(DialogStore):
         else:
             found = self._earlier.pop((key, dialog_id)) is not None
         shelf.facts.pop(dialog_id, None)
-        self._shelves.set(key, shelf)
+        self._keep(key, shelf)
         return found
+
+    def _keep(self, key: ChatKey, shelf: _Shelf) -> None:
+        """Store the shelf, or forget it once it holds nothing: an idle user costs no more."""
+        if shelf.current or shelf.facts:
+            self._shelves.set(key, shelf)
+        else:
+            self._shelves.pop(key)
 
     def _shelf(self, key: ChatKey) -> _Shelf:
         return self._shelves.get(key) or _Shelf()
