@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from aiogram import Bot
 from aiogram.enums import ChatMemberStatus, ChatType
-from aiogram.types import Chat, Message
+from aiogram.types import CallbackQuery, Chat, Message
+
+from bot.texts import Texts
 
 ADMINS = frozenset({ChatMemberStatus.CREATOR, ChatMemberStatus.ADMINISTRATOR})
 
@@ -35,3 +37,20 @@ def sender_id(message: Message) -> int:
     if message.sender_chat is not None:
         return message.sender_chat.id
     return message.from_user.id if message.from_user is not None else message.chat.id
+
+
+async def menu_of(callback: CallbackQuery, owner: int, bot: Bot, texts: Texts) -> Message | None:
+    """The menu message a button press may change, or None, the press answered with why not:
+    a menu too old for Telegram to show, opened by someone else, or a group's for its
+    administrators only (the settings and dialogs menus alike)."""
+    message = callback.message
+    if not isinstance(message, Message):
+        await callback.answer(texts.menu_gone, show_alert=True)
+        return None
+    if callback.from_user.id != owner:
+        await callback.answer(texts.menu_not_yours, show_alert=True)
+        return None
+    if not await may_change(bot, message.chat, callback.from_user.id):
+        await callback.answer(texts.admins_only, show_alert=True)
+        return None
+    return message

@@ -26,7 +26,7 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.titles import TITLE_CHARS
 from bot.core.chat import ChatKey
 from bot.delivery.outbox import Outbox
-from bot.handlers.admins import is_admin, may_change, sender_id
+from bot.handlers.admins import is_admin, menu_of, sender_id
 from bot.handlers.dialog_menu import (
     DialogButton,
     confirm_keyboard,
@@ -111,15 +111,8 @@ async def _pressed(
 ) -> None:
     """A dialogs button: refused when it is someone else's or not an admin's."""
     texts = texts_for(callback.from_user.language_code)
-    message = callback.message
-    if not isinstance(message, Message):  # too old for Telegram to show it to the bot
-        await callback.answer(texts.menu_gone, show_alert=True)
-        return
-    if callback.from_user.id != button.owner:
-        await callback.answer(texts.menu_not_yours, show_alert=True)
-        return
-    if not await may_change(bot, message.chat, callback.from_user.id):
-        await callback.answer(texts.admins_only, show_alert=True)
+    message = await menu_of(callback, button.owner, bot, texts)
+    if message is None:
         return
     if button.action == "topic" and button.dialog.isdigit():
         await point_to_topic(callback, bot, int(button.dialog), texts)

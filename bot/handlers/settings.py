@@ -30,7 +30,7 @@ from bot.core.errors import ModelError
 from bot.core.messages import ChatMessage
 from bot.core.trimming import min_tokens_for
 from bot.delivery.outbox import Outbox
-from bot.handlers.admins import may_change
+from bot.handlers.admins import may_change, menu_of
 from bot.llm.catalog import ModelCatalog
 from bot.texts import Texts, texts_for
 
@@ -115,15 +115,8 @@ async def _pressed(
 ) -> None:
     """A settings button: refused when it is someone else's, not an admin's, or stale."""
     texts = texts_for(callback.from_user.language_code)
-    message = callback.message
-    if not isinstance(message, Message):  # too old for Telegram to show it to the bot
-        await callback.answer(texts.menu_gone, show_alert=True)
-        return
-    if callback.from_user.id != callback_data.owner:
-        await callback.answer(texts.menu_not_yours, show_alert=True)
-        return
-    if not await may_change(bot, message.chat, callback.from_user.id):
-        await callback.answer(texts.admins_only, show_alert=True)
+    message = await menu_of(callback, callback_data.owner, bot, texts)
+    if message is None:
         return
     chosen = await read(state)
     default = settings.groq_model
