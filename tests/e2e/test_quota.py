@@ -175,7 +175,7 @@ async def test_chat_models_narrows_what_a_chat_may_pick(
     start_bot: StartBot, fake_groq: FakeGroq
 ) -> None:
     """Only chat models, and of those only CHAT_MODELS: no tool system billed beyond tokens."""
-    fake_groq.models.append("groq/compound")  # were Groq to list a tool system again
+    fake_groq.models.append("groq/compound")  # retired; were Groq to list it again
     allowed = "openai/gpt-oss-120b,qwen/qwen3.6-27b"
     bot = await start_bot(CHAT_MODELS=allowed)
     bot.telegram.send_text(USER, "/model")
@@ -196,7 +196,7 @@ async def test_chat_models_narrows_what_a_chat_may_pick(
 async def test_every_chat_model_is_offered_without_chat_models_but_no_tool_system(
     start_bot: StartBot, fake_groq: FakeGroq
 ) -> None:
-    fake_groq.models.append("groq/compound")
+    fake_groq.models.append("groq/compound")  # a tool system, retired in 2026, listed again
     bot = await start_bot()
     bot.telegram.send_text(USER, "/model")
     await bot.replies(USER, 1)

@@ -42,7 +42,7 @@ async def make(fake_groq: FakeGroq) -> AsyncIterator[Make]:
 
 
 async def test_chats_pick_only_the_allowed_chat_models(make: Make, fake_groq: FakeGroq) -> None:
-    fake_groq.models.append("groq/compound")  # a tool system: never a chat's pick
+    fake_groq.models.append("groq/compound")  # a tool system (retired in 2026): never a pick
     everything = await make(ConfiguredModels(GPT_120, QWEN, TURBO))
     assert await everything.chat_models() == [GPT_120, GPT_20, QWEN]
     narrowed = await make(ConfiguredModels(GPT_120, QWEN, TURBO, allowed=ALLOWED))
