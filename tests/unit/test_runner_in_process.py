@@ -31,11 +31,10 @@ from bot.delivery.sender import ReplySender
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
 from bot.scheduling.quota import Quota
-from bot.storage.base import StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.memory.retired import MemoryRetiredModels
 from bot.texts import EN
-from tests.support.recording_bot import RecordingBot, forbidden, recording_bot
+from tests.support.recording_bot import RecordingBot, forbidden
 
 BOT_ID = 42
 PRIVATE = ChatKey(BOT_ID, 7)
@@ -96,20 +95,6 @@ class Alone:
 
     def settles(self) -> bool:
         return True
-
-
-@pytest.fixture
-async def bot() -> AsyncIterator[RecordingBot]:
-    bot = recording_bot()
-    yield bot
-    await bot.session.close()
-
-
-@pytest.fixture
-async def backend() -> AsyncIterator[MemoryBackend]:
-    backend = MemoryBackend(StorageOptions(bot_id=BOT_ID, max_messages=10, ttl_seconds=3600))
-    yield backend
-    await backend.aclose()
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ would be asked, call by call, with no server and no socket."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage, SendMessageDraft
@@ -16,18 +15,10 @@ from tests.support.recording_bot import (
     FIRST_MESSAGE_ID,
     RecordingBot,
     bad_request,
-    recording_bot,
     retry_after,
 )
 
 PRIVATE, GROUP = 7, -1007
-
-
-@pytest.fixture
-async def bot() -> AsyncIterator[RecordingBot]:
-    bot = recording_bot()
-    yield bot
-    await bot.session.close()
 
 
 def units(text: str) -> int:

@@ -16,26 +16,11 @@ from bot.core.outcomes import Ending
 from bot.core.tokens import estimate_tokens, message_tokens
 from bot.llm.port import Delta, ModelRequest, Usage
 from bot.scheduling.quota import Quota, Spending
-from bot.storage.base import StorageOptions
 from bot.storage.memory import MemoryBackend
-from tests.support.recording_bot import RecordingBot, recording_bot
-from tests.unit.test_runner_in_process import BOT_ID, ScriptedModel, run, runner
+from tests.support.recording_bot import RecordingBot
+from tests.unit.test_runner_in_process import ScriptedModel, run, runner
 
 USER = 5  # tests.unit.test_runner_in_process.run's user
-
-
-@pytest.fixture
-async def bot() -> AsyncIterator[RecordingBot]:
-    bot = recording_bot()
-    yield bot
-    await bot.session.close()
-
-
-@pytest.fixture
-async def backend() -> AsyncIterator[MemoryBackend]:
-    backend = MemoryBackend(StorageOptions(bot_id=BOT_ID, max_messages=10, ttl_seconds=3600))
-    yield backend
-    await backend.aclose()
 
 
 class TooLongOnce(ScriptedModel):
