@@ -1,13 +1,16 @@
 """Conversations: what handlers ask of the chats' conversations, the same in every placement.
 
-It adds to the placement only what every placement needs around it: a reset clears the
-history once the old turn can no longer commit, shutdown tells the users nobody will answer,
-and each request leaves one log line.
+It adds to the placement only what every placement needs around it: a new dialog, a resumed
+or a deleted one changes the chat's dialogs only once the old turn can no longer commit,
+shutdown tells the users nobody will answer, and each request leaves one log line.
 """
 
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Awaitable, Callable
+from functools import partial
+from typing import TypeVar
 
 from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
@@ -21,6 +24,8 @@ from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.storage.base import DialogInfo, DialogStore
 from bot.texts import texts_for
+
+T = TypeVar("T")
 
 
 class Conversations:
@@ -63,36 +68,40 @@ class Conversations:
     async def reset(self, key: ChatKey) -> int:
         """A fresh dialog: the reply in progress stops, queued turns go, and the dialog so far
         is kept among the chat's earlier ones (/dialogs)."""
-        outcome = await self._interrupt(Action.RESET, key)
-        # Only now: the old turn, wherever it ran, can no longer commit into the new dialog.
-        await self._dialogs.begin(key)
-        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
-        logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, outcome.dropped)
-        return outcome.dropped
+        dropped, _ = await self._switch(key, lambda: self._dialogs.begin(key))
+        logger.info("chat={} dialog reset; {} queued turns dropped", key.chat_id, dropped)
+        return dropped
 
     async def resume(self, key: ChatKey, dialog_id: str) -> DialogInfo | None:
-        """An earlier dialog becomes the current one; as with a new dialog, the reply in
-        progress stops and waiting turns go first, so none lands in the other dialog."""
-        outcome = await self._interrupt(Action.RESET, key)
-        resumed = await self._dialogs.resume(key, dialog_id)
-        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
+        """An earlier dialog becomes the current one, as a new dialog begins."""
+        dropped, resumed = await self._switch(key, lambda: self._dialogs.resume(key, dialog_id))
         logger.info(
             "chat={} dialog {} resumed: {}; {} queued turns dropped",
             key.chat_id,
             dialog_id,
             resumed is not None,
-            outcome.dropped,
+            dropped,
         )
         return resumed
 
     async def delete(self, key: ChatKey, dialog: DialogInfo) -> bool:
-        """Forget a dialog; the current one's reply in progress stops first."""
+        """Forget a dialog; the current one as a new dialog begins."""
+        forget = partial(self._dialogs.delete, key, dialog.id)
         if dialog.current:
-            await self._interrupt(Action.RESET, key)
-            await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
-        deleted = await self._dialogs.delete(key, dialog.id)
+            _, deleted = await self._switch(key, forget)
+        else:
+            deleted = await forget()
         logger.info("chat={} dialog {} deleted: {}", key.chat_id, dialog.id, deleted)
         return deleted
+
+    async def _switch(self, key: ChatKey, change: Callable[[], Awaitable[T]]) -> tuple[int, T]:
+        """The reply in progress stops and the queued turns go; only then the chat's dialogs
+        change (the old turn, wherever it ran, can no longer commit into the one that
+        follows), and the chat is idle. How many turns went, and what the change returned."""
+        outcome = await self._interrupt(Action.RESET, key)
+        changed = await change()
+        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
+        return outcome.dropped, changed
 
     async def cancel(self, key: ChatKey, whose: Whose = EVERYONE) -> Interrupted:
         """/cancel: whether a reply in progress was stopped, and how many queued turns went;
