@@ -4,7 +4,7 @@ import os
 
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "tests.support.stuck_tasks"]
 
 settings.register_profile("default", max_examples=100, deadline=None)
 settings.register_profile(

@@ -56,7 +56,9 @@ async def test_a_redis_restart_mid_traffic_loses_nothing_that_was_taken_in(
     process = await start_polling(tmp_path, clean_env(**{**env, "LOG_LEVEL": "INFO"}))
     try:
         fake_telegram.send_text(84, "hello")  # the scheduler's first call learns the budget
-        await fake_telegram.wait_until(lambda: texts(fake_telegram, 84) == ["reply to: hello"])
+        await fake_telegram.wait_until(  # the process starts first: slow on a loaded machine
+            lambda: texts(fake_telegram, 84) == ["reply to: hello"], timeout=30
+        )
         fake_groq.hold()
         for n in range(ROUNDS):
             for chat in CHATS:

@@ -122,3 +122,62 @@ async def test_a_cancel_redis_turns_into_a_connection_error_still_stops_the_list
     listener.cancel()
     await asyncio.wait({listener}, timeout=3)  # not wait_for: its own cancel would be swallowed
     assert listener.cancelled(), "the listener went on listening after its cancel"
+
+
+class _PipelineThatLosesACancel:
+    """A transaction whose write returns normally when the cancel lands in it, as redis-py's
+    `socket_timeout` write under `asyncio.wait_for` can on Python 3.11."""
+
+    def __init__(self, writing: asyncio.Event) -> None:
+        self._writing = writing
+
+    async def __aenter__(self) -> _PipelineThatLosesACancel:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    def rpush(self, *args: object) -> None:
+        return None
+
+    def expire(self, *args: object) -> None:
+        return None
+
+    async def execute(self) -> list[object]:
+        self._writing.set()
+        with contextlib.suppress(asyncio.CancelledError):
+            await asyncio.Event().wait()
+        return [1, True]
+
+
+class _PubSubWithOneRequest(_PubSubThatTurnsCancelIntoConnectionError):
+    async def listen(self) -> AsyncIterator[dict[str, Any]]:
+        request = {"replica": "a", "action": "stop", "scope": KEY.scope, "message_id": 7}
+        yield {"data": json.dumps({**request, "answer_to": "answer"}).encode()}
+        await asyncio.Event().wait()
+
+
+class _RedisThatLosesACancelWhileAnswering(_Redis):
+    def __init__(self) -> None:
+        self.writing = asyncio.Event()
+
+    def pubsub(self, **options: object) -> _PubSubWithOneRequest:
+        return _PubSubWithOneRequest()
+
+    def pipeline(self, **options: object) -> _PipelineThatLosesACancel:
+        return _PipelineThatLosesACancel(self.writing)
+
+
+async def test_a_cancel_lost_while_answering_a_request_still_stops_the_listener() -> None:
+    """Lost there, the listener went back to listening: a replica's shutdown never ended."""
+
+    async def handle(action: Action, key: ChatKey, message_id: int, whose: Whose) -> Interrupted:
+        return Interrupted(stopped=True, dropped=0)
+
+    redis = _RedisThatLosesACancelWhileAnswering()
+    control = RedisControl(cast(Redis, redis), RedisKeys("test", bot_id=1), replica="a")
+    listener = asyncio.create_task(control.serve(handle))
+    await asyncio.wait_for(redis.writing.wait(), timeout=3)
+    listener.cancel()
+    await asyncio.wait({listener}, timeout=3)
+    assert listener.cancelled(), "the listener went on listening after its cancel"

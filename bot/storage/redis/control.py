@@ -81,7 +81,8 @@ class RedisControl(ControlChannel):
         while True:
             try:
                 async with self._redis.pubsub(ignore_subscribe_messages=True) as pubsub:
-                    await pubsub.subscribe(self._keys.control)
+                    with unavailable_on_error():
+                        await pubsub.subscribe(self._keys.control)
                     lost = False
                     async for message in pubsub.listen():
                         try:
@@ -104,7 +105,10 @@ class RedisControl(ControlChannel):
         key = ChatKey.from_scope(self._keys.bot_id, request.scope)
         whose = Whose(request.author, request.before)
         outcome = await handler(Action(request.action), key, request.message_id, whose)
-        async with self._redis.pipeline(transaction=True) as pipe:
-            pipe.rpush(request.answer_to, json.dumps(asdict(outcome)))
-            pipe.expire(request.answer_to, 60)
-            await pipe.execute()
+        # the guard gives back a cancel the pipeline's write may lose (client.py): lost here,
+        # the listener would go back to listening, and the replica's shutdown never end
+        with unavailable_on_error():
+            async with self._redis.pipeline(transaction=True) as pipe:
+                pipe.rpush(request.answer_to, json.dumps(asdict(outcome)))
+                pipe.expire(request.answer_to, 60)
+                await pipe.execute()
