@@ -15,7 +15,7 @@ from aiogram.types import InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.chat_settings.personas import PERSONAS
-from bot.core.chat_settings import ChatSettings
+from bot.core.chat_settings import SWITCHES, ChatSettings
 from bot.core.errors import ModelError
 from bot.llm.catalog import ModelCatalog
 from bot.llm.families import family_of
@@ -23,8 +23,8 @@ from bot.texts import Texts
 
 
 class SettingsButton(CallbackData, prefix="cs"):
-    """`action`: models, model, persona, reasoning, effort, search, back; `value`: its
-    argument."""
+    """`action`: models, model, persona, effort, back, or a switch's name (`SWITCHES`);
+    `value`: its argument."""
 
     action: str
     value: str = ""
@@ -51,8 +51,7 @@ def settings_text(texts: Texts, settings: ChatSettings, default_model: str) -> s
     return texts.settings_template.format(
         model=settings.model or default_model,
         system=system,
-        reasoning=texts.state(settings.reasoning),
-        search=texts.state(settings.search),
+        switches=texts.switch_lines(settings),
     )
 
 
@@ -68,14 +67,11 @@ def settings_keyboard(
     for name in PERSONAS:
         chosen = name == (settings.persona or ("" if settings.system else "assistant"))
         button(("✅ " if chosen else "") + texts.persona(name), "persona", name)
-    button(
-        texts.button_reasoning_template.format(state=texts.state(settings.reasoning)), "reasoning"
-    )
-    efforts = family_of(settings.model or default_model).efforts
-    if efforts:
+    if family_of(settings.model or default_model).efforts:
         button(texts.button_effort_template.format(effort=texts.effort(settings.effort)), "effort")
-    button(texts.button_search_template.format(state=texts.state(settings.search)), "search")
-    builder.adjust(1, 2, 2, 1, 1, 1)
+    for name in SWITCHES:  # the button's action is the switch's name
+        button(texts.switch_button(name, getattr(settings, name)), name)
+    builder.adjust(1, 2, 2, 1)
     return builder.as_markup()
 
 
@@ -84,12 +80,10 @@ async def after_press(
 ) -> ChatSettings | None:
     """The settings after the button; None when it changes nothing (back, a gone model)."""
     match button.action:
-        case "reasoning":
-            return chosen.changed(reasoning=not chosen.reasoning)
+        case switch if switch in SWITCHES:
+            return chosen.flipped(switch)
         case "effort":
             return chosen.changed(effort=next_effort(chosen, default_model))
-        case "search":
-            return chosen.changed(search=not chosen.search)
         case "persona" if button.value in PERSONAS:
             persona = PERSONAS[button.value]
             name = "" if persona.name == "assistant" else persona.name

@@ -2,7 +2,8 @@
 carries, as it is, into every model request it makes (bot/llm/port.py `ModelRequest.settings`).
 
 A new per-chat setting is a field here; its menu, its label and the code that acts on it read
-the field from this object (docs/architecture.md, "Per-chat settings").
+the field from this object. A new switch is a field and a name in `SWITCHES`, a label in each
+language and the code that acts on it (docs/architecture.md, "Per-chat settings").
 """
 
 from __future__ import annotations
@@ -12,6 +13,9 @@ from dataclasses import asdict, dataclass, fields, replace
 from typing import Any
 
 DATA_FIELD = "chat_settings"  # the FSM data's field; other fields belong to others
+# The on/off settings, in the menu's order: /settings shows each as a button that flips it and a
+# line of its summary, labelled in every language by `Texts.switches` (bot/texts/).
+SWITCHES = ("reasoning", "search")
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,3 +43,7 @@ class ChatSettings:
 
     def changed(self, **changes: Any) -> ChatSettings:
         return replace(self, **changes, revision=self.revision + 1)
+
+    def flipped(self, switch: str) -> ChatSettings:
+        """The settings with one of `SWITCHES` turned the other way."""
+        return self.changed(**{switch: not getattr(self, switch)})

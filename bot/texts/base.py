@@ -2,8 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+
+from bot.core.chat_settings import SWITCHES, ChatSettings
+
+
+@dataclass(frozen=True, slots=True)
+class SwitchLabels:
+    """An on/off setting's words: its button ("💭 Reasoning: on") and its line of the summary
+    ("Reasoning shown: on")."""
+
+    button: str
+    summary: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,8 +89,7 @@ class Texts:
     system_default: str
     system_custom_template: str
     button_model_template: str
-    button_reasoning_template: str
-    button_search_template: str
+    switches: Mapping[str, SwitchLabels]  # by the name in `SWITCHES` (bot/core/chat_settings.py)
     button_back: str
     persona_assistant: str
     persona_translator: str
@@ -197,6 +208,16 @@ class Texts:
 
     def state(self, on: bool) -> str:
         return self.state_on if on else self.state_off
+
+    def switch_button(self, switch: str, on: bool) -> str:
+        return f"{self.switches[switch].button}: {self.state(on)}"
+
+    def switch_lines(self, settings: ChatSettings) -> str:
+        """The summary's line of each switch, in the menu's order."""
+        return "\n".join(
+            f"{self.switches[name].summary}: {self.state(getattr(settings, name))}"
+            for name in SWITCHES
+        )
 
     def persona(self, name: str) -> str:
         """A ready persona's label (bot/chat_settings/personas.py)."""

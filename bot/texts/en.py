@@ -1,6 +1,6 @@
 """The English texts: the default for every language the bot does not speak."""
 
-from bot.texts.base import Texts
+from bot.texts.base import SwitchLabels, Texts
 
 EN = Texts(
     button_new_dialog="🆕 New dialog",
@@ -153,16 +153,17 @@ EN = Texts(
         "model."
     ),
     settings_template=(
-        "Settings of this chat\n\nModel: {model}\nSystem prompt: {system}\nReasoning shown: "
-        "{reasoning}\nWeb search: {search}"
+        "Settings of this chat\n\nModel: {model}\nSystem prompt: {system}\n{switches}"
     ),
     state_on="on",
     state_off="off",
     system_default="the default",
     system_custom_template="your own ({length} characters)",
     button_model_template="🧠 Model: {model}",
-    button_reasoning_template="💭 Reasoning: {state}",
-    button_search_template="🔎 Web search: {state}",
+    switches={
+        "reasoning": SwitchLabels(button="💭 Reasoning", summary="Reasoning shown"),
+        "search": SwitchLabels(button="🔎 Web search", summary="Web search"),
+    },
     button_back="⬅ Back",
     persona_assistant="Assistant",
     persona_translator="Translator",

@@ -1,6 +1,6 @@
 """The Russian texts, for `ru` and its regional variants."""
 
-from bot.texts.base import Texts
+from bot.texts.base import SwitchLabels, Texts
 
 RU = Texts(
     button_new_dialog="🆕 Новый диалог",
@@ -155,16 +155,17 @@ RU = Texts(
         "умолчанию."
     ),
     settings_template=(
-        "Настройки этого чата\n\nМодель: {model}\nСистемный промпт: {system}\nПоказ "
-        "рассуждений: {reasoning}\nПоиск в интернете: {search}"
+        "Настройки этого чата\n\nМодель: {model}\nСистемный промпт: {system}\n{switches}"
     ),
     state_on="вкл",
     state_off="выкл",
     system_default="по умолчанию",
     system_custom_template="свой ({length} символов)",
     button_model_template="🧠 Модель: {model}",
-    button_reasoning_template="💭 Рассуждения: {state}",
-    button_search_template="🔎 Поиск: {state}",
+    switches={
+        "reasoning": SwitchLabels(button="💭 Рассуждения", summary="Показ рассуждений"),
+        "search": SwitchLabels(button="🔎 Поиск", summary="Поиск в интернете"),
+    },
     button_back="⬅ Назад",
     persona_assistant="Ассистент",
     persona_translator="Переводчик",

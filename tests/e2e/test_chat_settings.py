@@ -133,7 +133,7 @@ async def test_reasoning_is_shown_collapsed_above_the_answer_only_when_asked(
 
     await ask(bot, USER, "/settings", 3)
     menu = bot.telegram.sent_to(USER)[2]
-    toggle = buttons(menu)[EN.button_reasoning_template.format(state=EN.state_off)]
+    toggle = buttons(menu)[EN.switch_button("reasoning", on=False)]
     bot.telegram.press(USER, menu, toggle)
     await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
     await ask(bot, USER, "q2", 5)
@@ -153,7 +153,7 @@ async def test_web_search_uses_browser_search_and_ends_with_sources(
     bot = await start_bot(STREAM_REPLIES="false")
     await ask(bot, USER, "/settings", 1)
     menu = bot.telegram.sent_to(USER)[0]
-    bot.telegram.press(USER, menu, buttons(menu)[EN.button_search_template.format(state="off")])
+    bot.telegram.press(USER, menu, buttons(menu)[EN.switch_button("search", on=False)])
     await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
     answer = await ask(bot, USER, "news?", 2)
     assert fake_groq.requests[-1]["model"] == "openai/gpt-oss-120b"
@@ -175,7 +175,7 @@ async def test_in_a_group_only_administrators_change_settings(
     bot.telegram.send_text(ADMIN, "/settings", chat_id=GROUP)
     await bot.replies(GROUP, 3)
     menu = bot.telegram.sent_to(GROUP)[2]
-    search = SettingsButton.unpack(buttons(menu)[EN.button_search_template.format(state="off")])
+    search = SettingsButton.unpack(buttons(menu)[EN.switch_button("search", on=False)])
     forged = search.model_copy(update={"owner": MEMBER}).pack()  # the member's own menu
     bot.telegram.press(MEMBER, menu, forged)
     await bot.telegram.wait_until(lambda: bool(bot.telegram.callback_answers))
