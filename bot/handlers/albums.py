@@ -8,7 +8,6 @@ album first (`AlbumsFirst`), so the chat's order stays Telegram's order.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -74,8 +73,8 @@ class Albums:
                 album.timer.cancel()
             await self._deliver(album)
         elif (sending := self._sending.get(key)) is not None:
-            with contextlib.suppress(asyncio.CancelledError):
-                await asyncio.shield(sending)
+            # however it ends, and never cancelled from here; a cancel of ours still raises
+            await asyncio.wait({sending})
 
     async def flush_all(self) -> None:
         for key in list(self._open):
