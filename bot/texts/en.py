@@ -184,7 +184,7 @@ EN = Texts(
         "Nothing changed."
     ),
     setting_saved="Saved.",
-    admins_only="Only the chat's administrators can change its settings.",
+    admins_only="In this group, only its administrators can do that.",
     menu_not_yours="This menu was opened by someone else. Send /settings to open your own.",
     menu_stale="The settings changed since this menu was shown; here they are now.",
     menu_gone="This menu is too old. Send /settings again.",
