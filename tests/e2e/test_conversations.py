@@ -11,19 +11,8 @@ from bot.core.fsm import ConversationStates
 from bot.delivery.splitting import TELEGRAM_TEXT_LIMIT, utf16_len
 from bot.texts import EN, RU
 from tests.e2e.conftest import StartBot
+from tests.e2e.prompt_helpers import dialog_of, user_turns
 from tests.support.fake_groq import FakeGroq
-
-
-def user_turns(request: dict[str, object]) -> list[str]:
-    messages = request["messages"]
-    assert isinstance(messages, list)
-    return [m["content"] for m in messages if m["role"] == "user"]
-
-
-def dialog_of(request: dict[str, object]) -> list[tuple[str, str]]:
-    messages = request["messages"]
-    assert isinstance(messages, list)
-    return [(m["role"], m["content"]) for m in messages]
 
 
 async def test_rapid_messages_of_many_users_are_answered_in_order_on_their_own_history(

@@ -13,7 +13,7 @@ from bot.delivery.rendering import render
 from bot.delivery.splitting import split_entities
 from bot.texts import EN
 from tests.e2e.conftest import StartBot
-from tests.e2e.test_conversations import dialog_of, user_turns
+from tests.e2e.prompt_helpers import dialog_of, user_turns
 from tests.support.fake_groq import FakeGroq, echo_last_user
 from tests.support.fake_telegram import FakeTelegram
 
