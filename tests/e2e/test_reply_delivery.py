@@ -1,5 +1,6 @@
-"""How an answer reaches the chat: whole in parts, formatted, as plain text when Telegram
-refuses its entities; and what Telegram's refusals (flood limit, blocked, bad request) do."""
+"""How an answer reaches the chat: whole in parts (none that shows nothing), formatted, as
+plain text when Telegram refuses its entities; what Telegram's refusals (flood limit, blocked,
+bad request) do."""
 
 from __future__ import annotations
 
@@ -125,3 +126,20 @@ async def test_a_long_code_block_is_closed_and_reopened_across_parts(
     assert all(len(p) == 1 and p[0]["language"] == "python" for p in pres[:-1] if p)
     assert sum(1 for p in pres if p) >= 3  # the block spans parts, each one valid alone
     assert "".join(m.text for m in parts).count("# compute") == 400
+
+
+async def test_a_part_with_nothing_visible_is_not_sent(
+    start_bot: StartBot, fake_groq: FakeGroq
+) -> None:
+    """A run of spaces inside code longer than a message is kept by the splitting, but a
+    part made only of it is refused by Telegram ("message text is empty") and shows nothing."""
+    art = "x" + " " * 9000 + "y"
+    fake_groq.responder = lambda messages: f"Art:\n\n```\n{art}\n```"
+    bot = await start_bot(STREAM_REPLIES="false")
+    bot.telegram.send_text(45, "draw")
+    await bot.telegram.wait_until(
+        lambda: any(m.text.endswith("y") for m in bot.telegram.sent_to(45))
+    )
+    texts = [m.text for m in bot.telegram.sent_to(45)]
+    assert texts[0] == "Art:" and EN.send_failed not in texts
+    assert "".join(texts[1:]).replace(" ", "") == "xy"
