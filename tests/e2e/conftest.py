@@ -53,6 +53,12 @@ def bot_environment(telegram: FakeTelegram, groq: FakeGroq, **overrides: str) ->
     }
 
 
+@pytest.fixture(params=["memory", "redis"])
+def storage(request: pytest.FixtureRequest) -> str:
+    """The STORAGE_URL of a test that runs once on each backend (Redis: a real server)."""
+    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
+
+
 @dataclass
 class RunningBot:
     settings: Settings

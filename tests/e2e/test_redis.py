@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.texts import EN
 from tests.e2e.conftest import StartBot
-from tests.e2e.test_conversations import user_turns
+from tests.e2e.prompt_helpers import user_turns
 from tests.support.fake_groq import FakeGroq
 from tests.support.redis_server import RedisServer
 

@@ -15,7 +15,7 @@ from redis.asyncio import Redis
 from bot.texts import EN
 from tests.e2e.conftest import StartReplica, bot_environment, post_update, wait_ready
 from tests.e2e.conftest import webhook_environment as webhook_env
-from tests.e2e.test_conversations import user_turns
+from tests.e2e.prompt_helpers import user_turns
 from tests.e2e.test_process import clean_env
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram

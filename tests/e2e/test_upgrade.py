@@ -8,7 +8,7 @@ import json
 from redis.asyncio import Redis
 
 from tests.e2e.conftest import StartBot
-from tests.e2e.test_conversations import user_turns
+from tests.e2e.prompt_helpers import user_turns
 from tests.support.fake_groq import FakeGroq
 
 

@@ -1,8 +1,8 @@
 """What only the leased placement does: the lease taken with the record, on a real Redis.
 
-The contract both placements keep is in test_placement.py; these tests look at the stream and
-the lease behind it. The lease TTL is long, so the periodic sweep never runs within a test:
-what happens is what `accept` did.
+The contract both placements keep is in tests/unit/placement/; these tests look at the
+stream and the lease behind it. The lease TTL is long, so the periodic sweep never runs within
+a test: what happens is what `accept` did.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from bot.storage.inbox import Entry
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from tests.support.fake_telegram import FakeTelegram
-from tests.unit.test_placement import KEY, ScriptedModel, build, turn
+from tests.unit.placement_helpers import KEY, ScriptedModel, build, turn
 
 INBOX = 5  # build()'s inbox size
 

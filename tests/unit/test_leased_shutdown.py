@@ -19,8 +19,8 @@ from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.leases import RedisLeases
 from tests.support.fake_telegram import FakeTelegram
+from tests.unit.placement_helpers import KEY, ScriptedModel, build, turn
 from tests.unit.test_leased_placement import left_by_a_dead_replica, texts
-from tests.unit.test_placement import KEY, ScriptedModel, build, turn
 
 Replicas = tuple[Conversations, Conversations, ScriptedModel]
 

@@ -13,7 +13,6 @@ from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.trimming import Budget
 from bot.llm import catalog as cat
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
-from bot.llm.families import EFFORTS, Kind, Reasoning, Tool, family_of, has_vision
 from bot.storage.base import RetiredModels
 from bot.storage.memory.retired import MemoryRetiredModels
 from bot.storage.redis import RedisBackend
@@ -277,27 +276,3 @@ async def test_unserved_is_none_when_the_list_cannot_be_read(make: Make) -> None
     logger.remove(sink)
     assert unserved is None
     assert logged == ["Groq's model list could not be read; the models were not checked\n"]
-
-
-NOTHING = (Reasoning.NONE, (), False, False)  # no reasoning, no efforts, blind, no search
-
-
-@pytest.mark.parametrize(
-    ("model", "expected"),
-    [
-        ("openai/gpt-oss-safeguard-20b", (Kind.SAFETY, *NOTHING)),
-        (GPT_120, (Kind.CHAT, Reasoning.INCLUDE, EFFORTS, False, True)),
-        ("OpenAI/GPT-OSS-20B", (Kind.CHAT, Reasoning.INCLUDE, EFFORTS, False, True)),
-        (QWEN, (Kind.CHAT, Reasoning.FORMAT, (), True, False)),
-        ("qwen/qwen3.8-27b", (Kind.CHAT, Reasoning.FORMAT, EFFORTS, True, False)),
-        ("acme/x", (Kind.CHAT, *NOTHING)),
-        (TURBO, (Kind.TRANSCRIPTION, *NOTHING)),
-        ("canopylabs/orpheus-v1-english", (Kind.SPEECH, *NOTHING)),
-        ("meta-llama/llama-prompt-guard-2-86m", (Kind.SAFETY, *NOTHING)),
-    ],
-)
-def test_family_of_takes_the_longest_prefix(model: str, expected: tuple[object, ...]) -> None:
-    family = family_of(model)
-    searches = Tool.BROWSER_SEARCH in family.tools
-    assert (family.kind, family.reasoning, family.efforts, has_vision(model), searches) == expected
-    assert family.searches is searches
