@@ -3,7 +3,7 @@
 Adapters: `LocalPlacement` (bot/conversation/local.py: one process, in-memory inboxes) and
 `LeasedPlacement` (bot/conversation/leased.py: a durable inbox, a lease per chat and a control
 channel between replicas, bot/storage/inbox.py). Both keep the contract of
-tests/unit/test_placement.py; docs/architecture.md says what each guarantees.
+tests/unit/placement/; docs/architecture.md says what each guarantees.
 """
 
 from __future__ import annotations

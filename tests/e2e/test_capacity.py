@@ -18,11 +18,6 @@ from tests.support.ports import free_port
 ADMIN, USER = 901, 902
 
 
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
-    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
-
-
 async def test_a_limited_groq_answers_every_user_in_order_without_a_notice(
     start_bot: StartBot, fake_groq: FakeGroq, storage: str
 ) -> None:

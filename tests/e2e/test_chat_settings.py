@@ -3,8 +3,6 @@ Redis, and only a group's administrators change them; /export takes the dialog a
 
 from __future__ import annotations
 
-import pytest
-
 from bot.chat_settings.menu import SettingsButton
 from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT
 from bot.chat_settings.personas import PERSONAS
@@ -17,11 +15,6 @@ from tests.support.fake_telegram import SentMessage
 USER = 601
 GROUP = -1003001
 ADMIN, MEMBER = 602, 603
-
-
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
-    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
 
 
 def system_of(request: dict[str, object]) -> str:

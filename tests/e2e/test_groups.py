@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from bot.texts import EN
 from tests.e2e.conftest import StartBot, StartReplica
 from tests.support.fake_groq import FakeGroq
@@ -11,11 +9,6 @@ from tests.support.fake_telegram import FakeTelegram
 
 GROUP = -1002001
 ANN, BOB = 501, 502
-
-
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
-    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
 
 
 def users_said(request: dict[str, object]) -> list[str]:

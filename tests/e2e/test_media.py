@@ -16,11 +16,6 @@ USER = 91
 VISION = "qwen/qwen3.6-27b"  # the default VISION_MODEL
 
 
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
-    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
-
-
 def send_voice(bot: RunningBot, audio: bytes, **kwargs: Any) -> dict[str, Any]:
     stored = bot.telegram.add_file(audio, f"voice/file_{len(bot.telegram.files)}.oga")
     voice = {

@@ -23,11 +23,6 @@ QUOTA_REFUSAL = EN.quota_exceeded_template.split("{")[0]
 LONG = " ".join(f"word{n}" for n in range(400))
 
 
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
-    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
-
-
 async def tokens_today(bot: RunningBot, chat: int = USER) -> int:
     """What /usage says the user spent today."""
     before = len(bot.telegram.sent_to(chat))

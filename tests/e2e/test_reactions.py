@@ -11,11 +11,6 @@ from tests.support.fake_groq import FakeGroq
 USER = 77
 
 
-@pytest.fixture(params=["memory", "redis"])
-def storage(request: pytest.FixtureRequest) -> str:
-    return "memory://" if request.param == "memory" else str(request.getfixturevalue("redis_url"))
-
-
 @pytest.mark.parametrize("chat", [USER, -1001], ids=["private", "group"])
 async def test_waiting_messages_carry_eyes_until_their_answer_starts(
     start_bot: StartBot, fake_groq: FakeGroq, storage: str, chat: int
