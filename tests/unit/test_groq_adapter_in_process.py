@@ -279,7 +279,7 @@ async def test_a_429_is_rate_limited_and_its_retry_after_reaches_the_scheduler(
 async def test_the_request_carries_what_the_models_family_takes(
     model: GroqChatModel, api: GroqApi, request_: ModelRequest, sent: dict[str, Any]
 ) -> None:
-    """Groq refuses an option a family does not take (fake_groq's `_check_params`): each
+    """Groq refuses an option a family does not take (fake_groq_models' `check_params`): each
     family gets its own, and a plain model none."""
     await model.complete(request_)
     body = api.bodies[0]
