@@ -1,14 +1,15 @@
 """Every kind of bad setting stops the real `python -m bot`: one line naming it, exit 2.
 
-One row per kind of mistake (the unit tests of bot/config.py go through every setting); the
-rows run concurrently, and each process exits before aiogram is imported.
+One row per kind of mistake (the unit tests of bot/config.py go through every setting), each
+its own process in its own empty directory, spread over the suite's workers (a module fixture
+running every row was run again by each worker that took one); each process exits before
+aiogram is imported.
 """
 
 from __future__ import annotations
 
 import subprocess
 import sys
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -110,20 +111,11 @@ def run_bot(cwd: Path, mistake: Mistake) -> Outcome:
     return Outcome(done.returncode, done.stderr)
 
 
-@pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Outcome]:
-    """Every row's process, run a few at a time; each in its own empty directory."""
-    dirs = [tmp_path_factory.mktemp("settings") for _ in MISTAKES]
-    with ThreadPoolExecutor(max_workers=4) as pool:
-        results = pool.map(run_bot, dirs, MISTAKES)
-        return {m.kind: outcome for m, outcome in zip(MISTAKES, results, strict=True)}
-
-
 @pytest.mark.parametrize("mistake", MISTAKES, ids=[m.kind for m in MISTAKES])
 def test_a_bad_setting_stops_the_bot_with_one_line_naming_it(
-    mistake: Mistake, outcomes: dict[str, Outcome]
+    mistake: Mistake, tmp_path: Path
 ) -> None:
-    outcome = outcomes[mistake.kind]
+    outcome = run_bot(tmp_path, mistake)
     lines = outcome.stderr.strip().splitlines()
     assert outcome.returncode == 2, outcome.stderr[-2000:]
     assert "Traceback" not in outcome.stderr
