@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from bot.core.chat_settings import SWITCHES, ChatSettings
@@ -89,7 +89,8 @@ class Texts:
     system_default: str
     system_custom_template: str
     button_model_template: str
-    switches: Mapping[str, SwitchLabels]  # by the name in `SWITCHES` (bot/core/chat_settings.py)
+    # by the name in `SWITCHES` (bot/core/chat_settings.py); left out of the hash, as a dict
+    switches: Mapping[str, SwitchLabels] = field(hash=False)
     button_back: str
     persona_assistant: str
     persona_translator: str
