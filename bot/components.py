@@ -16,6 +16,7 @@ from aiogram.types import BotCommand, BotCommandScopeAllGroupChats, BotCommandSc
 from groq import AsyncGroq, DefaultAsyncHttpxClient
 
 from bot.config import Settings
+from bot.core.errors import ConfigurationError
 from bot.delivery.pacer import Pacer, PacingMiddleware
 from bot.delivery.sender import ReplySender
 from bot.delivery.topics import TopicMiddleware
@@ -39,7 +40,6 @@ from bot.scheduling.scheduler import Scheduler
 from bot.storage.base import Backend, RetiredModels, StorageOptions
 from bot.storage.memory import MemoryBackend
 from bot.storage.redis import RedisBackend
-from bot.storage.urls import MEMORY_URL
 from bot.texts import LANGUAGES
 
 
@@ -132,8 +132,14 @@ def build_media(
     return reader, PromptBuilder(images)
 
 
+# The storage backends STORAGE_URL can name, each by its schemes: one folder of
+# bot/storage/ and one entry here (docs/architecture.md, "Adding a storage backend").
+BACKENDS: tuple[type[Backend], ...] = (MemoryBackend, RedisBackend)
+
+
 def build_backend(settings: Settings, bot_id: int) -> Backend:
-    """The storage STORAGE_URL names; nothing is contacted until `Backend.start`."""
+    """The storage STORAGE_URL names, nothing contacted until `Backend.start`; a URL no
+    backend takes stops the start with one line (bot/__main__.py), before Telegram is asked."""
     options = StorageOptions(
         bot_id=bot_id,
         max_messages=settings.history_max_messages,
@@ -142,9 +148,16 @@ def build_backend(settings: Settings, bot_id: int) -> Backend:
         prefix=settings.redis_prefix,
         lease_ttl=settings.lease_ttl,
     )
-    if settings.storage_url == MEMORY_URL:
-        return MemoryBackend.from_url(settings.storage_url, options)
-    return RedisBackend.from_url(settings.storage_url, options)
+    url = settings.storage_url
+    scheme = url.partition("://")[0]
+    for backend in BACKENDS:
+        if scheme in backend.schemes:
+            try:
+                return backend.from_url(url, options)
+            except ValueError as error:  # its words, never the URL: it may hold a password
+                raise ConfigurationError(f"STORAGE_URL {error}") from None
+    known = ", ".join(f"{name}://" for backend in BACKENDS for name in backend.schemes)
+    raise ConfigurationError(f"STORAGE_URL must be one of {known}")
 
 
 def build_metrics(settings: Settings) -> tuple[Metrics, MetricsServer | None]:

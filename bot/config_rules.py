@@ -11,7 +11,6 @@ import re
 import socket
 from pathlib import Path
 from typing import Annotated, TypeVar
-from urllib.parse import urlsplit
 
 from pydantic import AfterValidator, HttpUrl, SecretStr, ValidationError
 
@@ -78,25 +77,6 @@ def check_listen_host(host: str) -> None:
         socket.getaddrinfo(host, None, type=socket.SOCK_STREAM, flags=socket.AI_PASSIVE)
     except (OSError, UnicodeError):
         raise ValueError("does not resolve to an address to listen on") from None
-
-
-def check_redis_url(url: str) -> None:
-    """What redis-py's `from_url` would refuse later, refused now, in words without the URL."""
-    try:
-        port = urlsplit(url).port
-    except ValueError:
-        port = 0
-    if port == 0:  # redis-py would take port 0 for "the default"
-        raise ValueError("has a bad port (1-65535; a password's / # ? @ must be %-encoded)")
-    path = urlsplit(url).path.strip("/")
-    if not url.startswith("unix://") and path and not re.fullmatch("[0-9]+", path):
-        raise ValueError("has a bad database number: redis://host:6379/<0, 1, ...>")
-    from redis.connection import parse_url  # imported only for a Redis URL: it is slow
-
-    try:
-        parse_url(url)  # type: ignore[no-untyped-call]
-    except ValueError as error:  # "Invalid value for '<option>' in connection URL."
-        raise ValueError(f"is not a valid Redis URL: {error}") from None
 
 
 def describe_errors(error: ValidationError) -> str:

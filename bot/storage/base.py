@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar, Self
 
 from aiogram.fsm.storage.base import BaseStorage
 
@@ -220,10 +220,17 @@ class Backend(ABC):
     """Everything STORAGE_URL decides, over one storage and its connections; built once by
     the composition root; nothing is contacted until `start`."""
 
+    schemes: ClassVar[tuple[str, ...]]  # the STORAGE_URL schemes it takes, "redis" for redis://
     dialogs: DialogStore
     fsm_storage: BaseStorage  # aiogram's FSM storage: the chat's state and data
     usage: UsageStore
     turns: TurnStorage
+
+    @classmethod
+    @abstractmethod
+    def from_url(cls, url: str, options: StorageOptions) -> Self:
+        """The backend a URL of one of its schemes names, nothing contacted; a URL it cannot
+        take is a ValueError whose words say why, without the URL (it may hold a password)."""
 
     @abstractmethod
     def shared_inbox(self) -> SharedInbox | None:

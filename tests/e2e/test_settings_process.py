@@ -65,6 +65,7 @@ MISTAKES = [
         {"METRICS_PORT": "9100", "METRICS_HOST": "no-such-host.invalid"},
     ),
     Mistake("bad URL scheme", "TELEGRAM_API_URL", {"TELEGRAM_API_URL": "ftp://127.0.0.1/"}),
+    Mistake("unknown storage", "STORAGE_URL", {"STORAGE_URL": "mongodb://localhost"}),
     Mistake("bad storage port", "STORAGE_URL", {"STORAGE_URL": "redis://localhost:port/0"}),
     Mistake("bad storage db", "STORAGE_URL", {"STORAGE_URL": "redis://localhost:6379/zero"}),
     Mistake("http webhook", "WEBHOOK_URL", {**WEBHOOK, "WEBHOOK_URL": "http://example.com/h"}),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Self
+
 from bot.storage.base import Backend, BudgetStore, RateLimiter, RetiredModels, StorageOptions
 from bot.storage.memory.budget import MemoryBudgetStore
 from bot.storage.memory.dialog import MemoryDialogStore
@@ -10,10 +12,11 @@ from bot.storage.memory.rate_limit import MemoryRateLimiter
 from bot.storage.memory.retired import MemoryRetiredModels
 from bot.storage.memory.turns import MemoryTurnStorage
 from bot.storage.memory.usage import MemoryUsage
-from bot.storage.urls import MEMORY_URL
 
 
 class MemoryBackend(Backend):
+    schemes = ("memory",)
+
     def __init__(self, options: StorageOptions) -> None:
         self.dialogs = MemoryDialogStore(
             max_messages=options.max_messages,
@@ -26,9 +29,9 @@ class MemoryBackend(Backend):
         self.turns = MemoryTurnStorage(self.dialogs, self.fsm_storage, self.usage)
 
     @classmethod
-    def from_url(cls, url: str, options: StorageOptions) -> MemoryBackend:
-        if url != MEMORY_URL:
-            raise ValueError("the memory backend takes only memory://")
+    def from_url(cls, url: str, options: StorageOptions) -> Self:
+        if url != "memory://":
+            raise ValueError("takes nothing after memory://")
         return cls(options)
 
     def shared_inbox(self) -> None:

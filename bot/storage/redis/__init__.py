@@ -5,6 +5,8 @@ Every file of this folder touches Redis, and only this folder does (docs/archite
 
 from __future__ import annotations
 
+from typing import Self
+
 from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
@@ -22,8 +24,8 @@ from bot.storage.redis.migration import migrate
 from bot.storage.redis.rate_limit import RedisRateLimiter
 from bot.storage.redis.retired import RedisRetiredModels
 from bot.storage.redis.turns import RedisTurnStorage
+from bot.storage.redis.url import SCHEMES, check_url
 from bot.storage.redis.usage import RedisUsage
-from bot.storage.urls import REDIS_SCHEMES
 
 
 class _SharedRedisStorage(RedisStorage):
@@ -39,6 +41,8 @@ class _SharedRedisStorage(RedisStorage):
 
 
 class RedisBackend(Backend):
+    schemes = SCHEMES
+
     def __init__(self, redis: Redis, options: StorageOptions) -> None:
         self.redis = redis
         self._options = options
@@ -68,10 +72,9 @@ class RedisBackend(Backend):
         )
 
     @classmethod
-    def from_url(cls, url: str, options: StorageOptions) -> RedisBackend:
+    def from_url(cls, url: str, options: StorageOptions) -> Self:
         """Nothing is sent until `start`."""
-        if not url.startswith(REDIS_SCHEMES):
-            raise ValueError("the Redis backend takes redis://, rediss:// or unix:// URLs")
+        check_url(url)
         client = CancelSafeRedis.from_url(
             url, socket_connect_timeout=5, socket_timeout=5, retry=StaleConnectionRetry()
         )

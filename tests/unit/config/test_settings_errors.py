@@ -25,12 +25,6 @@ def test_invalid_value_names_the_variable(monkeypatch: pytest.MonkeyPatch) -> No
     assert "GROQ_REQUEST_TIMEOUT" in describe_errors(caught.value)
 
 
-def test_unknown_storage_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
-    with pytest.raises(ValidationError) as caught:
-        make(monkeypatch, STORAGE_URL="mongodb://localhost")
-    assert "STORAGE_URL" in describe_errors(caught.value)
-
-
 def test_budget_too_small_for_the_system_prompt(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ValidationError) as caught:
         make(monkeypatch, SYSTEM_PROMPT="x" * 4000, HISTORY_MAX_TOKENS="500")
@@ -83,17 +77,8 @@ MISTAKES: list[tuple[str, dict[str, str]]] = [
     ],
     *[
         ("STORAGE_URL", {"STORAGE_URL": bad})
-        for bad in [
-            "mongodb://localhost",
-            "memory",
-            " ",
-            "redis://localhost:port/0",
-            "redis://h:70000/0",
-            "redis://h:0/0",
-            "redis://h:6379/zero",
-            "redis://h/-1",
-            "redis://h/0?socket_timeout=x",
-        ]
+        # Only the form here: each backend's own URLs, tests/unit/config/test_storage_url.py.
+        for bad in ["memory", " ", "redis:// h", "://h", "redis:/h"]
     ],
     *[("HISTORY_TTL", {"HISTORY_TTL": bad}) for bad in ["59", "-1", "0", "1e99", "x", "nan"]],
     *[("REDIS_PREFIX", {"REDIS_PREFIX": bad}) for bad in [" ", "my bot", "p" * 200]],
@@ -211,9 +196,7 @@ def test_every_variable_has_a_mistake_in_the_table() -> None:
     [
         ({"BOT_TOKEN": "xyzzy-no-colon"}, "xyzzy"),
         ({"GROQ_API_KEY": "xyzzy xyzzy"}, "xyzzy"),
-        ({"STORAGE_URL": "redis://:xyzzy@redis:port/0"}, "xyzzy"),
-        ({"STORAGE_URL": "redis://:ab/xyzzy@redis:6379/0"}, "xyzzy"),  # an unencoded /
-        ({"STORAGE_URL": "redis://:xyzzy/ab@redis:6379/0"}, "xyzzy"),
+        ({"STORAGE_URL": "redis://:xyzzy @redis:6379/0"}, "xyzzy"),
         ({**WEBHOOK, "WEBHOOK_SECRET": "xyzzy!"}, "xyzzy"),
     ],
     ids=repr,
