@@ -98,15 +98,12 @@ def build_conversations(
         stream=settings.stream_replies,
         on_ended=TurnMeter(metrics),
     )
-    pool = ActorPool(
-        runner=runner, fsm_storage=backend.fsm_storage, inbox_size=settings.inbox_size
-    )
+    pool = ActorPool(runner=runner, inbox_size=settings.inbox_size)
     metrics.count_live(lambda: len(pool))
     placement = build_placement(settings, backend, pool, sender)
     conversations = Conversations(
         placement,
         dialogs=backend.dialogs,
-        fsm_storage=backend.fsm_storage,
         sender=sender,
         reactions=reactions,
     )

@@ -11,14 +11,11 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
-from aiogram.fsm.state import State
-from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope
 from bot.core.chat import ChatKey
-from bot.core.fsm import ConversationStates, chat_context
 from bot.core.interrupts import EVERYONE, Whose
 from bot.core.outcomes import Ending
 from bot.core.turn import Turn
@@ -32,7 +29,9 @@ class TurnFeed(ABC):
 
     @abstractmethod
     async def refill(self, actor: ChatActor) -> bool:
-        """The inbox is empty: offer more turns, or say the actor should stop (False)."""
+        """The inbox is empty and no turn runs: offer more turns, or say the actor should stop
+        (False). With none left anywhere, the chat's state becomes idle here, in the same step
+        that finds the chat's inbox empty. Asked once more when the actor is closing."""
 
     @abstractmethod
     async def finished(self, key: ChatKey, turn: Turn) -> None:
@@ -49,9 +48,9 @@ class _Queued:
 class ChatActor:
     """Holds a chat's inbox, bounded by `inbox_size` counting the turn in progress.
 
-    The chat's FSM state goes back to `idle` when the inbox is drained, written with the end of
-    its last turn (bot/storage/base.py); the placement sets `awaiting_reply` when it queues a
-    turn, so a message sent while the chat is busy can be acknowledged at once.
+    The chat's FSM state is not the actor's to write: its placement sets `awaiting_reply` when
+    it queues a turn and `idle` when the actor, its inbox drained, asks the feed for more and
+    there is none (docs/architecture.md, "The chat's state").
     """
 
     def __init__(
@@ -60,7 +59,6 @@ class ChatActor:
         *,
         runner: TurnRunner,
         feed: TurnFeed,
-        fsm_storage: BaseStorage,
         inbox_size: int,
         on_stop: Callable[[ChatActor], None],
         lease: str | None = None,
@@ -69,7 +67,6 @@ class ChatActor:
         self._lease = lease
         self._runner = runner
         self._feed = feed
-        self._fsm = chat_context(fsm_storage, key)
         self._inbox: asyncio.Queue[_Queued] = asyncio.Queue()
         self._inbox_size = inbox_size
         self._last_offered = 0
@@ -78,7 +75,6 @@ class ChatActor:
         self._active: _Queued | None = None  # taken from the inbox, not yet finished
         self._current: CancelScope | None = None  # the turn in progress, for a reset
         self._stop = CancelScope()  # /cancel and the stop button: the turn's reading or answer
-        self._went_idle = False
         self._closing = False
         self._handed_back = False  # queued turns left to the chat's next holder at shutdown
         self._stopped = False
@@ -143,10 +139,6 @@ class ChatActor:
     def has_company(self) -> bool:
         return not self._inbox.empty()
 
-    def settles(self) -> bool:
-        self._went_idle = self._inbox.empty() and not self._handed_back
-        return self._went_idle
-
     def reset(self) -> list[Turn]:
         """Stop the turn in progress for good and drop the queued ones; returns the dropped."""
         self._epoch += 1
@@ -210,21 +202,14 @@ class ChatActor:
                 self._active = queued
                 self._stop = CancelScope()
                 try:
-                    if self._went_idle:  # a new burst: heal a state written out of order
-                        await self._set_state(ConversationStates.awaiting_reply)
                     if not await self._take(queued, self._epoch):
                         self._stopped = True  # before the drop: nothing may be offered now
                         self._drop_queued()  # the new holder reads them from the inbox
                         return
                 finally:
                     self._active = None
-                if self._inbox.empty():
-                    if self._handed_back:  # turns still wait: so does the chat
-                        return
-                    if not self._went_idle:  # the turn's end did not write it (a reset)
-                        await self._set_state(ConversationStates.idle)
-                    if self._closing:
-                        return
+                if self._handed_back and self._inbox.empty():  # left for the next holder
+                    return
         finally:
             # Synchronously, before any other task runs: no turn may be offered to us now.
             self._stopped = True
@@ -236,6 +221,8 @@ class ChatActor:
                 return None
             if not self._inbox.empty():  # no idle timer to arm (and cancel) for a waiting turn
                 return self._inbox.get_nowait()
+            if self._closing:  # drained, and the feed had its last look
+                return None
             try:
                 async with asyncio.timeout(self._feed.idle_timeout):
                     return await self._inbox.get()
@@ -243,14 +230,6 @@ class ChatActor:
                 if self._inbox.empty():
                     logger.debug("chat={} actor idle, stopping", self._key.chat_id)
                     return None
-
-    async def _set_state(self, state: State) -> None:
-        """The state is what handlers read; failing to save it must not stop a turn."""
-        self._went_idle = state is ConversationStates.idle
-        try:
-            await self._fsm.set_state(state)
-        except Exception as error:  # the FSM storage (Redis) is down: log, keep answering
-            logger.warning("chat={} state {} not saved: {}", self._key.chat_id, state.state, error)
 
     async def _take(self, queued: _Queued, epoch: int) -> bool:
         """The turn runs in this task, in a scope a reset cancels (scope.py says why).
@@ -270,7 +249,6 @@ class ChatActor:
         if outcome is not None and outcome.ending in (Ending.LEASE_LOST, Ending.KEPT):
             return False
         if scope.cancelled_caught:
-            self._went_idle = False  # its end, which would have written the state, never came
             logger.info(
                 "chat={} turn msg={} cancelled by a reset",
                 self._key.chat_id,

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 
-from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.actor import ChatActor, TurnFeed
@@ -17,9 +16,8 @@ from bot.core.turn import Turn
 
 
 class ActorPool:
-    def __init__(self, *, runner: TurnRunner, fsm_storage: BaseStorage, inbox_size: int) -> None:
+    def __init__(self, *, runner: TurnRunner, inbox_size: int) -> None:
         self._runner = runner
-        self._fsm_storage = fsm_storage
         self.inbox_size = inbox_size
         self._actors: dict[ChatKey, ChatActor] = {}
 
@@ -52,7 +50,6 @@ class ActorPool:
             key,
             runner=self._runner,
             feed=feed,
-            fsm_storage=self._fsm_storage,
             inbox_size=self.inbox_size,
             on_stop=forget,
             lease=lease,

@@ -12,12 +12,10 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TypeVar
 
-from aiogram.fsm.storage.base import BaseStorage
 from loguru import logger
 
 from bot.conversation.placement import Accepted, Placement
 from bot.core.chat import ChatKey
-from bot.core.fsm import ConversationStates, chat_context
 from bot.core.interrupts import EVERYONE, Action, Interrupted, Whose
 from bot.core.turn import Turn
 from bot.delivery.reactions import Reactions
@@ -34,14 +32,12 @@ class Conversations:
         placement: Placement,
         *,
         dialogs: DialogStore,
-        fsm_storage: BaseStorage,
         sender: ReplySender,
         reactions: Reactions,
     ) -> None:
         self._reactions = reactions
         self._placement = placement
         self._dialogs = dialogs
-        self._fsm_storage = fsm_storage
         self._sender = sender
 
     @property
@@ -97,10 +93,10 @@ class Conversations:
     async def _switch(self, key: ChatKey, change: Callable[[], Awaitable[T]]) -> tuple[int, T]:
         """The reply in progress stops and the queued turns go; only then the chat's dialogs
         change (the old turn, wherever it ran, can no longer commit into the one that
-        follows), and the chat is idle. How many turns went, and what the change returned."""
+        follows). How many turns went, and what the change returned; the chat goes idle
+        when its actor finds nothing left (bot/conversation/placement.py)."""
         outcome = await self._interrupt(Action.RESET, key)
         changed = await change()
-        await chat_context(self._fsm_storage, key).set_state(ConversationStates.idle)
         return outcome.dropped, changed
 
     async def cancel(self, key: ChatKey, whose: Whose = EVERYONE) -> Interrupted:

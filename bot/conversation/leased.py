@@ -95,8 +95,7 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         """Start the chat's actor under a lease just taken (the lease was free).
 
         `first` is the turn just recorded when the record found it alone in the stream: it is
-        offered at once instead of read back by the actor's first pull, which crosses it off
-        later as any offered turn. With older turns waiting the actor pulls them all in order.
+        offered at once, not read back by the actor's first pull (which crosses it off later).
 
         An actor still live here for the chat holds no lease any more: its last pull let the
         lease go a moment ago (and says so once its answer arrives), or it ran out (a stall).
@@ -114,10 +113,11 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
         logger.info("chat={} lease taken", key.chat_id)
 
     async def refill(self, actor: ChatActor) -> bool:
-        """The actor's inbox is empty: queue the next turns, or let the lease go (False)."""
+        """Queue the next turns, or (False) let the lease go and idle the chat with the look
+        that finds none; closing, that look is the last, and what waits is left unstarted."""
         key = actor.key
         try:
-            while not self._closing and self._pool.live(key) is actor and key in self._held:
+            while self._pool.live(key) is actor and key in self._held:
                 token = self._held[key]
                 read = await self._inbox.pull(key, actor.last_offered, token)
                 if not read:  # let go with the same look, or lost: another answers the chat
@@ -127,6 +127,8 @@ class LeasedPlacement(PooledPlacement, TurnFeed):
                         )
                     if self._held.get(key) == token:
                         del self._held[key]
+                    return False
+                if self._closing:  # for the chat's next holder (`_forget` lets the lease go)
                     return False
                 # Not what a /cancel dropped or another pull offered while this one waited
                 entries = [entry for entry in read if not actor.skipped(entry.message_id)]

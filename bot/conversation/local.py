@@ -20,12 +20,16 @@ from bot.core.turn import Turn
 
 
 class _LocalFeed(TurnFeed):
-    """Nothing outside the actor's own inbox: it waits `idle_timeout`, then stops."""
+    """Nothing outside the actor's own inbox: drained, the chat is idle; the actor waits
+    `idle_timeout` for a turn, then stops."""
 
-    def __init__(self, idle_timeout: float) -> None:
+    def __init__(self, idle_timeout: float, fsm_storage: BaseStorage) -> None:
         self.idle_timeout = idle_timeout
+        self._fsm = fsm_storage
 
     async def refill(self, actor: ChatActor) -> bool:
+        # Memory's FSM storage writes at once: no `accept` can come between the look and this.
+        await chat_context(self._fsm, actor.key).set_state(ConversationStates.idle)
         return True
 
     async def finished(self, key: ChatKey, turn: Turn) -> None:
@@ -36,7 +40,7 @@ class LocalPlacement(PooledPlacement):
     def __init__(self, pool: ActorPool, *, idle_timeout: float, fsm_storage: BaseStorage) -> None:
         super().__init__(pool)
         self._fsm = fsm_storage
-        self._feed = _LocalFeed(idle_timeout)
+        self._feed = _LocalFeed(idle_timeout, fsm_storage)
         # The newest message id accepted per chat with a live actor: a redelivery is older.
         self._newest: dict[ChatKey, int] = {}
 

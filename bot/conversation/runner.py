@@ -242,8 +242,8 @@ class TurnRunner:
         spent: Spending,
     ) -> Outcome:
         """The turn's end in one write: the pair, if the dialog is still this one (checked with
-        no await before the write), the tokens used in place of those reserved, the chat's
-        state, and the turn crossed off its inbox; none of it if the chat's lease is another's
+        no await before the write), the tokens used in place of those reserved, and the turn
+        crossed off its inbox; none of it if the chat's lease is another's
         by now (then only the tokens are counted)."""
         if commit is not None and not context.is_current(epoch):
             outcome, commit = Outcome(Ending.RESET), None
@@ -253,7 +253,6 @@ class TurnRunner:
             failed=is_failure(outcome),
             reserved=tuple(spent.reserved),
             commit=commit,
-            idle=context.settles(),
             lease=context.lease,
         )
         try:

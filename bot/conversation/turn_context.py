@@ -22,11 +22,6 @@ class TurnContext(Protocol):
         """True when other messages of this chat are waiting: replies then quote their message."""
         ...
 
-    def settles(self) -> bool:
-        """Asked as the turn ends: True when nothing else waits, so its end writes the chat's
-        state back to idle (the actor notes it, and a new burst sets awaiting_reply again)."""
-        ...
-
     @property
     def lease(self) -> str | None:
         """The token of the chat's lease the turn runs under (leased placement): its end is

@@ -191,7 +191,6 @@ class Conclusion:
     failed: bool  # counted as an error in /stats
     reserved: tuple[Reserved, ...] = ()  # taken back by the end, which counts `tokens` instead
     commit: Commit | None = None  # None: nothing for the history
-    idle: bool = False  # nothing else waits for the chat's actor: its state goes back to idle
     lease: str | None = None  # the token of the chat's lease the turn ran under, if leased
 
 
@@ -200,9 +199,9 @@ class TurnStorage(ABC):
     round trip with Redis): the load reads the chat's FSM data and committed history and, with
     a durable inbox, counts the turn's start; the conclusion commits the pair (when the answer
     was delivered and the dialog is still this one), counts the turn's tokens for the user's
-    day in place of its reservations, sets the chat's FSM state back to idle when nothing else
-    waits for its actor and, with a durable inbox, crosses the turn off it (its count of
-    starts with it); under a chat's lease, only while that lease is still the turn's own."""
+    day in place of its reservations and, with a durable inbox, crosses the turn off it (its
+    count of starts with it); under a chat's lease, only while that lease is still the turn's
+    own. Neither writes the chat's state: its placement does (bot/conversation/placement.py)."""
 
     @abstractmethod
     async def load(self, key: ChatKey, turn: Turn) -> Loaded:

@@ -86,7 +86,8 @@ class RunningBot:
         return [m.text for m in self.telegram.sent_to(chat_id)[:count]]
 
     async def settled(self, chat_id: int, timeout: float = 10) -> None:
-        """Until the chat's turns are all done (committed) and its state is idle again."""
+        """Until the chat's turns are all done (committed) and its state is not busy (idle,
+        or never written: a chat that had no turn)."""
         await self.settled_topic(chat_id, None, timeout)
 
     async def settled_topic(
@@ -95,7 +96,7 @@ class RunningBot:
         """`settled` for one forum topic of the chat (None: the chat itself)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while self.conversations.placement.pending(ChatKey(self.bot.id, chat_id, thread_id)) or (
-            await self.state(chat_id, thread_id) != ConversationStates.idle.state
+            await self.state(chat_id, thread_id) == ConversationStates.awaiting_reply.state
         ):
             assert asyncio.get_running_loop().time() < deadline, "turns did not settle"
             await asyncio.sleep(0.02)

@@ -74,7 +74,7 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
         ),
         stream=False,
     )
-    pool = ActorPool(runner=runner, fsm_storage=backend.fsm_storage, inbox_size=5)
+    pool = ActorPool(runner=runner, inbox_size=5)
     shared = backend.shared_inbox()
     placement: Placement = (
         LocalPlacement(pool, idle_timeout=60, fsm_storage=backend.fsm_storage)
@@ -84,7 +84,6 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
     return Conversations(
         placement,
         dialogs=backend.dialogs,
-        fsm_storage=backend.fsm_storage,
         sender=sender,
         reactions=reactions,
     )

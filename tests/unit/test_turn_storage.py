@@ -1,8 +1,8 @@
 """The TurnStorage contract, run over every adapter: memory and a real Redis.
 
-A turn's load reads the chat's settings and history together; its end writes the pair, the
-day's counts and the chat's state as one change, and with Redis crosses the turn off its
-durable inbox in the same transaction.
+A turn's load reads the chat's settings and history together; its end writes the pair and
+the day's counts as one change, and with Redis crosses the turn off its durable inbox in the
+same transaction. The chat's state is not theirs to write (tests/unit/test_chat_state.py).
 """
 
 from __future__ import annotations
@@ -72,16 +72,19 @@ async def test_the_load_reads_the_settings_and_the_history_of_that_chat(backend:
     assert (ChatSettings.from_data(topic.data), topic.history) == (ChatSettings(), list(pair(2)))
 
 
-async def test_an_answered_turn_commits_counts_and_idles_the_chat(backend: Backend) -> None:
+async def test_an_answered_turn_commits_and_counts_and_leaves_the_state_alone(
+    backend: Backend,
+) -> None:
+    """The chat's state has one writer, its placement (bot/conversation/placement.py)."""
     await backend.dialogs.replace_last(KEY, 0, pair(1))
     state = chat_context(backend.fsm_storage, KEY)
     await state.set_state(ConversationStates.awaiting_reply)
-    conclusion = Conclusion(turn(2), 30, failed=False, commit=Commit(0, pair(2)), idle=True)
+    conclusion = Conclusion(turn(2), 30, failed=False, commit=Commit(0, pair(2)))
     await backend.turns.conclude(KEY, conclusion)
     assert await backend.dialogs.load(KEY) == [*pair(1), *pair(2)]
     assert await backend.usage.tokens_today(USER) == 30
     assert (await backend.usage.today()).turns == 1
-    assert await state.get_state() == ConversationStates.idle.state
+    assert await state.get_state() == ConversationStates.awaiting_reply.state
 
 
 async def test_a_retry_replaces_the_last_pair(backend: Backend) -> None:
@@ -97,7 +100,7 @@ async def test_a_failed_turn_is_counted_and_commits_nothing(backend: Backend) ->
     await backend.dialogs.replace_last(KEY, 0, pair(1))
     state = chat_context(backend.fsm_storage, KEY)
     await state.set_state(ConversationStates.awaiting_reply)
-    await backend.turns.conclude(KEY, Conclusion(turn(2), 0, failed=True))  # others wait
+    await backend.turns.conclude(KEY, Conclusion(turn(2), 0, failed=True))
     assert await backend.dialogs.load(KEY) == list(pair(1))
     day = await backend.usage.today()
     assert (day.turns, day.errors, day.tokens) == (1, 1, 0)
@@ -162,7 +165,7 @@ async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(
         new = await taking.acquire(KEY)  # ...and another replica took the chat
         assert old is not None and new is not None
         commit = Commit(0, pair(1))
-        late = Conclusion(turn(1), 9, failed=False, commit=commit, idle=True, lease=old)
+        late = Conclusion(turn(1), 9, failed=False, commit=commit, lease=old)
         with pytest.raises(LeaseLost):
             await backend.turns.conclude(KEY, late)
         assert await backend.dialogs.load(KEY) == []
@@ -173,6 +176,5 @@ async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(
         await backend.turns.conclude(KEY, replace(late, lease=new))
         assert await backend.dialogs.load(KEY) == list(pair(1))
         assert await journal.after(KEY, 0) == []
-        assert await state.get_state() == ConversationStates.idle.state
     finally:
         await backend.aclose()

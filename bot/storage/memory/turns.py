@@ -9,7 +9,7 @@ from __future__ import annotations
 from aiogram.fsm.storage.base import BaseStorage
 
 from bot.core.chat import ChatKey
-from bot.core.fsm import ConversationStates, chat_context
+from bot.core.fsm import chat_context
 from bot.core.turn import Turn
 from bot.storage.base import Conclusion, Loaded, TurnStorage
 from bot.storage.memory.dialog import MemoryDialogStore
@@ -37,5 +37,3 @@ class MemoryTurnStorage(TurnStorage):
         await self._usage.count_turn(
             turn.user_id, conclusion.tokens, conclusion.reserved, failed=conclusion.failed
         )
-        if conclusion.idle:
-            await chat_context(self._fsm, key).set_state(ConversationStates.idle)

@@ -29,7 +29,10 @@ from bot.storage.inbox import DurableInbox, Entry, LeaseClaim, Recorded, Unreada
 from bot.storage.redis.client import unavailable_on_error
 from bot.storage.redis.keys import RedisKeys
 
-AWAITING = cast(str, ConversationStates.awaiting_reply.state)  # as aiogram writes a state
+# The chat's FSM state, as aiogram's RedisStorage writes it: only the two scripts below write
+# it, each in the step that finds what the chat's inbox holds (docs/architecture.md).
+AWAITING = cast(str, ConversationStates.awaiting_reply.state)
+IDLE = cast(str, ConversationStates.idle.state)
 
 # A turn accepted, in one atomic step: append it under its message id (a redelivered or older
 # id is refused by XADD: report 0, a duplicate, and touch nothing), keep the stream alive, list
@@ -60,8 +63,8 @@ _RECORD = """
 
 # The holder's one look at the inbox: cross off what it was offered already (answered or
 # dropped; normally crossed off one by one), read what waits after it, and when nothing does,
-# unlist the inbox, forget its turns' attempts (KEYS[4]) and let the lease go, all in one
-# atomic step. A turn recorded meanwhile is
+# unlist the inbox, forget its turns' attempts (KEYS[4]), let the lease go and set the chat's
+# state (KEYS[5]) idle, all in one atomic step. A turn recorded meanwhile is
 # either read here or finds the lease free and takes the chat up itself. Fenced like a turn's
 # end (bot/storage/redis/fence.py): once the lease is not this holder's, nothing is crossed off
 # and nil is returned, since the new holder may be answering what this one was offered.
@@ -72,6 +75,7 @@ _PULL = """
     if #waiting == 0 then
         redis.call('SREM', KEYS[2], ARGV[2])
         redis.call('DEL', KEYS[3], KEYS[4])
+        redis.call('SET', KEYS[5], ARGV[4], 'EX', ARGV[5])
     end
     return waiting
 """
@@ -158,9 +162,9 @@ class RedisInbox(DurableInbox):
         return [_read(key, entry, fields) for entry, fields in read]
 
     async def pull(self, key: ChatKey, offered: int, lease_token: str) -> list[Entry] | None:
-        """The entries after message `offered`, oldest first; with none, the chat is unlisted and
-        its lease (held with `lease_token`) released, in the same round trip. None, having
-        changed nothing, when the lease is not `lease_token`'s any more."""
+        """The entries after message `offered`, oldest first; with none, the chat is unlisted,
+        its lease (held with `lease_token`) released and its state idle, in the same round
+        trip. None, having changed nothing, when the lease is not `lease_token`'s any more."""
         with unavailable_on_error():
             entries = await self._pull(
                 keys=[
@@ -168,8 +172,9 @@ class RedisInbox(DurableInbox):
                     self._keys.inboxes,
                     self._keys.lease(key),
                     self._keys.attempts(key),
+                    self._keys.chat_fsm(key, "state"),
                 ],
-                args=[f"{offered + 1}-0", key.scope, lease_token],
+                args=[f"{offered + 1}-0", key.scope, lease_token, IDLE, self._ttl],
             )
         if entries is None:
             return None

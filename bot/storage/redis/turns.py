@@ -3,7 +3,7 @@
 The load reads the chat's settings (aiogram's FSM data, through its storage's own key builder
 and JSON) and its history, and counts the turn's start (its inbox entry's attempts: a turn
 whose process dies in it is not started forever); the conclusion commits the pair, counts the
-day's tokens, sets the chat's state to idle and crosses the turn off its durable inbox
+day's tokens and crosses the turn off its durable inbox
 (bot/storage/redis/inbox.py), its attempts with it, in one step: a crash or a lost connection
 cannot fall between them, so a committed turn is not answered again after a restart. Under a
 lease, that step is a fenced script (fence.py) that writes nothing once the lease is another's;
@@ -19,7 +19,6 @@ from aiogram.fsm.storage.redis import RedisStorage
 from redis.asyncio import Redis
 
 from bot.core.chat import ChatKey
-from bot.core.fsm import ConversationStates
 from bot.core.turn import Turn
 from bot.storage.base import Conclusion, LeaseLost, Loaded, TurnStorage
 from bot.storage.redis.client import unavailable_on_error
@@ -28,8 +27,6 @@ from bot.storage.redis.fence import Fence, FencedWrites, Writes
 from bot.storage.redis.inbox import entry_id
 from bot.storage.redis.keys import RedisKeys
 from bot.storage.redis.usage import RedisUsage
-
-IDLE = cast(str, ConversationStates.idle.state)  # "ConversationStates:idle", as aiogram writes it
 
 
 class RedisTurnStorage(TurnStorage):
@@ -88,8 +85,6 @@ class RedisTurnStorage(TurnStorage):
         self._usage.queue_count_turn(
             writes, turn.user_id, conclusion.tokens, conclusion.reserved, failed=conclusion.failed
         )
-        if conclusion.idle:  # as aiogram's RedisStorage.set_state writes it
-            writes.set(self._keys.chat_fsm(key, "state"), IDLE, ex=self._fsm.state_ttl)
         writes.xdel(self._keys.inbox(key), entry_id(turn))
         writes.hdel(self._keys.attempts(key), entry_id(turn))
 
