@@ -136,7 +136,7 @@ class ChatActor:
     def is_current(self, epoch: int) -> bool:
         return epoch == self._epoch
 
-    def has_company(self) -> bool:
+    def others_waiting(self) -> bool:
         return not self._inbox.empty()
 
     def reset(self) -> list[Turn]:

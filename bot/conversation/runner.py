@@ -101,7 +101,7 @@ class TurnRunner:
             elif isinstance(prompt, Outcome):
                 outcome = prompt
             else:  # in a group an answer always says which question it answers
-                quote = crowded or context.has_company() or not turn.private
+                quote = crowded or context.others_waiting() or not turn.private
                 reply_to = turn.message_id if quote else None
                 preview = self._preview(turn, reply_to)
                 progress = await self._generate(turn, context, prompt, preview, stop, spent)
@@ -201,7 +201,7 @@ class TurnRunner:
             )
         elif progress.served_by:
             shown += "\n\n" + texts_for(turn.language_code).fallback_note(progress.served_by)
-        if context.has_company():  # more came while it was generated: say which this answers
+        if context.others_waiting():  # more came while it was generated: say which this answers
             reply_to = turn.message_id
         delivery = await self._sender.deliver(
             turn.chat_id, shown, reply_to=reply_to, preview=preview

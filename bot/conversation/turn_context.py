@@ -18,7 +18,7 @@ class TurnContext(Protocol):
         """False once the dialog was reset after the turn began: its result must not land."""
         ...
 
-    def has_company(self) -> bool:
+    def others_waiting(self) -> bool:
         """True when other messages of this chat are waiting: replies then quote their message."""
         ...
 

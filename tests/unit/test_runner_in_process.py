@@ -89,7 +89,7 @@ class Alone:
     def is_current(self, epoch: int) -> bool:
         return True
 
-    def has_company(self) -> bool:
+    def others_waiting(self) -> bool:
         return False
 
 
