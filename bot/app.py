@@ -47,8 +47,8 @@ from bot.handlers.intake import Intake
 from bot.llm.catalog import ModelCatalog
 from bot.llm.live import LiveModel
 from bot.llm.port import ChatModel
-from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
+from bot.media.request_images import PromptBuilder
 from bot.metrics.metrics import Metrics, TurnMeter
 from bot.middlewares.access import AccessMiddleware
 from bot.middlewares.addressed import NotForOtherBots

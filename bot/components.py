@@ -29,8 +29,8 @@ from bot.llm.transcription import GroqTranscriber
 from bot.media.files import Downloader
 from bot.media.images import ImageCache, Images
 from bot.media.pdf import PdfReading
-from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
+from bot.media.request_images import PromptBuilder
 from bot.metrics.metrics import Metrics
 from bot.metrics.server import MetricsServer
 from bot.scheduling.limit_watch import LimitWatch

@@ -8,7 +8,7 @@ settings").
 
 from bot.chat_settings.model import SYSTEM_PROMPT_LIMIT, ChatSettingsStore
 from bot.chat_settings.personas import PERSONAS
-from bot.chat_settings.prompt import ChatPreferences
+from bot.chat_settings.preferences import ChatPreferences
 
 __all__ = [
     "PERSONAS",

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 
 from loguru import logger
 
-from bot.chat_settings.prompt import ChatPreferences
+from bot.chat_settings.preferences import ChatPreferences
 from bot.core.chat import ChatKey
 from bot.core.chat_settings import ChatSettings
 from bot.core.errors import ModelError, ModelErrorKind
@@ -20,8 +20,8 @@ from bot.core.trimming import Budget, min_tokens_for, trim_history
 from bot.core.turn import Turn
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ModelRequest
-from bot.media.prompt import PromptBuilder
 from bot.media.reader import MediaReader
+from bot.media.request_images import PromptBuilder
 from bot.scheduling.quota import Spending
 from bot.storage.base import TurnStorage
 from bot.texts import texts_for

@@ -19,7 +19,7 @@ class ChatMessage:
     role: Role
     content: str
     # The images the user showed with it, as Telegram file ids: the history keeps references,
-    # never bytes; the prompt builder fetches what a request may carry (bot/media/prompt.py).
+    # never bytes; a request fetches what it may carry (bot/media/request_images.py).
     images: tuple[str, ...] = ()
     # Metadata, not what was said: two messages with the same role and content are equal.
     speaker: str = field(default="", compare=False)  # who wrote a user message (groups, /export)

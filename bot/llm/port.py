@@ -21,7 +21,7 @@ class ModelRequest:
     # (GROQ_MODEL); the decorators route the call by setting it (`on`).
     settings: ChatSettings = ChatSettings()
     chat: ChatKey | None = None  # whose turn: for fair shares of a limited budget
-    # The image of each file id the messages show, as a data: URL (bot/media/prompt.py).
+    # The image of each file id the messages show, as a data: URL (bot/media/request_images.py).
     images: Mapping[str, str] = field(default_factory=dict)
     max_tokens: int = 0  # the call's completion tokens at most; 0: an answer's room
 

@@ -14,7 +14,7 @@ from aiogram.methods import EditMessageText, SendMessage, SendMessageDraft
 from groq import AsyncGroq, DefaultAsyncHttpxClient
 
 from bot.chat_settings.model import ChatSettingsStore
-from bot.chat_settings.prompt import ChatPreferences
+from bot.chat_settings.preferences import ChatPreferences
 from bot.conversation.prompting import Prompts
 from bot.conversation.runner import TurnRunner
 from bot.conversation.scope import CancelScope

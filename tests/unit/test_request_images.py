@@ -14,7 +14,7 @@ from bot.core.trimming import Budget, trim_history
 from bot.llm.port import ModelRequest
 from bot.media.files import Unreadable
 from bot.media.images import ImageCache, Images, encode
-from bot.media.prompt import PLACEHOLDER, PromptBuilder, limit_images
+from bot.media.request_images import PLACEHOLDER, PromptBuilder, limit_images
 from tests.support.media_files import image, noisy_jpeg
 
 SYSTEM = ChatMessage.system("sys")
