@@ -60,10 +60,10 @@ def pulls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
     pull = RedisInbox.pull
 
     async def counted(
-        journal: RedisInbox, key: ChatKey, offered: int, token: str
+        durable_inbox: RedisInbox, key: ChatKey, offered: int, token: str
     ) -> list[Entry] | None:
         seen.append(offered)
-        return await pull(journal, key, offered, token)
+        return await pull(durable_inbox, key, offered, token)
 
     monkeypatch.setattr(RedisInbox, "pull", counted)
     return seen
@@ -81,9 +81,9 @@ def texts(telegram: FakeTelegram) -> list[str]:
 
 async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> None:
     """Turns in the chat's stream that nobody holds the lease for."""
-    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    durable_inbox = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     for n in message_ids:
-        assert (await journal.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting
+        assert (await durable_inbox.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting
 
 
 async def test_a_full_inbox_takes_no_lease(

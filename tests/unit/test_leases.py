@@ -77,7 +77,7 @@ async def test_a_lease_taken_over_is_reported_lost_and_left_alone(
 async def test_a_claim_takes_nothing_and_its_token_is_its_own(
     replicas: tuple[RedisLeases, RedisLeases],
 ) -> None:
-    """The journal takes a claim with the record (test_journal.py); here it is only handed out."""
+    """The inbox takes a claim with its record (test_durable_inbox.py); here it is handed out."""
     first, second = replicas
     claims = [first.claim(A), first.claim(A), second.claim(A)]
     assert len({c.token for c in claims}) == 3

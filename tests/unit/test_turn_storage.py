@@ -110,13 +110,13 @@ async def test_a_failed_turn_is_counted_and_commits_nothing(backend: Backend) ->
 async def test_with_redis_the_end_crosses_the_turn_off_its_inbox(redis_url: str) -> None:
     options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     backend = RedisBackend.from_url(redis_url, options)
-    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    durable_inbox = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     try:
         for n in (1, 2):
-            await journal.record(KEY, turn(n), limit=10)
+            await durable_inbox.record(KEY, turn(n), limit=10)
         commit = Commit(0, pair(1))
         await backend.turns.conclude(KEY, Conclusion(turn(1), 9, failed=False, commit=commit))
-        assert [t.message_id for t in await journal.after(KEY, 0)] == [2]
+        assert [t.message_id for t in await durable_inbox.after(KEY, 0)] == [2]
     finally:
         await backend.aclose()
 
@@ -126,17 +126,17 @@ async def test_with_redis_each_start_is_counted_until_the_end_is_written(redis_u
     drop) clears the count, and the count lives as long as the inbox."""
     options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     backend = RedisBackend.from_url(redis_url, options)
-    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    durable_inbox = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     attempts = backend.keys.attempts(KEY)
     try:
         for n in (1, 2):
-            await journal.record(KEY, turn(n), limit=10)
+            await durable_inbox.record(KEY, turn(n), limit=10)
         assert [(await backend.turns.load(KEY, turn(1))).attempts for _ in "abc"] == [0, 1, 2]
         assert (await backend.turns.load(KEY, turn(2))).attempts == 0  # each turn its own
         assert 3000 < await backend.redis.ttl(attempts) <= 3600
         await backend.turns.conclude(KEY, Conclusion(turn(1), 0, failed=True))
         assert await backend.redis.hgetall(attempts) == {b"2-1": b"1"}
-        await journal.done(KEY, [turn(2)])  # dropped (/cancel, a reset): the same
+        await durable_inbox.done(KEY, [turn(2)])  # dropped (/cancel, a reset): the same
         assert await backend.redis.exists(attempts) == 0
     finally:
         await backend.aclose()
@@ -155,11 +155,11 @@ async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(
     """The fence: a turn's end lands only while its lease is the one it ran under."""
     options = StorageOptions(bot_id=1, max_messages=6, ttl_seconds=3600, prefix="t")
     backend = RedisBackend.from_url(redis_url, options)
-    journal = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    durable_inbox = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
     stalled, taking = (RedisLeases(backend.redis, backend.keys, ttl_seconds=60) for _ in "ab")
     state = chat_context(backend.fsm_storage, KEY)
     try:
-        await journal.record(KEY, turn(1), limit=10)
+        await durable_inbox.record(KEY, turn(1), limit=10)
         old = await stalled.acquire(KEY)
         await backend.redis.delete(backend.keys.lease(KEY))  # it ran out while stalled...
         new = await taking.acquire(KEY)  # ...and another replica took the chat
@@ -171,10 +171,12 @@ async def test_with_redis_a_replica_whose_lease_was_taken_cannot_end_a_turn(
         assert await backend.dialogs.load(KEY) == []
         assert (await backend.usage.today()).turns == 0
         assert await state.get_state() == ConversationStates.awaiting_reply.state
-        assert [t.message_id for t in await journal.after(KEY, 0)] == [1]  # for the new holder
+        assert [t.message_id for t in await durable_inbox.after(KEY, 0)] == [
+            1
+        ]  # for the new holder
 
         await backend.turns.conclude(KEY, replace(late, lease=new))
         assert await backend.dialogs.load(KEY) == list(pair(1))
-        assert await journal.after(KEY, 0) == []
+        assert await durable_inbox.after(KEY, 0) == []
     finally:
         await backend.aclose()
