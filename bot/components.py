@@ -133,7 +133,7 @@ def build_media(
 
 
 # The storage backends STORAGE_URL can name, each by its schemes: one folder of
-# bot/storage/ and one entry here (docs/architecture.md, "Adding a storage backend").
+# bot/storage/ and one entry here (docs/architecture.md, "Worked example: a new backend").
 BACKENDS: tuple[type[Backend], ...] = (MemoryBackend, RedisBackend)
 
 

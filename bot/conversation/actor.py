@@ -50,7 +50,7 @@ class ChatActor:
 
     The chat's FSM state is not the actor's to write: its placement sets `awaiting_reply` when
     it queues a turn and `idle` when the actor, its inbox drained, asks the feed for more and
-    there is none (docs/architecture.md, "The chat's state").
+    there is none (docs/architecture.md, "FSM states and reactions").
     """
 
     def __init__(

@@ -30,7 +30,8 @@ class Placement(ABC):
     async def accept(self, key: ChatKey, turn: Turn) -> Accepted:
         """Queue a new message for its chat's actor; never reorders a chat's messages. A
         queued turn puts the chat's FSM state at `awaiting_reply` in the same step, before
-        its actor can answer it (and write `idle` with the answer)."""
+        its actor can answer it; `idle` comes from the same placement, in the step that finds
+        the chat's inbox empty (its `TurnFeed.refill`). Nothing else writes the state."""
 
     @abstractmethod
     async def interrupt(
