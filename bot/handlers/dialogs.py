@@ -26,7 +26,7 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.titles import TITLE_CHARS
 from bot.core.chat import ChatKey
 from bot.delivery.outbox import Outbox
-from bot.handlers.admins import is_admin, menu_of, sender_id
+from bot.handlers.admins import is_admin, menu_of
 from bot.handlers.dialog_menu import (
     DialogButton,
     confirm_keyboard,
@@ -36,7 +36,7 @@ from bot.handlers.dialog_menu import (
     view_keyboard,
     view_text,
 )
-from bot.handlers.keys import chat_key
+from bot.handlers.keys import chat_key, sender_id
 from bot.handlers.topics import in_topic_mode, point_to_topic, show_topics
 from bot.storage.base import DialogInfo, DialogStore
 from bot.texts import LANGUAGES, Texts, texts_for
