@@ -1,5 +1,5 @@
 """Who may change a group's chat: its administrators (asked with getChatMember), or an
-anonymous administrator, who writes as the group itself; and whose count a message is."""
+anonymous administrator, who writes as the group itself."""
 
 from __future__ import annotations
 
@@ -28,15 +28,6 @@ async def is_admin(bot: Bot, message: Message) -> bool:
         return message.sender_chat.id == message.chat.id
     user = message.from_user
     return user is not None and await may_change(bot, message.chat, user.id)
-
-
-def sender_id(message: Message) -> int:
-    """Whose rate limit and quota a message counts in: its user's, or, for a message sent as
-    a chat (an anonymous admin, a channel), that chat's. Telegram gives all anonymous admins
-    one user id, and all channel posts another: counted by user, every group would share one."""
-    if message.sender_chat is not None:
-        return message.sender_chat.id
-    return message.from_user.id if message.from_user is not None else message.chat.id
 
 
 async def menu_of(callback: CallbackQuery, owner: int, bot: Bot, texts: Texts) -> Message | None:

@@ -14,9 +14,9 @@ from bot.conversation.conversations import Conversations
 from bot.core.chat import ChatKey
 from bot.core.interrupts import Interrupted, Whose
 from bot.delivery.outbox import Outbox
-from bot.handlers.admins import is_admin, sender_id
+from bot.handlers.admins import is_admin
 from bot.handlers.filters import TextIn
-from bot.handlers.keys import chat_key
+from bot.handlers.keys import chat_key, sender_id
 from bot.handlers.topics import in_topic_mode, open_topic
 from bot.keyboards import HELP_BUTTONS, NEW_DIALOG_BUTTONS, main_keyboard
 from bot.texts import Texts

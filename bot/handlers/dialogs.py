@@ -26,7 +26,7 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.titles import TITLE_CHARS
 from bot.core.chat import ChatKey
 from bot.delivery.outbox import Outbox
-from bot.handlers.admins import is_admin, menu_of, sender_id
+from bot.handlers.admins import is_admin, menu_of
 from bot.handlers.dialog_menu import (
     DialogButton,
     confirm_keyboard,
@@ -36,7 +36,8 @@ from bot.handlers.dialog_menu import (
     view_keyboard,
     view_text,
 )
-from bot.handlers.keys import chat_key
+from bot.handlers.filters import RepliesToUs
+from bot.handlers.keys import chat_key, sender_id
 from bot.handlers.topics import in_topic_mode, point_to_topic, show_topics
 from bot.storage.base import DialogInfo, DialogStore
 from bot.texts import LANGUAGES, Texts, texts_for
@@ -172,12 +173,13 @@ async def _edit(message: Message, text: str, keyboard: InlineKeyboardMarkup | No
         logger.debug("chat={} menu not edited: {}", message.chat.id, error.message)
 
 
-async def rename_reply(message: Message, bot: Bot, state: FSMContext) -> bool | dict[str, Any]:
-    """A filter: the message answers this chat's latest rename prompt; gives its dialog."""
-    reply = message.reply_to_message
-    if reply is None or reply.from_user is None or reply.from_user.id != bot.id:
+async def rename_reply(message: Message, state: FSMContext) -> bool | dict[str, Any]:
+    """A filter, behind the router's `RepliesToUs`: the message answers this chat's latest
+    rename prompt; gives its dialog."""
+    reply = message.reply_to_message  # to one of ours: the router checked it
+    if reply is None or not (message.text or "").strip():
         return False
-    if not (message.text or "").strip() or not (reply.text or "").startswith(_PROMPTS):
+    if not (reply.text or "").startswith(_PROMPTS):
         return False  # a reply to an answer: no read of the chat's data for it
     pending = (await state.get_data()).get(RENAMING)
     if not isinstance(pending, dict) or pending.get("prompt") != reply.message_id:
@@ -245,5 +247,6 @@ def make_reply_router() -> Router:
     """Replies to a rename prompt: before the text handler, which would send them to the
     model."""
     router = Router(name="dialog titles")
+    router.message.filter(RepliesToUs())  # every other message skips the router at once
     router.message.register(renamed, rename_reply)
     return router

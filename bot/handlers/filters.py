@@ -39,6 +39,15 @@ class Slashed(Filter):
         return text is not None and text.startswith("/")
 
 
+class RepliesToUs(Filter):
+    """A cheap first look for the router of replies to the bot's prompts: a message that
+    replies to none of the bot's messages skips it with this one check."""
+
+    async def __call__(self, message: Message, bot: Bot) -> bool:
+        reply = message.reply_to_message
+        return reply is not None and reply.from_user is not None and reply.from_user.id == bot.id
+
+
 COMMAND = re.compile(r"/[A-Za-z0-9_]+(?:@(\w+))?(?:\s|$)")
 
 

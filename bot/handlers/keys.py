@@ -6,7 +6,15 @@ from aiogram.types import Message
 
 from bot.core.chat import ChatKey
 from bot.core.turn import MediaRef, Turn
-from bot.handlers.admins import sender_id
+
+
+def sender_id(message: Message) -> int:
+    """Whose rate limit and quota a message counts in: its user's, or, for a message sent as
+    a chat (an anonymous admin, a channel), that chat's. Telegram gives all anonymous admins
+    one user id, and all channel posts another: counted by user, every group would share one."""
+    if message.sender_chat is not None:
+        return message.sender_chat.id
+    return message.from_user.id if message.from_user is not None else message.chat.id
 
 
 def chat_key(bot: Bot, message: Message) -> ChatKey:

@@ -8,7 +8,7 @@ from aiogram import BaseMiddleware
 from aiogram.types import CallbackQuery, Message, TelegramObject
 
 from bot.delivery.notices import Notices
-from bot.handlers.admins import sender_id
+from bot.handlers.keys import sender_id
 from bot.storage.base import RateLimiter
 
 

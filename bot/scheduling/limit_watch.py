@@ -10,7 +10,7 @@ from loguru import logger
 
 from bot.core.errors import StorageUnavailable
 from bot.metrics.metrics import Metrics
-from bot.scheduling.headers import read_limits
+from bot.scheduling.budget import read_limits
 from bot.scheduling.scheduler import Scheduler
 from bot.storage.base import UsageStore
 

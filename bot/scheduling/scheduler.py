@@ -21,8 +21,7 @@ from loguru import logger
 
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind, StorageUnavailable
-from bot.scheduling.budget import ModelBudget
-from bot.scheduling.headers import LimitReading
+from bot.scheduling.budget import LimitReading, ModelBudget
 from bot.storage.base import BudgetStore
 
 PROBE_SECONDS = 5.0

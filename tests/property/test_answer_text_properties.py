@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.llm.answer_text import ContentSplitter, split_content
+from bot.llm.groq import ContentSplitter, split_content
 
 # Answer text has neither "<" nor "【" (they would start a tag or a marker); ">", "/", "】",
 # "†" and digits stay, to look like the ends of tags and markers.

@@ -9,8 +9,7 @@ import pytest
 
 from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind
-from bot.scheduling.budget import ModelBudget
-from bot.scheduling.headers import LimitReading, parse_duration, read_limits
+from bot.scheduling.budget import LimitReading, ModelBudget, parse_duration, read_limits
 from bot.scheduling.scheduler import Scheduler
 from bot.storage.memory.budget import MemoryBudgetStore
 

@@ -18,7 +18,7 @@ from bot.core.messages import ChatMessage
 from bot.llm.catalog import ConfiguredModels, ModelCatalog
 from bot.llm.groq import GroqChatModel, ResponseHeaders
 from bot.llm.port import Delta, ModelRequest, Usage
-from bot.scheduling.headers import read_limits
+from bot.scheduling.budget import read_limits
 from bot.storage.memory.retired import MemoryRetiredModels
 from tests.support.fake_groq import CREATED, MODELS, model_entry
 

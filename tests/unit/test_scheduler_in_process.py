@@ -16,7 +16,7 @@ from bot.core.chat import ChatKey
 from bot.core.errors import ModelError, ModelErrorKind
 from bot.core.messages import ChatMessage
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply, Usage
-from bot.scheduling.headers import LimitReading, read_limits
+from bot.scheduling.budget import LimitReading, read_limits
 from bot.scheduling.scheduled import Allowance, ScheduledModel
 from bot.scheduling.scheduler import Scheduler
 from bot.storage.base import BudgetStore, StorageOptions
