@@ -25,7 +25,7 @@ from bot.storage.memory import MemoryBackend
 
 FOOTING = (
     "every bot: the bot's coroutine filters (bot.handlers.filters), its outer middlewares "
-    "built from the same settings by bot.app.add_middlewares (allow-list empty, "
+    "built from the same settings by bot.app.add_middlewares (allow-list empty: not installed, "
     "RATE_LIMIT_MESSAGES=0: the rate limit is off for ours and the baselines alike), FSM in "
     "memory per chat, logging off (loguru sinks removed, stdlib logging disabled)"
 )

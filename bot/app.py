@@ -144,9 +144,10 @@ def add_middlewares(
     dp.message.outer_middleware(NotForOtherBots())
     dp.message.outer_middleware(AddressedInGroups())  # in groups: only what is said to us
     dp.message.outer_middleware(LanguageMiddleware())
-    access = AccessMiddleware(settings.allowed_user_ids, notices)
-    dp.message.outer_middleware(access)
-    dp.callback_query.outer_middleware(access)
+    if settings.allowed_user_ids:  # none: everyone may, and nothing is asked per update
+        access = AccessMiddleware(settings.allowed_user_ids, notices)
+        dp.message.outer_middleware(access)
+        dp.callback_query.outer_middleware(access)
     if settings.rate_limit_messages:  # 0 turns it off
         limiter = backend.rate_limiter(settings.rate_limit_messages, settings.rate_limit_window)
         rate_limit = RateLimitMiddleware(limiter, notices)
