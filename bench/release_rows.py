@@ -79,8 +79,8 @@ def throughput_rows(results: Results, args: argparse.Namespace) -> list[Row]:
             figure,
             before,
             ours,
-            f"{note}; updates/s, ours / echo: {absolute}; Bot API calls per update, ours: "
-            f"{calls} (before / this release), the echo's 1",
+            f"{note}; updates/s, ours / echo: {absolute}; Bot API calls per update, ours "
+            f"(last round): {calls} (before / this release), the echo's 1",
         )
     ]
 

@@ -154,7 +154,7 @@ def test_the_table_puts_each_releases_ratio_against_its_own_baseline_side_by_sid
     assert (before, now) == ("0.25 (0.20–0.30)", "0.30 (0.25–0.30)")
     assert note.startswith("higher is better; this / before: 1.20, the ranges overlap;")
     assert "ours / echo: before 250 / 1000, this release 200 / 800" in note
-    assert "ours: 2 / 3 (before / this release)" in note
+    assert "ours (last round): 2 / 3 (before / this release)" in note
     assert table["throughput with Redis: ours / bare aiogram echo"][:2] == (
         "0.10 (0.10–0.10)",
         "0.09 (0.09–0.09)",
