@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import argparse
-import os
-import platform
 import sys
 import time
-from importlib.metadata import version
 
-from bench import figures
+from bench import figures, releases
 from bench.breakdown import breakdown_rows
-from bench.footing import FOOTING, logging_off
+from bench.footing import FOOTING, logging_off, machine
 from bench.rows import (
     Row,
     concurrency_rows,
@@ -56,10 +53,7 @@ async def throughput_run(args: argparse.Namespace) -> figures.Throughput:
 
 def print_table(rows: list[tuple[str, str, str, str]], args: argparse.Namespace) -> None:
     out = sys.stdout.write
-    out(
-        f"machine: {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"aiogram {version('aiogram')}, groq {version('groq')}, {platform.platform()}\n"
-    )
+    out(f"machine: {machine()}\n")
     out(f"event loop: {loop_name()}, for ours and every baseline\n")
     out(f"command: just bench {' '.join(sys.argv[1:])}".rstrip() + "\n")
     out(f"figures: median (min–max) over {args.repeat} runs where a range is shown\n")
@@ -77,6 +71,12 @@ def parse(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--jitter", type=float, default=0.25, help="± share of L, seeded")
     parser.add_argument("--repeat", type=int, default=3, help="runs per figure")
     parser.add_argument("--memory-users", type=int, default=10_000)
+    parser.add_argument(
+        "--before",
+        metavar="REV",
+        help="instead of the full table: the comparable figures of the release at git REV "
+        "beside this one's, measured interleaved in one run (bench/releases.py)",
+    )
     return parser.parse_args(argv)
 
 
@@ -84,6 +84,9 @@ if __name__ == "__main__":
     logging_off()  # the figures measure the bots, not the console they would log to
     arguments = parse()
     started = time.perf_counter()
-    run_loop(main(arguments))  # the loop `python -m bot` runs on, for ours and every baseline
+    if arguments.before:
+        releases.run(arguments)  # each measurement in a process of its own, on its own loop
+    else:
+        run_loop(main(arguments))  # the loop `python -m bot` runs on, for ours and every baseline
     sys.stdout.write(f"\ntook {time.perf_counter() - started:.0f} s\n")
     sys.stderr.write(summary() + "\n")

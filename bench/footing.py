@@ -9,6 +9,9 @@ measurable so docs/performance.md's "what profiling changed" can be reproduced b
 from __future__ import annotations
 
 import logging
+import os
+import platform
+from importlib.metadata import version
 
 from aiogram import Dispatcher, F
 from aiogram.dispatcher.event.handler import FilterObject
@@ -29,6 +32,14 @@ FOOTING = (
     "RATE_LIMIT_MESSAGES=0: the rate limit is off for ours and the baselines alike), FSM in "
     "memory per chat, logging off (loguru sinks removed, stdlib logging disabled)"
 )
+
+
+def machine() -> str:
+    """The header's machine line: what every figure of a run was measured on."""
+    return (
+        f"{os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"aiogram {version('aiogram')}, groq {version('groq')}, {platform.platform()}"
+    )
 
 
 def logging_off() -> None:
