@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import bot_environment, post_update
-from tests.e2e.test_process import clean_env
-from tests.e2e.test_replicas import (
+from tests.e2e.process_helpers import clean_env
+from tests.e2e.replica_helpers import (
     chats_leased_by,
     expected,
     replica_id,
