@@ -3,7 +3,7 @@ mid-burst. The load balancer posts updates to both in turn, and takes a replica 
 rotation as it sends it SIGTERM; the draining replica keeps its chats until the answers it is
 making are done, then hands them over. Every message is answered once, in order, on the
 history of the answers before it (docs/architecture.md, "Rolling deploys"; a turn cut off by
-SHUTDOWN_TIMEOUT: tests/unit/test_leased_shutdown.py)."""
+SHUTDOWN_TIMEOUT: tests/unit/placement/test_leased_shutdown.py)."""
 
 from __future__ import annotations
 

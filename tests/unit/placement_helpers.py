@@ -1,5 +1,5 @@
 """A Conversations for the placement tests, built on a backend with a scripted model: the
-contract suite (tests/unit/placement/) and the leased-only tests beside it
+contract suite (tests/unit/placement/) and the leased-only tests beside it there
 (test_leased_placement.py, test_leased_shutdown.py, test_chat_state.py) all build theirs with
 it, and read the chat's answers and the turns a dead replica left with the helpers here."""
 

@@ -1,6 +1,6 @@
 """What only the leased placement does: the lease taken with the record, on a real Redis.
 
-The contract both placements keep is in tests/unit/placement/; these tests look at the
+The contract both placements keep is in test_placement_*.py beside it; these tests look at the
 stream and the lease behind it. The lease TTL is long, so the periodic sweep never runs within
 a test: what happens is what `accept` did.
 """
