@@ -12,12 +12,12 @@ from PIL import ImageFile
 from bot.media.pdf import MAX_PDF_PAGES, WORKER_NAME
 from bot.texts import EN
 from tests.e2e.conftest import StartBot
-from tests.e2e.test_media import last_user_text, send_document, send_photo
+from tests.e2e.media_helpers import last_user_text, send_document, send_photo
 from tests.support.fake_groq import FakeGroq
 from tests.support.media_files import image, pdf_of_pages, psd, slow_page, text_page, zero_png
 from tests.support.processes import children_running, until_running
 
-USER, OTHER = 91, 92  # test_media's helpers send as USER
+USER, OTHER = 91, 92  # media_helpers' senders send as USER
 
 
 class NeverDecoded:

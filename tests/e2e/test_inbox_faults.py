@@ -14,8 +14,8 @@ from redis.asyncio import Redis
 from bot.core.turn import Turn
 from bot.texts import EN, RU
 from tests.e2e.conftest import StartBot, bot_environment
+from tests.e2e.process_helpers import clean_env, start_process
 from tests.e2e.prompt_helpers import user_turns
-from tests.e2e.test_process import clean_env, start_process
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.log_capture import captured_logs

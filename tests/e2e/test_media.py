@@ -3,53 +3,15 @@ against the fake Telegram (getFile, file downloads) and the fake Groq (Whisper, 
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from bot.texts import EN
-from tests.e2e.conftest import RunningBot, StartBot
+from tests.e2e.conftest import StartBot
+from tests.e2e.media_helpers import USER, last_user_text, send_document, send_photo, send_voice
 from tests.support.fake_groq import FakeGroq, images_of, text_of
-from tests.support.media_files import blank_pdf, image, pdf_with_text, photo_sizes
+from tests.support.media_files import blank_pdf, image, pdf_with_text
 
-USER = 91
 VISION = "qwen/qwen3.6-27b"  # the default VISION_MODEL
-
-
-def send_voice(bot: RunningBot, audio: bytes, **kwargs: Any) -> dict[str, Any]:
-    stored = bot.telegram.add_file(audio, f"voice/file_{len(bot.telegram.files)}.oga")
-    voice = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "duration": 2,
-        "mime_type": "audio/ogg",
-        "file_size": stored.size,
-    }
-    return bot.telegram.send_media(USER, "voice", voice, **kwargs)
-
-
-def send_photo(bot: RunningBot, content: bytes, **kwargs: Any) -> dict[str, Any]:
-    stored = bot.telegram.add_file(content, f"photos/file_{len(bot.telegram.files)}.jpg")
-    sizes = photo_sizes(stored.file_id, stored.file_unique_id, stored.size)
-    return bot.telegram.send_media(USER, "photo", sizes, **kwargs)
-
-
-def send_document(
-    bot: RunningBot, content: bytes, name: str, mime: str, *, size: int | None = None, **kw: Any
-) -> dict[str, Any]:
-    stored = bot.telegram.add_file(content, f"documents/{name}", size=size)
-    document = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "file_name": name,
-        "mime_type": mime,
-        "file_size": stored.size,
-    }
-    return bot.telegram.send_media(USER, "document", document, **kw)
-
-
-def last_user_text(request: dict[str, Any]) -> str:
-    return text_of([m for m in request["messages"] if m["role"] == "user"][-1]["content"])
 
 
 async def test_a_voice_note_is_heard_shown_and_answered(

@@ -3,37 +3,15 @@
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from pathlib import Path
 
 from bot.texts import EN
 from tests.e2e.conftest import BOT_TOKEN, bot_environment
+from tests.e2e.process_helpers import clean_env, start_process
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.redis_server import RedisServer, redis_server_or_skip
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def clean_env(**extra: str) -> dict[str, str]:
-    """The process environment without any bot variable a developer may have exported."""
-    keep = {"PATH", "HOME", "LANG", "SYSTEMROOT", "TMPDIR"}
-    env = {k: v for k, v in os.environ.items() if k in keep}
-    return {**env, "PYTHONPATH": str(ROOT), **extra}
-
-
-async def start_process(cwd: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "bot",
-        cwd=cwd,
-        env=env,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
 
 
 async def sigterm_mid_turn(process: asyncio.subprocess.Process, groq: FakeGroq) -> bytes:

@@ -7,7 +7,7 @@ import base64
 from pathlib import Path
 
 from tests.e2e.conftest import StartBot
-from tests.e2e.test_media import USER, send_photo, send_voice
+from tests.e2e.media_helpers import USER, send_photo, send_voice
 from tests.support.fake_groq import FakeGroq
 from tests.support.log_capture import captured_logs
 from tests.support.media_files import image

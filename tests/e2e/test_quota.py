@@ -13,11 +13,11 @@ import pytest
 
 from bot.texts import EN
 from tests.e2e.conftest import RunningBot, StartBot, StartReplica
-from tests.e2e.test_media import send_voice
+from tests.e2e.media_helpers import send_voice
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 
-USER = 91  # tests.e2e.test_media.send_voice sends as this user
+USER = 91  # tests.e2e.media_helpers.send_voice sends as this user
 GROUP = -900
 QUOTA_REFUSAL = EN.quota_exceeded_template.split("{")[0]
 LONG = " ".join(f"word{n}" for n in range(400))

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.texts import EN
 from tests.e2e.conftest import bot_environment
-from tests.e2e.test_process import clean_env
+from tests.e2e.process_helpers import clean_env
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 from tests.support.redis_server import RedisServer, redis_server_or_skip

@@ -6,30 +6,24 @@ from __future__ import annotations
 import asyncio
 import random
 import signal
-import sys
 from pathlib import Path
 from typing import Any
 
-from redis.asyncio import Redis
-
 from bot.texts import EN
-from tests.e2e.conftest import StartReplica, bot_environment, post_update, wait_ready
-from tests.e2e.conftest import webhook_environment as webhook_env
+from tests.e2e.conftest import StartReplica, bot_environment, post_update
+from tests.e2e.process_helpers import clean_env
 from tests.e2e.prompt_helpers import user_turns
-from tests.e2e.test_process import clean_env
+from tests.e2e.replica_helpers import (
+    chats_leased_by,
+    expected,
+    replica_id,
+    replies,
+    start_replica_process,
+)
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
-from tests.support.ports import free_port
 
 USERS = [91, 92, 93, 94, 95]  # an odd count: posting alternately, each user meets both replicas
-
-
-def replies(telegram: FakeTelegram, user: int) -> list[str]:
-    return [m.text for m in telegram.sent_to(user)]
-
-
-def expected(user: int, count: int) -> list[str]:
-    return [f"reply to: u{user} m{n}" for n in range(count)]
 
 
 async def all_answered(telegram: FakeTelegram, count: int, timeout: float) -> None:
@@ -71,50 +65,6 @@ async def test_updates_spread_over_two_replicas_are_answered_once_each_in_order(
     assert all("let me in" not in str(r["messages"]) for r in fake_groq.requests)
     drained = [r.dp["conversations"].placement.leases_taken for r in replicas]
     assert all(drained), f"both replicas should have drained chats: {drained}"
-
-
-async def start_replica_process(
-    tmp_path: Path, name: str, env: dict[str, str]
-) -> tuple[asyncio.subprocess.Process, str, Path]:
-    port = free_port()
-    log = tmp_path / f"{name}.log"
-    with log.open("wb") as sink:  # a file, not a pipe: nobody has to keep reading it
-        process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=tmp_path,
-            env={**env, **webhook_env(port)},
-            stdout=sink,
-            stderr=sink,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        await wait_ready(base, timeout=30)
-    except BaseException:  # not handed to the caller, who could not stop it
-        process.kill()
-        await process.wait()
-        raise
-    return process, base, log
-
-
-def replica_id(log: Path) -> str:
-    marker = "leased placement: replica="
-    [line] = [line for line in log.read_text().splitlines() if marker in line]
-    return line.split(marker, 1)[1].split()[0]
-
-
-async def chats_leased_by(redis_url: str, replica: str) -> list[int]:
-    client = Redis.from_url(redis_url, decode_responses=True)
-    try:
-        chats = []
-        async for name in client.scan_iter(match="groqbot:v2:4242:lease:*"):
-            holder = await client.get(name)
-            if str(holder).startswith(f"{replica}:"):
-                chats.append(int(str(name).rsplit(":", 1)[1]))
-        return sorted(chats)
-    finally:
-        await client.aclose()
 
 
 async def test_a_replica_killed_mid_burst_leaves_its_chats_to_the_other(

@@ -3,7 +3,7 @@ mid-burst. The load balancer posts updates to both in turn, and takes a replica 
 rotation as it sends it SIGTERM; the draining replica keeps its chats until the answers it is
 making are done, then hands them over. Every message is answered once, in order, on the
 history of the answers before it (docs/architecture.md, "Rolling deploys"; a turn cut off by
-SHUTDOWN_TIMEOUT: tests/unit/test_leased_shutdown.py)."""
+SHUTDOWN_TIMEOUT: tests/unit/placement/test_leased_shutdown.py)."""
 
 from __future__ import annotations
 
@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import bot_environment, post_update
-from tests.e2e.test_process import clean_env
-from tests.e2e.test_replicas import (
+from tests.e2e.process_helpers import clean_env
+from tests.e2e.replica_helpers import (
     chats_leased_by,
     expected,
     replica_id,

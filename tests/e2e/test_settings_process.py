@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_process import clean_env
+from tests.e2e.process_helpers import clean_env
 
 VALID = {
     "BOT_TOKEN": "42:TEST-token_1",

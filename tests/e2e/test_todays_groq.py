@@ -11,7 +11,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.texts import EN
 from tests.e2e.conftest import RunningBot, StartBot, bot_environment
-from tests.e2e.test_process import clean_env, start_process
+from tests.e2e.process_helpers import clean_env, start_process
 from tests.support.fake_groq import FakeGroq
 from tests.support.fake_telegram import FakeTelegram
 

@@ -1,6 +1,7 @@
 """A Conversations for the placement tests, built on a backend with a scripted model: the
-contract suite (tests/unit/placement/) and the leased-only tests (test_leased_placement.py,
-test_leased_shutdown.py) all build theirs with it."""
+contract suite (tests/unit/placement/) and the leased-only tests beside it there
+(test_leased_placement.py, test_leased_shutdown.py, test_chat_state.py) all build theirs with
+it, and read the chat's answers and the turns a dead replica left with the helpers here."""
 
 from __future__ import annotations
 
@@ -25,9 +26,13 @@ from bot.delivery.sender import ReplySender
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.scheduling.quota import Quota
 from bot.storage.base import Backend
+from bot.storage.redis import RedisBackend
+from bot.storage.redis.inbox import RedisInbox
+from tests.support.fake_telegram import FakeTelegram
 
 KEY = ChatKey(bot_id=4242, chat_id=1)
 OTHER = ChatKey(bot_id=4242, chat_id=2)
+INBOX = 5  # build()'s inbox size
 
 
 class ScriptedModel(ChatModel):
@@ -92,3 +97,14 @@ def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:
 def turn(message_id: int, text: str, chat: ChatKey = KEY) -> Turn:
     """A private chat's text message: its user is the chat."""
     return Turn(chat_id=chat.chat_id, user_id=chat.chat_id, message_id=message_id, text=text)
+
+
+def texts(telegram: FakeTelegram) -> list[str]:
+    return [m.text or "" for m in telegram.sent_to(KEY.chat_id)]
+
+
+async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> None:
+    """Turns in the chat's stream that nobody holds the lease for."""
+    durable_inbox = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
+    for n in message_ids:
+        assert (await durable_inbox.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting

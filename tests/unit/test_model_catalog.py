@@ -18,12 +18,11 @@ from bot.storage.memory.retired import MemoryRetiredModels
 from bot.storage.redis import RedisBackend
 from tests.support import fake_groq as fake_module
 from tests.support.fake_groq import FakeGroq
+from tests.unit.model_helpers import GPT_20, GPT_120, QWEN, TURBO, WHISPER
 
 RETIRED_QWEN = "qwen/qwen3-32b"  # retired by Groq in 2026
 RETIRED_GEMMA = "gemma2-9b-it"  # retired by Groq in 2025
 
-GPT_120, GPT_20, QWEN = "openai/gpt-oss-120b", "openai/gpt-oss-20b", "qwen/qwen3.6-27b"
-WHISPER, TURBO = "whisper-large-v3", "whisper-large-v3-turbo"
 GONE = "llama-3.3-70b-versatile"  # retired by Groq: neither listed nor served
 DEFAULTS = ConfiguredModels(GPT_120, QWEN, TURBO)
 REASONING_TOKENS = cat.ANSWER_TOKENS + cat.THINKING_TOKENS

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.llm.families import EFFORTS, Kind, Reasoning, Tool, family_of, has_vision
-from tests.unit.test_model_catalog import GPT_120, QWEN, TURBO
+from tests.unit.model_helpers import GPT_120, QWEN, TURBO
 
 NOTHING = (Reasoning.NONE, (), False, False)  # no reasoning, no efforts, blind, no search
 

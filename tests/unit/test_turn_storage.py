@@ -2,7 +2,8 @@
 
 A turn's load reads the chat's settings and history together; its end writes the pair and
 the day's counts as one change, and with Redis crosses the turn off its durable inbox in the
-same transaction. The chat's state is not theirs to write (tests/unit/test_chat_state.py).
+same transaction. The chat's state is not theirs to write
+(tests/unit/placement/test_chat_state.py).
 """
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from bot.llm.port import Delta, ModelRequest, Usage
 from bot.scheduling.quota import Quota, Spending
 from bot.storage.memory import MemoryBackend
 from tests.support.recording_bot import RecordingBot
-from tests.unit.test_runner_in_process import ScriptedModel, run, runner
+from tests.unit.runner_helpers import ScriptedModel, run, runner
 
-USER = 5  # tests.unit.test_runner_in_process.run's user
+USER = 5  # tests.unit.runner_helpers.run's user
 
 
 class TooLongOnce(ScriptedModel):

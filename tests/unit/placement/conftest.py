@@ -1,6 +1,8 @@
 """The placement contract's fixtures, run over both adapters: local (memory) and leased (a
 real Redis). Like aiogram's storage tests, one set of tests and one fixture parametrised over
-every adapter; `bot` and `backend` here replace tests/unit/conftest.py's recording ones."""
+every adapter; `bot` and `backend` here replace tests/unit/conftest.py's recording ones. The
+leased-only modules here (test_leased_*.py, test_chat_state.py) define their own `backend`, on
+Redis alone, which overrides this one and its parametrisation."""
 
 from __future__ import annotations
 

@@ -19,8 +19,7 @@ from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from bot.storage.redis.leases import RedisLeases
 from tests.support.fake_telegram import FakeTelegram
-from tests.unit.placement_helpers import KEY, ScriptedModel, build, turn
-from tests.unit.test_leased_placement import texts
+from tests.unit.placement_helpers import KEY, ScriptedModel, build, texts, turn
 
 BUSY, IDLE = ConversationStates.awaiting_reply.state, ConversationStates.idle.state
 

@@ -19,8 +19,14 @@ from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.leases import RedisLeases
 from tests.support.fake_telegram import FakeTelegram
-from tests.unit.placement_helpers import KEY, ScriptedModel, build, turn
-from tests.unit.test_leased_placement import left_by_a_dead_replica, texts
+from tests.unit.placement_helpers import (
+    KEY,
+    ScriptedModel,
+    build,
+    left_by_a_dead_replica,
+    texts,
+    turn,
+)
 
 Replicas = tuple[Conversations, Conversations, ScriptedModel]
 

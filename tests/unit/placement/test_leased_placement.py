@@ -1,6 +1,6 @@
 """What only the leased placement does: the lease taken with the record, on a real Redis.
 
-The contract both placements keep is in tests/unit/placement/; these tests look at the
+The contract both placements keep is in test_placement_*.py beside it; these tests look at the
 stream and the lease behind it. The lease TTL is long, so the periodic sweep never runs within
 a test: what happens is what `accept` did.
 """
@@ -24,9 +24,15 @@ from bot.storage.inbox import Entry
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from tests.support.fake_telegram import FakeTelegram
-from tests.unit.placement_helpers import KEY, ScriptedModel, build, turn
-
-INBOX = 5  # build()'s inbox size
+from tests.unit.placement_helpers import (
+    INBOX,
+    KEY,
+    ScriptedModel,
+    build,
+    left_by_a_dead_replica,
+    texts,
+    turn,
+)
 
 
 @pytest.fixture
@@ -73,17 +79,6 @@ def placement_of(supervisor: Conversations) -> LeasedPlacement:
     placement = supervisor.placement
     assert isinstance(placement, LeasedPlacement)
     return placement
-
-
-def texts(telegram: FakeTelegram) -> list[str]:
-    return [m.text or "" for m in telegram.sent_to(KEY.chat_id)]
-
-
-async def left_by_a_dead_replica(backend: RedisBackend, *message_ids: int) -> None:
-    """Turns in the chat's stream that nobody holds the lease for."""
-    durable_inbox = RedisInbox(backend.redis, backend.keys, ttl_seconds=3600)
-    for n in message_ids:
-        assert (await durable_inbox.record(KEY, turn(n, f"m{n}"), limit=INBOX)).waiting
 
 
 async def test_a_full_inbox_takes_no_lease(
