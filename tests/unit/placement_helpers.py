@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 from aiogram import Bot
 
@@ -25,7 +26,7 @@ from bot.delivery.reactions import Reactions
 from bot.delivery.sender import ReplySender
 from bot.llm.port import ChatModel, Delta, ModelRequest, Reply
 from bot.scheduling.quota import Quota
-from bot.storage.base import Backend
+from bot.storage.base import Backend, StorageOptions
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from tests.support.fake_telegram import FakeTelegram
@@ -60,6 +61,18 @@ class ScriptedModel(ChatModel):
 
     async def aclose(self) -> None:
         return None
+
+
+@asynccontextmanager
+async def started_redis(url: str, *, lease_ttl: float) -> AsyncIterator[RedisBackend]:
+    """The leased-only modules' backend: a started RedisBackend whose leases last `lease_ttl`."""
+    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=lease_ttl)
+    built = RedisBackend.from_url(url, options)
+    await built.start()
+    try:
+        yield built
+    finally:
+        await built.aclose()
 
 
 def build(backend: Backend, bot: Bot, model: ScriptedModel) -> Conversations:

@@ -14,23 +14,20 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 
 from bot.core.fsm import ConversationStates, chat_context
-from bot.storage.base import Commit, Conclusion, StorageOptions
+from bot.storage.base import Commit, Conclusion
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
 from bot.storage.redis.leases import RedisLeases
 from tests.support.fake_telegram import FakeTelegram
-from tests.unit.placement_helpers import KEY, ScriptedModel, build, texts, turn
+from tests.unit.placement_helpers import KEY, ScriptedModel, build, started_redis, texts, turn
 
 BUSY, IDLE = ConversationStates.awaiting_reply.state, ConversationStates.idle.state
 
 
 @pytest.fixture
 async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
-    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=5.0)
-    built = RedisBackend.from_url(redis_url, options)
-    await built.start()
-    yield built
-    await built.aclose()
+    async with started_redis(redis_url, lease_ttl=5.0) as built:
+        yield built
 
 
 async def test_a_turn_recorded_while_the_last_one_ends_keeps_the_chat_busy(

@@ -19,7 +19,6 @@ from bot.conversation.conversations import Conversations
 from bot.conversation.leased import LeasedPlacement
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
-from bot.storage.base import StorageOptions
 from bot.storage.inbox import Entry
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.inbox import RedisInbox
@@ -30,6 +29,7 @@ from tests.unit.placement_helpers import (
     ScriptedModel,
     build,
     left_by_a_dead_replica,
+    started_redis,
     texts,
     turn,
 )
@@ -37,11 +37,8 @@ from tests.unit.placement_helpers import (
 
 @pytest.fixture
 async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
-    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=30.0)
-    built = RedisBackend.from_url(redis_url, options)
-    await built.start()
-    yield built
-    await built.aclose()
+    async with started_redis(redis_url, lease_ttl=30.0) as built:
+        yield built
 
 
 @pytest.fixture

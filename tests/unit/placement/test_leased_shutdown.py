@@ -15,7 +15,6 @@ from aiogram.client.telegram import TelegramAPIServer
 from bot.conversation.conversations import Conversations
 from bot.conversation.placement import Accepted
 from bot.core.chat import ChatKey
-from bot.storage.base import StorageOptions
 from bot.storage.redis import RedisBackend
 from bot.storage.redis.leases import RedisLeases
 from tests.support.fake_telegram import FakeTelegram
@@ -24,6 +23,7 @@ from tests.unit.placement_helpers import (
     ScriptedModel,
     build,
     left_by_a_dead_replica,
+    started_redis,
     texts,
     turn,
 )
@@ -33,11 +33,8 @@ Replicas = tuple[Conversations, Conversations, ScriptedModel]
 
 @pytest.fixture
 async def backend(redis_url: str) -> AsyncIterator[RedisBackend]:
-    options = StorageOptions(bot_id=4242, max_messages=10, ttl_seconds=3600, lease_ttl=1.0)
-    built = RedisBackend.from_url(redis_url, options)
-    await built.start()
-    yield built
-    await built.aclose()
+    async with started_redis(redis_url, lease_ttl=1.0) as built:
+        yield built
 
 
 @pytest.fixture
